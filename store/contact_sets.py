@@ -1,0 +1,123 @@
+"""Sets of contacts as SQL, so that services act on them in single statements.
+
+A service never receives a Python loop's worth of rows: it receives a subquery that
+selects contact ids — a list the user marked (bound as one JSON parameter), every contact
+matching a search, every member of a group — and hands it to INSERT … SELECT, UPDATE … WHERE
+IN and DELETE … WHERE IN.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import peewee as pw
+
+from store.database import database_proxy
+from store.errors import StoreError
+from store.models import Contact
+
+
+def id_list(ids: Iterable[int]) -> pw.Node:
+    """A subquery selecting the given ids, bound as a single parameter on both engines."""
+    values = sorted({_as_id(value) for value in ids})
+    payload = json.dumps(values)
+    param = database_proxy.param
+    if isinstance(database_proxy.obj, pw.PostgresqlDatabase):
+        return pw.SQL(
+            f"(SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST({param} AS json)))",
+            [payload],
+        )
+    return pw.SQL(f"(SELECT value FROM json_each({param}))", [payload])
+
+
+def _as_id(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(str(value).strip())
+        except ValueError:
+            raise StoreError(f"'{value}' is not a contact id (a whole number)") from None
+    return value
+
+
+def lower(expression: pw.Node) -> pw.Node:
+    """Unicode lower case on both engines (SQLite's own lower() only folds ASCII)."""
+    if isinstance(database_proxy.obj, pw.SqliteDatabase):
+        return pw.fn.cg_lower(expression)
+    return pw.fn.LOWER(expression)
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with its own wildcards made literal."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def contains_ci(expression: pw.Node, text: str) -> pw.Node:
+    """``expression`` contains ``text``, case-insensitively, wildcards literal."""
+    return pw.NodeList(
+        (lower(pw.fn.COALESCE(expression, "")), pw.SQL("LIKE"), like_pattern(text),
+         pw.SQL("ESCAPE '\\'"))
+    )
+
+
+@dataclass(frozen=True)
+class ContactFilter:
+    """What an admin types into a list's filter box.
+
+    Every word must appear in the first name, last name, email, company or country, so
+    "smith gmail" finds John Smith at gmail.com.
+    """
+
+    text: str = ""
+
+    def expression(self) -> pw.Node:
+        """A WHERE expression on :class:`Contact`; ``TRUE`` for an empty filter."""
+        condition: pw.Node = pw.SQL("1 = 1")
+        searched = (Contact.first_name, Contact.last_name, Contact.email, Contact.company,
+                    Contact.country_name)
+        for word in self.text.split():
+            any_column = contains_ci(searched[0], word)
+            for column in searched[1:]:
+                any_column = any_column | contains_ci(column, word)
+            condition = condition & any_column
+        return condition
+
+
+def live_contacts() -> pw.Node:
+    """Contacts that are not merged into another: only they can be group members."""
+    return Contact.merged_into.is_null()
+
+
+def matching_contacts(contact_filter: ContactFilter) -> pw.SelectQuery:
+    """Ids of live contacts matching ``contact_filter``."""
+    return Contact.select(Contact.id).where(live_contacts() & contact_filter.expression())
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which contacts a bulk action means: the ones marked, or all matching a filter
+    except the ones unmarked — the TUI's "all matching the filter, minus these"."""
+
+    ids: frozenset[int] | None = None
+    filter: ContactFilter | None = None
+    except_ids: frozenset[int] = frozenset()
+
+    @classmethod
+    def of_ids(cls, ids: Iterable[int]) -> Selection:
+        return cls(ids=frozenset(_as_id(value) for value in ids))
+
+    @classmethod
+    def matching(cls, contact_filter: ContactFilter = ContactFilter(),
+                 except_ids: Iterable[int] = ()) -> Selection:
+        return cls(filter=contact_filter, except_ids=frozenset(except_ids))
+
+    def where(self) -> pw.Node:
+        """The selection as a WHERE expression on :class:`Contact`."""
+        if self.ids is not None:
+            return Contact.id.in_(id_list(self.ids))
+        expression = (self.filter or ContactFilter()).expression()
+        if self.except_ids:
+            expression = expression & Contact.id.not_in(id_list(self.except_ids))
+        return expression

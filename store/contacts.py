@@ -1,0 +1,148 @@
+"""Contacts: creation, change, deletion and merging (SPEC §3, §4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import peewee as pw
+
+from store import audit
+from store.actor import current_actor
+from store.contact_sets import id_list
+from store.database import database_proxy
+from store.errors import NotFound, StoreError
+from store.membership import FLAGS, check_contact_ids, delete_rows, grant
+from store.models import (
+    GENDER_FEMALE,
+    GENDER_MALE,
+    GENDER_UNKNOWN,
+    AccountContact,
+    Activity,
+    Contact,
+    Exclusion,
+    FormSubmission,
+    Membership,
+    utcnow,
+)
+
+EDITABLE_FIELDS = ("first_name", "last_name", "email", "company", "job_title", "phone", "city",
+                   "country_code", "country_name", "gender", "birthday", "status", "score")
+
+
+def get_contact(contact_id: int) -> Contact:
+    contact = Contact.get_or_none(Contact.id == contact_id)
+    if contact is None:
+        raise NotFound(f"no contact with id {contact_id}")
+    return contact
+
+
+def _clean(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate editable fields; unknown names and impossible values are refused."""
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise StoreError(f"unknown contact field '{unknown[0]}'")
+    cleaned = dict(fields)
+    if "gender" in cleaned and cleaned["gender"] not in (GENDER_UNKNOWN, GENDER_MALE,
+                                                         GENDER_FEMALE):
+        raise StoreError("gender must be 0 (unknown), 1 (male) or 2 (female)")
+    birthday = cleaned.get("birthday")
+    if isinstance(birthday, str):
+        try:
+            cleaned["birthday"] = dt.date.fromisoformat(birthday) if birthday else None
+        except ValueError:
+            raise StoreError(f"birthday '{birthday}' is not a date (YYYY-MM-DD)") from None
+    if isinstance(cleaned.get("birthday"), dt.date) and cleaned["birthday"] > dt.date.today():
+        raise StoreError("the birthday is in the future")
+    if cleaned.get("country_code"):
+        cleaned["country_code"] = str(cleaned["country_code"]).upper()
+    return cleaned
+
+
+def create_contact(**fields: Any) -> Contact:
+    with database_proxy.atomic():
+        return Contact.create(**_clean(fields))
+
+
+def update_contact(contact_id: int, **fields: Any) -> Contact:
+    contact = get_contact(contact_id)
+    cleaned = _clean(fields)
+    with database_proxy.atomic():
+        for name, value in cleaned.items():
+            setattr(contact, name, value)
+        contact.modified = utcnow()
+        contact.save()
+    return contact
+
+
+def _groups_of(contact_ids: pw.Node) -> list[int]:
+    return [row.group_id for row in Membership.select(Membership.group).distinct()
+            .where(Membership.contact.in_(contact_ids))]
+
+
+def delete_contact(contact_id: int, actor: str | None = None) -> None:
+    """Delete a contact, the contacts merged into it, and their memberships."""
+    actor = actor or current_actor()
+    get_contact(contact_id)
+    with database_proxy.atomic():
+        doomed = Contact.select(Contact.id).where(
+            (Contact.id == contact_id) | (Contact.merged_into == contact_id))
+        groups = _groups_of(doomed)
+        for group_id in groups:
+            delete_rows(group_id, doomed, audit.SOURCE_DELETE, actor)
+        Contact.delete().where(Contact.merged_into == contact_id).execute()
+        Contact.delete().where(Contact.id == contact_id).execute()
+        for group_id in groups:
+            audit.refresh_member_count(group_id)
+
+
+def merge_contacts(parent_id: int, child_ids: Iterable[int], actor: str | None = None) -> None:
+    """Merge children into a parent: memberships move to the parent with flags OR-ed.
+
+    The children's rows go, their activities, form submissions and account links move to
+    the parent, and they stay as records pointing at the parent (``merged_into``).
+    """
+    actor = actor or current_actor()
+    children = frozenset(child_ids) - {parent_id}
+    if not children:
+        raise StoreError("choose at least one contact other than the parent to merge")
+    check_contact_ids(children | {parent_id})
+    children_q = id_list(children)
+    with database_proxy.atomic():
+        child_rows = list(Membership.select(Membership.group, *FLAGS)
+                          .where(Membership.contact.in_(children_q)))
+        groups = sorted({row.group_id for row in child_rows})
+        for group_id in groups:
+            rows = [row for row in child_rows if row.group_id == group_id]
+            for flag in FLAGS:
+                if any(getattr(row, flag.name) for row in rows):
+                    grant(group_id, id_list([parent_id]), flag, audit.SOURCE_MERGE, actor)
+            delete_rows(group_id, children_q, audit.SOURCE_MERGE, actor)
+        _move_child_records(parent_id, children_q)
+        now = utcnow()
+        Contact.update(merged_into=parent_id, modified=now).where(
+            Contact.id.in_(children_q) | Contact.merged_into.in_(children_q)).execute()
+        Contact.update(modified=now).where(Contact.id == parent_id).execute()
+        for group_id in groups:
+            audit.refresh_member_count(group_id)
+
+
+def _move_child_records(parent_id: int, children: pw.Node) -> None:
+    """Give the parent the children's history and account links."""
+    Activity.update(contact=parent_id).where(Activity.contact.in_(children)).execute()
+    FormSubmission.update(contact=parent_id).where(
+        FormSubmission.contact.in_(children)).execute()
+    parent_links = AccountContact.select(AccountContact.account).where(
+        AccountContact.contact == parent_id)
+    moved_links = (AccountContact
+                   .select(AccountContact.account, pw.Value(parent_id),
+                           pw.fn.MAX(AccountContact.role))
+                   .where(AccountContact.contact.in_(children)
+                          & AccountContact.account.not_in(parent_links))
+                   .group_by(AccountContact.account))
+    AccountContact.insert_from(
+        moved_links, [AccountContact.account, AccountContact.contact, AccountContact.role]
+    ).execute()
+    AccountContact.delete().where(AccountContact.contact.in_(children)).execute()
+    Exclusion.delete().where(Exclusion.contact.in_(children)).execute()

@@ -1,0 +1,123 @@
+"""Contact groups: naming rules, lookup, creation, change and deletion."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import peewee as pw
+
+from store.database import database_proxy
+from store.errors import NotFound, StoreError
+from store.models import STATUS_READY, STATUS_REBUILD_REQUIRED, ContactGroup, utcnow
+from store.settings import require_ems
+
+CODE_NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
+CODE_NAME_MAX = 100
+
+
+def derive_code_name(display_name: str) -> str:
+    """Kentico-style code name from a display name: "Inactive contacts" → "InactiveContacts".
+
+    Accents are dropped and every character outside letters, digits, ``_ . -`` goes.
+    """
+    ascii_text = (unicodedata.normalize("NFKD", display_name)
+                  .encode("ascii", "ignore").decode("ascii"))
+    words = re.split(r"[^A-Za-z0-9_.\-]+", ascii_text)
+    return "".join(word[:1].upper() + word[1:] for word in words if word)[:CODE_NAME_MAX]
+
+
+def validate_code_name(code_name: str, *, exclude_id: int | None = None) -> str:
+    """The code name, or a StoreError saying why it cannot be used."""
+    code_name = code_name.strip()
+    if not code_name:
+        raise StoreError("the code name is empty")
+    if len(code_name) > CODE_NAME_MAX:
+        raise StoreError(f"the code name is longer than {CODE_NAME_MAX} characters")
+    if not CODE_NAME_RE.match(code_name):
+        bad = sorted({ch for ch in code_name if not CODE_NAME_RE.match(ch)})
+        shown = " ".join(repr(ch) for ch in bad[:5])
+        raise StoreError(
+            f"code name '{code_name}' may contain only letters, digits, '_', '.' and '-' "
+            f"(found {shown})"
+        )
+    clash = ContactGroup.select().where(pw.fn.LOWER(ContactGroup.code_name) == code_name.lower())
+    if exclude_id is not None:
+        clash = clash.where(ContactGroup.id != exclude_id)
+    existing = clash.first()
+    if existing is not None:
+        raise StoreError(f"a group with code name '{existing.code_name}' already exists")
+    return code_name
+
+
+def validate_display_name(display_name: str) -> str:
+    display_name = display_name.strip()
+    if not display_name:
+        raise StoreError("the display name is empty")
+    if len(display_name) > 200:
+        raise StoreError("the display name is longer than 200 characters")
+    return display_name
+
+
+def get_group(code_name: str) -> ContactGroup:
+    """The group with this code name (case-insensitive), or NotFound."""
+    group = ContactGroup.get_or_none(pw.fn.LOWER(ContactGroup.code_name) == code_name.lower())
+    if group is None:
+        raise NotFound(f"no contact group with code name '{code_name}'")
+    return group
+
+
+def list_groups() -> list[ContactGroup]:
+    return list(ContactGroup.select().order_by(pw.fn.LOWER(ContactGroup.display_name)))
+
+
+def create_group(display_name: str, code_name: str | None = None, description: str = "",
+                 condition: str | None = None) -> ContactGroup:
+    """Create a group; the code name is derived from the display name when not given."""
+    display_name = validate_display_name(display_name)
+    condition = _normalise_condition(condition)
+    with database_proxy.atomic():
+        code = validate_code_name(code_name if code_name is not None
+                                  else derive_code_name(display_name) or "Group")
+        return ContactGroup.create(
+            display_name=display_name, code_name=code, description=description.strip(),
+            condition=condition,
+            status=STATUS_REBUILD_REQUIRED if condition else STATUS_READY,
+        )
+
+
+def update_group(group: ContactGroup, *, display_name: str | None = None,
+                 code_name: str | None = None, description: str | None = None,
+                 condition: str | None = None, clear_condition: bool = False) -> ContactGroup:
+    """Change a group; a changed condition marks it *Rebuild required*."""
+    with database_proxy.atomic():
+        if display_name is not None:
+            group.display_name = validate_display_name(display_name)
+        if code_name is not None:
+            group.code_name = validate_code_name(code_name, exclude_id=group.id)
+        if description is not None:
+            group.description = description.strip()
+        if clear_condition:
+            group.condition = None
+            group.status = STATUS_READY
+        elif condition is not None:
+            new_condition = _normalise_condition(condition)
+            if new_condition != group.condition:
+                group.condition = new_condition
+                group.status = STATUS_REBUILD_REQUIRED
+        group.modified = utcnow()
+        group.save()
+    return group
+
+
+def delete_group(group: ContactGroup) -> None:
+    """Delete the group with its memberships, exclusions, accounts and schedule."""
+    with database_proxy.atomic():
+        group.delete_instance()
+
+
+def _normalise_condition(condition: str | None) -> str | None:
+    if condition is None or not condition.strip():
+        return None
+    require_ems("Condition-based contact groups")
+    return condition.strip()

@@ -1,0 +1,197 @@
+"""Membership rules of SPEC §4, as set-based SQL.
+
+Three primitives carry every rule: :func:`grant` sets a source flag on a set of contacts
+(inserting rows where needed), :func:`revoke` clears one (deleting rows left with no flag),
+and :func:`delete_rows` removes memberships whatever their flags. Each takes the contacts as
+a subquery, writes the audit events of exactly the contacts it changes, and runs inside the
+caller's transaction; the public services wrap them in one transaction and refresh the
+group's member count before committing.
+"""
+
+from __future__ import annotations
+
+import operator
+from functools import reduce
+
+import peewee as pw
+
+from store import audit
+from store.actor import current_actor
+from store.contact_sets import Selection, id_list, live_contacts
+from store.database import database_proxy
+from store.errors import NotFound, StoreError
+from store.models import Contact, ContactGroup, Exclusion, Membership, utcnow
+
+FLAGS = (Membership.from_condition, Membership.from_account, Membership.manual)
+
+
+def _has_row(group_id: int, *extra: pw.Node) -> pw.Node:
+    """EXISTS a membership row of the outer query's contact in the group."""
+    return pw.fn.EXISTS(
+        Membership.select(pw.SQL("1")).where(
+            (Membership.group == group_id) & (Membership.contact == Contact.id), *extra)
+    )
+
+
+def _is_excluded(group_id: int) -> pw.Node:
+    return pw.fn.EXISTS(
+        Exclusion.select(pw.SQL("1")).where(
+            (Exclusion.group == group_id) & (Exclusion.contact == Contact.id))
+    )
+
+
+def grant(group_id: int, contacts: pw.Node, flag: pw.Field, source: str, actor: str,
+          *, respect_exclusions: bool = True) -> int:
+    """Set ``flag`` for the live contacts whose ids ``contacts`` selects.
+
+    Returns how many contacts gained the flag (each gets an audit event).
+    """
+    eligible = Contact.select(Contact.id).where(Contact.id.in_(contacts) & live_contacts())
+    if respect_exclusions:
+        eligible = eligible.where(~_is_excluded(group_id))
+    gaining = Contact.select(pw.Value(group_id), Contact.id).where(
+        Contact.id.in_(eligible) & ~_has_row(group_id, flag == True))  # noqa: E712
+    changed = audit.record_selected(gaining, audit.ADDED, source, actor)
+    if not changed:
+        return 0
+    (Membership.update({flag: True})
+     .where((Membership.group == group_id) & Membership.contact.in_(eligible)
+            & (flag == False))  # noqa: E712
+     .execute())
+    flag_values = [pw.Value(f is flag) for f in FLAGS]
+    new_rows = Contact.select(pw.Value(group_id), Contact.id, *flag_values,
+                              pw.Value(utcnow())).where(
+        Contact.id.in_(eligible) & ~_has_row(group_id))
+    Membership.insert_from(
+        new_rows, [Membership.group, Membership.contact, *FLAGS, Membership.added_at]).execute()
+    return changed
+
+
+def revoke(group_id: int, contacts: pw.Node, flag: pw.Field, source: str, actor: str) -> int:
+    """Clear ``flag`` for the contacts ``contacts`` selects; delete rows left with no flag.
+
+    Returns how many contacts lost the flag.
+    """
+    holding = (Membership.group == group_id) & Membership.contact.in_(contacts) & (flag == True)  # noqa: E712
+    changed = audit.record_selected(
+        Membership.select(Membership.group, Membership.contact).where(holding),
+        audit.REMOVED, source, actor)
+    if not changed:
+        return 0
+    Membership.update({flag: False}).where(holding).execute()
+    no_flag_left = reduce(operator.and_, (f == False for f in FLAGS))  # noqa: E712
+    Membership.delete().where(
+        (Membership.group == group_id) & Membership.contact.in_(contacts) & no_flag_left
+    ).execute()
+    return changed
+
+
+def delete_rows(group_id: int, contacts: pw.Node, source: str, actor: str,
+                *, exclude: bool = False) -> int:
+    """Delete the memberships of ``contacts`` whatever their flags (Kentico's Remove).
+
+    With ``exclude`` the removed contacts are also kept out until re-included.
+    """
+    rows = (Membership.group == group_id) & Membership.contact.in_(contacts)
+    removed = audit.record_selected(
+        Membership.select(Membership.group, Membership.contact).where(rows),
+        audit.REMOVED, source, actor)
+    if exclude and removed:
+        now = utcnow()
+        Exclusion.insert_from(
+            Membership.select(Membership.group, Membership.contact, pw.Value(actor),
+                              pw.Value(now)).where(rows),
+            [Exclusion.group, Exclusion.contact, Exclusion.actor, Exclusion.at],
+        ).on_conflict_ignore().execute()
+        audit.record_selected(
+            Membership.select(Membership.group, Membership.contact).where(rows),
+            audit.EXCLUDED, source, actor)
+    Membership.delete().where(rows).execute()
+    return removed
+
+
+# --- public services -------------------------------------------------------------------
+
+
+def check_contact_ids(ids: frozenset[int]) -> None:
+    """Refuse ids of contacts that do not exist or were merged into another contact."""
+    if not ids:
+        return
+    known = Contact.select(Contact.id, Contact.merged_into).where(Contact.id.in_(id_list(ids)))
+    found = {row.id: row.merged_into_id for row in known}
+    missing = sorted(ids - found.keys())
+    if missing:
+        raise NotFound(f"no contact with id {_list_ids(missing)}")
+    merged = sorted(i for i, parent in found.items() if parent is not None)
+    if merged:
+        raise StoreError(
+            f"contact {merged[0]} was merged into contact {found[merged[0]]}; "
+            "only parent contacts can be group members"
+        )
+
+
+def _list_ids(ids: list[int], shown: int = 5) -> str:
+    text = ", ".join(str(i) for i in ids[:shown])
+    return text + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
+
+
+def add_contacts(group: ContactGroup, selection: Selection, actor: str | None = None) -> int:
+    """Manually add the selected live contacts; re-includes excluded ones.
+
+    Returns how many contacts became manual members.
+    """
+    actor = actor or current_actor()
+    if selection.ids is not None:
+        check_contact_ids(selection.ids)
+    chosen = Contact.select(Contact.id).where(selection.where() & live_contacts())
+    with database_proxy.atomic():
+        _include(group.id, chosen, actor)
+        added = grant(group.id, chosen, Membership.manual, audit.SOURCE_MANUAL, actor)
+        audit.refresh_member_count(group.id)
+    return added
+
+
+def remove_contacts(group: ContactGroup, selection: Selection, *, exclude: bool = False,
+                    actor: str | None = None) -> int:
+    """Remove the selected members (whatever their sources); optionally exclude them.
+
+    Returns how many members were removed.
+    """
+    actor = actor or current_actor()
+    if selection.ids is not None:
+        check_contact_ids(selection.ids)
+    chosen = Contact.select(Contact.id).where(selection.where())
+    with database_proxy.atomic():
+        removed = delete_rows(group.id, chosen, audit.SOURCE_MANUAL, actor, exclude=exclude)
+        audit.refresh_member_count(group.id)
+    return removed
+
+
+def remove_all_contacts(group: ContactGroup, *, exclude: bool = False,
+                        actor: str | None = None) -> int:
+    """Remove every member of the group (the bulk scope *All contacts*)."""
+    actor = actor or current_actor()
+    members = Membership.select(Membership.contact).where(Membership.group == group.id)
+    with database_proxy.atomic():
+        removed = delete_rows(group.id, members, audit.SOURCE_MANUAL, actor, exclude=exclude)
+        audit.refresh_member_count(group.id)
+    return removed
+
+
+def include_contacts(group: ContactGroup, selection: Selection,
+                     actor: str | None = None) -> int:
+    """Re-include excluded contacts; a later rebuild adds those that still match."""
+    actor = actor or current_actor()
+    chosen = Contact.select(Contact.id).where(selection.where())
+    with database_proxy.atomic():
+        return _include(group.id, chosen, actor)
+
+
+def _include(group_id: int, contacts: pw.Node, actor: str) -> int:
+    excluded = (Exclusion.group == group_id) & Exclusion.contact.in_(contacts)
+    included = audit.record_selected(
+        Exclusion.select(Exclusion.group, Exclusion.contact).where(excluded),
+        audit.INCLUDED, audit.SOURCE_MANUAL, actor)
+    if included:
+        Exclusion.delete().where(excluded).execute()
+    return included

@@ -1,0 +1,236 @@
+"""Peewee models: the tables of SPEC §3.
+
+Times are naive UTC. Audit rows keep plain ids (no foreign keys) so that the trail of a
+deleted contact survives it. Every index here exists for a query the product runs: members by
+group (lists, counts), memberships by contact (merge, incremental re-evaluation), activities
+by contact and time and by type and time (conditions).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee as pw
+
+from store.database import database_proxy
+
+
+def utcnow() -> dt.datetime:
+    """The current UTC time, naive, as every timestamp column stores it."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class Site(BaseModel):
+    code_name = pw.CharField(max_length=100, unique=True)
+    display_name = pw.CharField(max_length=200)
+
+
+GENDER_UNKNOWN, GENDER_MALE, GENDER_FEMALE = 0, 1, 2
+
+
+class Contact(BaseModel):
+    first_name = pw.CharField(max_length=100, null=True)
+    last_name = pw.CharField(max_length=100, null=True, index=True)
+    email = pw.CharField(max_length=254, null=True, index=True)
+    company = pw.CharField(max_length=200, null=True)
+    job_title = pw.CharField(max_length=200, null=True)
+    phone = pw.CharField(max_length=50, null=True)
+    city = pw.CharField(max_length=100, null=True)
+    country_code = pw.CharField(max_length=2, null=True)
+    country_name = pw.CharField(max_length=100, null=True)
+    gender = pw.SmallIntegerField(default=GENDER_UNKNOWN)
+    birthday = pw.DateField(null=True)
+    status = pw.CharField(max_length=50, null=True)
+    score = pw.IntegerField(default=0)
+    created = pw.DateTimeField(default=utcnow)
+    modified = pw.DateTimeField(default=utcnow, index=True)
+    merged_into = pw.ForeignKeyField("self", null=True, backref="merged_children",
+                                     on_delete="SET NULL", index=True)
+
+
+class CustomField(BaseModel):
+    """A custom contact field an installation added; conditions read it by name."""
+
+    name = pw.CharField(max_length=100, unique=True)
+    caption = pw.CharField(max_length=200)
+
+
+class ContactFieldValue(BaseModel):
+    contact = pw.ForeignKeyField(Contact, on_delete="CASCADE")
+    field = pw.ForeignKeyField(CustomField, on_delete="CASCADE")
+    value = pw.TextField(null=True)
+
+    class Meta:
+        indexes = ((("contact", "field"), True),)
+
+
+class Account(BaseModel):
+    name = pw.CharField(max_length=200, unique=True)
+    city = pw.CharField(max_length=100, null=True)
+    country_code = pw.CharField(max_length=2, null=True)
+    created = pw.DateTimeField(default=utcnow)
+
+
+class AccountContact(BaseModel):
+    account = pw.ForeignKeyField(Account, on_delete="CASCADE")
+    contact = pw.ForeignKeyField(Contact, on_delete="CASCADE", index=True)
+    role = pw.CharField(max_length=100, null=True)
+
+    class Meta:
+        indexes = ((("account", "contact"), True),)
+
+
+class Activity(BaseModel):
+    """Something a contact did. ``item`` names what it was done to (a form, a newsletter,
+    an email) so that a later activity of a cancelling type can cancel it."""
+
+    contact = pw.ForeignKeyField(Contact, on_delete="CASCADE", index=False)
+    type = pw.CharField(max_length=50)
+    site = pw.ForeignKeyField(Site, null=True, on_delete="SET NULL", index=False)
+    at = pw.DateTimeField()
+    item = pw.CharField(max_length=200, null=True)
+    url = pw.CharField(max_length=500, null=True)
+    value = pw.FloatField(null=True)
+
+    class Meta:
+        indexes = (
+            (("contact", "at"), False),
+            (("type", "at"), False),
+        )
+
+
+class FormSubmission(BaseModel):
+    form = pw.CharField(max_length=100)
+    contact = pw.ForeignKeyField(Contact, on_delete="CASCADE", index=False)
+    site = pw.ForeignKeyField(Site, null=True, on_delete="SET NULL", index=False)
+    at = pw.DateTimeField()
+
+    class Meta:
+        indexes = (
+            (("contact", "form", "at"), False),
+            (("form", "at"), False),
+        )
+
+
+class FormFieldValue(BaseModel):
+    submission = pw.ForeignKeyField(FormSubmission, on_delete="CASCADE", index=True)
+    field = pw.CharField(max_length=100)
+    value = pw.TextField(null=True)
+
+
+STATUS_READY = "Ready"
+STATUS_REBUILD_REQUIRED = "Rebuild required"
+STATUS_REBUILDING = "Rebuilding"
+STATUS_FAILED = "Failed"
+
+
+class ContactGroup(BaseModel):
+    code_name = pw.CharField(max_length=100, unique=True)
+    display_name = pw.CharField(max_length=200)
+    description = pw.TextField(default="")
+    condition = pw.TextField(null=True)  # empty: a static group
+    schedule_enabled = pw.BooleanField(default=False)
+    schedule_time = pw.CharField(max_length=5, null=True)  # "HH:MM", local time
+    status = pw.CharField(max_length=30, default=STATUS_READY)
+    status_message = pw.TextField(null=True)
+    progress = pw.FloatField(null=True)
+    last_rebuild_at = pw.DateTimeField(null=True)
+    last_rebuild_seconds = pw.FloatField(null=True)
+    last_added = pw.IntegerField(null=True)
+    last_removed = pw.IntegerField(null=True)
+    member_count = pw.IntegerField(default=0)
+    created = pw.DateTimeField(default=utcnow)
+    modified = pw.DateTimeField(default=utcnow)
+
+    @property
+    def is_condition_based(self) -> bool:
+        return bool(self.condition and self.condition.strip())
+
+
+class Membership(BaseModel):
+    """One row per (group, contact); the three flags say why the contact is in."""
+
+    group = pw.ForeignKeyField(ContactGroup, on_delete="CASCADE", index=False)
+    contact = pw.ForeignKeyField(Contact, on_delete="CASCADE", index=True)
+    from_condition = pw.BooleanField(default=False)
+    from_account = pw.BooleanField(default=False)
+    manual = pw.BooleanField(default=False)
+    added_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group", "contact"), True),)
+
+
+class Exclusion(BaseModel):
+    """A contact removed from a condition-based group and kept out until re-included."""
+
+    group = pw.ForeignKeyField(ContactGroup, on_delete="CASCADE", index=False)
+    contact = pw.ForeignKeyField(Contact, on_delete="CASCADE", index=True)
+    actor = pw.CharField(max_length=100)
+    at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group", "contact"), True),)
+
+
+class GroupAccount(BaseModel):
+    group = pw.ForeignKeyField(ContactGroup, on_delete="CASCADE", index=False)
+    account = pw.ForeignKeyField(Account, on_delete="CASCADE", index=True)
+    added_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group", "account"), True),)
+
+
+class AuditEvent(BaseModel):
+    """One membership change: who, what, why (source), when."""
+
+    group_id = pw.IntegerField()
+    contact_id = pw.IntegerField(null=True)
+    account_id = pw.IntegerField(null=True)
+    action = pw.CharField(max_length=20)  # added / removed / excluded / included
+    source = pw.CharField(max_length=20)  # condition / manual / account / merge / import / ...
+    actor = pw.CharField(max_length=100)
+    at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group_id", "at"), False), (("contact_id",), False))
+
+
+class GroupSizeSample(BaseModel):
+    """The member count after each change, for the History plot."""
+
+    group = pw.ForeignKeyField(ContactGroup, on_delete="CASCADE", index=False)
+    at = pw.DateTimeField(default=utcnow)
+    members = pw.IntegerField()
+
+    class Meta:
+        indexes = ((("group", "at"), False),)
+
+
+class ScheduledTask(BaseModel):
+    group = pw.ForeignKeyField(ContactGroup, on_delete="CASCADE", unique=True)
+    name = pw.CharField(max_length=300)
+    time_of_day = pw.CharField(max_length=5)  # "HH:MM"
+    enabled = pw.BooleanField(default=True)
+    last_run_at = pw.DateTimeField(null=True)
+    next_run_at = pw.DateTimeField(null=True)
+    last_result = pw.TextField(null=True)
+
+
+class Setting(BaseModel):
+    key = pw.CharField(max_length=100, primary_key=True)
+    value = pw.TextField()
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    Site, Contact, CustomField, ContactFieldValue, Account, AccountContact, Activity,
+    FormSubmission, FormFieldValue, ContactGroup, Membership, Exclusion, GroupAccount,
+    AuditEvent, GroupSizeSample, ScheduledTask, Setting,
+)
