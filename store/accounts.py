@@ -35,7 +35,7 @@ def _contacts_of(accounts: pw.Node) -> pw.SelectQuery:
     return AccountContact.select(AccountContact.contact).where(AccountContact.account.in_(accounts))
 
 
-def _held_by_group_accounts(group_id: int) -> pw.SelectQuery:
+def held_by_group_accounts(group_id: int) -> pw.SelectQuery:
     """Ids of contacts that some account of the group holds."""
     return _contacts_of(GroupAccount.select(GroupAccount.account)
                         .where(GroupAccount.group == group_id))
@@ -84,7 +84,7 @@ def remove_accounts(group: ContactGroup, account_ids: Iterable[int] | None = Non
         for account_id in removed:
             audit.record_account(group.id, account_id, audit.REMOVED, actor)
         released = _contacts_of(id_list(removed)).where(
-            AccountContact.contact.not_in(_held_by_group_accounts(group.id)))
+            AccountContact.contact.not_in(held_by_group_accounts(group.id)))
         revoke(group.id, released, Membership.from_account, audit.SOURCE_ACCOUNT, actor)
         audit.refresh_member_count(group.id)
     return len(removed)
@@ -121,6 +121,6 @@ def unlink_contact(account: Account, contact_id: int, actor: str | None = None) 
             raise NotFound(f"contact {contact_id} is not in account '{account.name}'")
         for group_id in _groups_holding(account.id):
             released = Contact.select(Contact.id).where(
-                (Contact.id == contact_id) & Contact.id.not_in(_held_by_group_accounts(group_id)))
+                (Contact.id == contact_id) & Contact.id.not_in(held_by_group_accounts(group_id)))
             revoke(group_id, released, Membership.from_account, audit.SOURCE_ACCOUNT, actor)
             audit.refresh_member_count(group_id)

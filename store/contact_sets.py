@@ -85,6 +85,9 @@ class ContactFilter:
         return condition
 
 
+NO_FILTER = ContactFilter()
+
+
 def live_contacts() -> pw.Node:
     """Contacts that are not merged into another: only they can be group members."""
     return Contact.merged_into.is_null()
@@ -109,7 +112,7 @@ class Selection:
         return cls(ids=frozenset(_as_id(value) for value in ids))
 
     @classmethod
-    def matching(cls, contact_filter: ContactFilter = ContactFilter(),
+    def matching(cls, contact_filter: ContactFilter = NO_FILTER,
                  except_ids: Iterable[int] = ()) -> Selection:
         return cls(filter=contact_filter, except_ids=frozenset(except_ids))
 

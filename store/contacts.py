@@ -146,3 +146,18 @@ def _move_child_records(parent_id: int, children: pw.Node) -> None:
     ).execute()
     AccountContact.delete().where(AccountContact.contact.in_(children)).execute()
     Exclusion.delete().where(Exclusion.contact.in_(children)).execute()
+
+
+def find_contact_ids_by_email(emails: Iterable[str]) -> list[int]:
+    """Live contacts with these addresses (case-insensitive); unknown ones are refused."""
+    wanted = {email.strip().lower() for email in emails if email.strip()}
+    rows = (Contact.select(Contact.id, pw.fn.LOWER(Contact.email).alias("address"))
+            .where(Contact.merged_into.is_null()
+                   & pw.fn.LOWER(Contact.email).in_(sorted(wanted))))
+    found: dict[str, int] = {}
+    for row in rows:
+        found.setdefault(row.address, row.id)
+    missing = sorted(wanted - found.keys())
+    if missing:
+        raise NotFound(f"no contact with email '{missing[0]}'")
+    return sorted(found.values())

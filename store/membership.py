@@ -180,11 +180,18 @@ def remove_all_contacts(group: ContactGroup, *, exclude: bool = False,
 
 def include_contacts(group: ContactGroup, selection: Selection,
                      actor: str | None = None) -> int:
-    """Re-include excluded contacts; a later rebuild adds those that still match."""
+    """Re-include excluded contacts: their accounts in the group hold them again at once,
+    and a later rebuild adds those that still match the condition."""
+    from store.accounts import held_by_group_accounts  # accounts builds on this module
+
     actor = actor or current_actor()
     chosen = Contact.select(Contact.id).where(selection.where())
     with database_proxy.atomic():
-        return _include(group.id, chosen, actor)
+        included = _include(group.id, chosen, actor)
+        back = chosen.where(Contact.id.in_(held_by_group_accounts(group.id)))
+        grant(group.id, back, Membership.from_account, audit.SOURCE_ACCOUNT, actor)
+        audit.refresh_member_count(group.id)
+    return included
 
 
 def _include(group_id: int, contacts: pw.Node, actor: str) -> int:

@@ -1,0 +1,59 @@
+"""Small builders and readers shared by the store tests."""
+
+from __future__ import annotations
+
+from store import accounts, audit, contacts, groups, membership
+from store.contact_sets import id_list
+from store.models import AuditEvent, Contact, ContactGroup, Membership
+
+ACTOR = "tester"
+
+
+def make_contacts(count: int, **fields) -> list[int]:
+    return [contacts.create_contact(first_name=f"First{i}", last_name=f"Last{i}",
+                                    email=f"c{i}@example.com", **fields).id
+            for i in range(count)]
+
+
+def make_account(name: str, contact_ids: list[int]) -> int:
+    from store.models import Account
+
+    account = Account.create(name=name)
+    for contact_id in contact_ids:
+        accounts.link_contact(account, contact_id, actor=ACTOR)
+    return account.id
+
+
+def by_condition(group: ContactGroup, contact_ids: list[int]) -> int:
+    """Set *from condition* as a rebuild will (through the same primitive)."""
+    added = membership.grant(group.id, id_list(contact_ids), Membership.from_condition,
+                             audit.SOURCE_CONDITION, ACTOR)
+    audit.refresh_member_count(group.id)
+    return added
+
+
+def flags(group: ContactGroup) -> dict[int, tuple[bool, bool, bool]]:
+    """contact id → (from condition, from account, manual)."""
+    rows = Membership.select().where(Membership.group == group.id)
+    return {row.contact_id: (bool(row.from_condition), bool(row.from_account), bool(row.manual))
+            for row in rows}
+
+
+def events(group: ContactGroup) -> list[tuple[int | None, str, str]]:
+    """(contact id, action, source) of the group's contact events, oldest first."""
+    rows = (AuditEvent.select().where((AuditEvent.group_id == group.id)
+                                      & AuditEvent.contact_id.is_null(False))
+            .order_by(AuditEvent.id))
+    return [(row.contact_id, row.action, row.source) for row in rows]
+
+
+def fresh(group: ContactGroup) -> ContactGroup:
+    """Re-read the group and check its stored count equals its rows."""
+    group = groups.get_group(group.code_name)
+    rows = Membership.select().where(Membership.group == group.id).count()
+    assert group.member_count == rows, "member count out of step with membership rows"
+    return group
+
+
+def live(contact_id: int) -> bool:
+    return Contact.get_by_id(contact_id).merged_into_id is None

@@ -1,0 +1,258 @@
+"""The ``contact-groups`` command line (SPEC §8).
+
+Every command prints plain text, or JSON with ``--json``. Anything a user can get wrong ends
+as one line on stderr and exit status 2, with nothing changed: services validate before they
+write and write in one transaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from store import accounts, contacts, groups, listing, membership, settings
+from store.contact_sets import Selection
+from store.database import connect, default_url, translate_errors
+from store.errors import StoreError
+from tui import formatting
+
+EXIT_USAGE = 2
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors, as every other error of the command line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+                        help="database URL: sqlite:///file.db or postgresql://user@host/db "
+                             "(default: $CONTACT_GROUPS_DB or a file in your data directory)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="print JSON instead of text")
+    return common
+
+
+def build_parser() -> Parser:
+    common = _common_options()
+    parser = Parser(prog="contact-groups", parents=[common],
+                    description="Segment contacts into contact groups. "
+                                "Without a command, opens the terminal UI.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    demo = commands.add_parser("demo", parents=[common], help="fill an empty database with "
+                               "realistic demo data")
+    demo.add_argument("--contacts", type=_positive_int, default=5_000)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.set_defaults(handler=cmd_demo)
+
+    group_cmd = commands.add_parser("groups", parents=[common], help="list, show, create, "
+                                    "delete contact groups")
+    group_sub = group_cmd.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                         parser_class=Parser)
+    group_sub.add_parser("list", parents=[common], help="list groups").set_defaults(
+        handler=cmd_groups_list)
+    show = group_sub.add_parser("show", parents=[common], help="show one group")
+    show.add_argument("code")
+    show.set_defaults(handler=cmd_groups_show)
+    create = group_sub.add_parser("create", parents=[common], help="create a group")
+    create.add_argument("--name", required=True, help="display name")
+    create.add_argument("--code", help="code name (default: derived from the display name)")
+    create.add_argument("--description", default="")
+    create.add_argument("--condition", help="macro condition (K#); empty for a static group")
+    create.set_defaults(handler=cmd_groups_create)
+    delete = group_sub.add_parser("delete", parents=[common], help="delete a group")
+    delete.add_argument("code")
+    delete.set_defaults(handler=cmd_groups_delete)
+
+    member_cmd = commands.add_parser("members", parents=[common], help="list, add, remove "
+                                     "members of a group")
+    member_sub = member_cmd.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                           parser_class=Parser)
+    mlist = member_sub.add_parser("list", parents=[common], help="list members")
+    mlist.add_argument("code")
+    mlist.add_argument("--format", choices=("text", "csv", "json"), default=None)
+    mlist.add_argument("--filter", default="", help="only members matching these words")
+    mlist.set_defaults(handler=cmd_members_list)
+    add = member_sub.add_parser("add", parents=[common], help="add contacts or accounts")
+    add.add_argument("code")
+    who = add.add_mutually_exclusive_group(required=True)
+    who.add_argument("--contact", nargs="+", type=_contact_id, metavar="ID")
+    who.add_argument("--email", nargs="+", metavar="ADDR")
+    who.add_argument("--account", nargs="+", metavar="NAME")
+    add.set_defaults(handler=cmd_members_add)
+    remove = member_sub.add_parser("remove", parents=[common], help="remove members")
+    remove.add_argument("code")
+    which = remove.add_mutually_exclusive_group(required=True)
+    which.add_argument("--contact", nargs="+", type=_contact_id, metavar="ID")
+    which.add_argument("--all", action="store_true", help="remove every member")
+    remove.add_argument("--exclude", action="store_true",
+                        help="keep them out until re-included (rebuilds will not add them)")
+    remove.set_defaults(handler=cmd_members_remove)
+
+    edition = commands.add_parser("edition", parents=[common],
+                                  help="show or set the licence edition (ems or cms)")
+    edition.add_argument("value", nargs="?", choices=settings.EDITIONS)
+    edition.set_defaults(handler=cmd_edition)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _contact_id(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a contact id") from None
+
+
+# --- output ------------------------------------------------------------------------------
+
+
+def _emit(args: argparse.Namespace, data: Any, text: str | Callable[[], str]) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(data, indent=2, default=str))
+    else:
+        print(text() if callable(text) else text)
+
+
+# --- commands ----------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from store.demo import generate_demo
+
+    progress = formatting.ProgressLine(sys.stderr) if sys.stderr.isatty() else None
+    summary = generate_demo(contacts=args.contacts, seed=args.seed,
+                            progress=progress.update if progress else None)
+    if progress:
+        progress.finish()
+    data = dataclasses.asdict(summary)
+    _emit(args, data, lambda: formatting.demo_summary(data))
+
+
+def cmd_groups_list(args: argparse.Namespace) -> None:
+    rows = [formatting.group_summary(group) for group in groups.list_groups()]
+    _emit(args, rows, lambda: formatting.groups_table(rows))
+
+
+def cmd_groups_show(args: argparse.Namespace) -> None:
+    data = formatting.group_summary(groups.get_group(args.code), detail=True)
+    _emit(args, data, lambda: formatting.key_values(data))
+
+
+def cmd_groups_create(args: argparse.Namespace) -> None:
+    group = groups.create_group(args.name, code_name=args.code, description=args.description,
+                                condition=args.condition)
+    data = formatting.group_summary(group, detail=True)
+    _emit(args, data, f"Created group '{group.display_name}' (code name {group.code_name}).")
+
+
+def cmd_groups_delete(args: argparse.Namespace) -> None:
+    group = groups.get_group(args.code)
+    members = group.member_count
+    groups.delete_group(group)
+    _emit(args, {"deleted": group.code_name, "members": members},
+          f"Deleted group '{group.display_name}' ({members} members).")
+
+
+def cmd_members_list(args: argparse.Namespace) -> None:
+    from store.contact_sets import ContactFilter
+
+    group = groups.get_group(args.code)
+    output = args.format or ("json" if getattr(args, "json", False) else "text")
+    rows = listing.iter_members(group, ContactFilter(args.filter))
+    if output == "json":
+        print(json.dumps([row.as_dict() for row in rows], indent=2))
+    elif output == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(formatting.MEMBER_COLUMNS)
+        writer.writerows(formatting.member_cells(row) for row in rows)
+    else:
+        formatting.print_members(rows, sys.stdout)
+
+
+def cmd_members_add(args: argparse.Namespace) -> None:
+    group = groups.get_group(args.code)
+    if args.account:
+        ids = [accounts.get_account(name).id for name in args.account]
+        added = accounts.add_accounts(group, ids)
+        _emit(args, {"group": group.code_name, "accounts_added": added,
+                     "members": groups.get_group(group.code_name).member_count},
+              f"Added {formatting.plural(added, 'account')} to {group.code_name}.")
+        return
+    ids = args.contact or contacts.find_contact_ids_by_email(args.email)
+    added = membership.add_contacts(group, Selection.of_ids(ids))
+    _emit(args, {"group": group.code_name, "added": added,
+                 "members": groups.get_group(group.code_name).member_count},
+          f"Added {formatting.plural(added, 'contact')} to {group.code_name}.")
+
+
+def cmd_members_remove(args: argparse.Namespace) -> None:
+    group = groups.get_group(args.code)
+    if args.all:
+        removed = membership.remove_all_contacts(group, exclude=args.exclude)
+    else:
+        removed = membership.remove_contacts(group, Selection.of_ids(args.contact),
+                                             exclude=args.exclude)
+    suffix = " and excluded them" if args.exclude and removed else ""
+    _emit(args, {"group": group.code_name, "removed": removed, "excluded": args.exclude,
+                 "members": groups.get_group(group.code_name).member_count},
+          f"Removed {formatting.plural(removed, 'contact')} from {group.code_name}{suffix}.")
+
+
+def cmd_edition(args: argparse.Namespace) -> None:
+    if args.value:
+        settings.set_edition(args.value)
+    current = settings.edition()
+    _emit(args, {"edition": current}, f"Edition: {current}")
+
+
+# --- entry point -------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    url = getattr(args, "db", None) or default_url()
+    try:
+        db = connect(url)
+        if getattr(args, "handler", None) is None:
+            if args.command:  # a command group without its action
+                parser.parse_args([args.command, "--help"])
+            from tui.app import run_app
+
+            run_app()
+            return 0
+        with translate_errors(db.display_url):
+            args.handler(args)
+    except StoreError as error:
+        print(f"contact-groups: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("contact-groups: interrupted; nothing was changed by the unfinished step",
+              file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader (head, less) went away: not an error
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

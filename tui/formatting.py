@@ -1,0 +1,141 @@
+"""Plain-text rendering for the command line: tables, key/value blocks, progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
+
+from store.listing import MemberRow
+from store.models import ContactGroup
+
+MEMBER_COLUMNS = ("id", "first_name", "last_name", "email", "country", "condition_based",
+                  "from_account", "manual")
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _when(value: dt.datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def group_summary(group: ContactGroup, *, detail: bool = False) -> dict[str, Any]:
+    """What a user wants to know about a group, as plain data for text or JSON."""
+    data: dict[str, Any] = {
+        "code": group.code_name,
+        "name": group.display_name,
+        "condition_based": group.is_condition_based,
+        "members": group.member_count,
+        "status": group.status,
+        "last_rebuilt": _when(group.last_rebuild_at) or None,
+        "scheduled": bool(group.schedule_enabled),
+    }
+    if detail:
+        data |= {
+            "description": group.description,
+            "condition": group.condition,
+            "schedule_time": group.schedule_time,
+            "status_message": group.status_message,
+            "last_rebuild_seconds": group.last_rebuild_seconds,
+            "last_added": group.last_added,
+            "last_removed": group.last_removed,
+        }
+    return data
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """Left-aligned columns, numbers right-aligned; empty input gives the headers only."""
+    cells = [[str(h) for h in headers]] + [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    numeric = [all(_is_number(row[i]) for row in cells[1:]) and len(cells) > 1
+               for i in range(len(headers))]
+    lines = []
+    for row in cells:
+        parts = [value.rjust(w) if num else value.ljust(w)
+                 for value, w, num in zip(row, widths, numeric, strict=True)]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _is_number(text: str) -> bool:
+    return text.replace(",", "").isdigit()
+
+
+def groups_table(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "No contact groups yet. Create one with: contact-groups groups create --name NAME"
+    return table(
+        ("Code name", "Display name", "Condition", "Members", "Status", "Last rebuilt",
+         "Scheduled"),
+        ((r["code"], r["name"], r["condition_based"], r["members"], r["status"],
+          r["last_rebuilt"], r["scheduled"]) for r in rows),
+    )
+
+
+def key_values(data: dict[str, Any]) -> str:
+    width = max(len(key) for key in data)
+    return "\n".join(f"{key.replace('_', ' ').capitalize():<{width}}  {_cell(value)}"
+                     for key, value in data.items())
+
+
+def member_cells(row: MemberRow) -> tuple[Any, ...]:
+    return (row.contact_id, row.first_name, row.last_name, row.email, row.country,
+            "Yes" if row.from_condition else "No", "Yes" if row.from_account else "No",
+            "Yes" if row.manual else "No")
+
+
+MEMBER_TEXT_COLUMNS = (("ID", 9), ("First name", 14), ("Last name", 16), ("Email", 32),
+                       ("Country", 15), ("Condition", 9), ("Account", 7), ("Manual", 6))
+
+
+def print_members(rows: Iterable[MemberRow], out: TextIO) -> None:
+    """Stream members as fixed-width text, so a huge group prints steadily from row one."""
+    def line(values: Sequence[Any]) -> str:
+        cells = []
+        for value, (_, width) in zip(values, MEMBER_TEXT_COLUMNS, strict=True):
+            text = _cell(value) if not isinstance(value, int) else str(value)
+            text = text if len(text) <= width else text[: width - 1] + "…"
+            cells.append(text.rjust(width) if isinstance(value, int) else text.ljust(width))
+        return "  ".join(cells).rstrip() + "\n"
+
+    out.write(line([title for title, _ in MEMBER_TEXT_COLUMNS]).replace("       ID", "ID       "))
+    count = 0
+    for row in rows:
+        out.write(line(member_cells(row)))
+        count += 1
+    out.write(f"{plural(count, 'member')}\n")
+
+
+def demo_summary(data: dict[str, Any]) -> str:
+    parts = [f"{key.replace('_', ' ')}: {_cell(value)}" for key, value in data.items()
+             if key != "seconds"]
+    return f"Demo data created in {data.get('seconds', 0):.1f} s — " + ", ".join(parts)
+
+
+class ProgressLine:
+    """A single self-overwriting status line for a terminal."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def update(self, phase: str, fraction: float) -> None:
+        filled = int(max(0.0, min(1.0, fraction)) * 30)
+        self.out.write(f"\r{phase:<28} [{'#' * filled}{'.' * (30 - filled)}] "
+                       f"{fraction:>4.0%}")
+        self.out.flush()
+
+    def finish(self) -> None:
+        self.out.write("\r" + " " * 70 + "\r")
+        self.out.flush()
