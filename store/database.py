@@ -221,13 +221,11 @@ def translate_errors(where: str) -> Iterator[None]:
         yield
     except StoreError:
         raise
-    except peewee.OperationalError as error:
-        raise StoreError(_explain_operational_error(where, error)) from None
     except peewee.DatabaseError as error:
-        raise StoreError(f"{where}: {mask_password(_first_line(error))}") from None
+        raise StoreError(_explain_database_error(where, error)) from None
 
 
-def _explain_operational_error(where: str, error: Exception) -> str:
+def _explain_database_error(where: str, error: Exception) -> str:
     text = _first_line(error)
     lowered = text.lower()
     if "readonly" in lowered or "read-only" in lowered:

@@ -1,0 +1,105 @@
+"""Opening databases: creation, file mode, engine settings, schema versions, read-only files."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from store import groups, schema
+from store.database import close, connect, parse_url
+from store.errors import StoreError
+from store.models import ContactGroup
+from tests.cli.run import assert_clean_failure, cli
+
+
+def test_new_sqlite_file_is_private_with_wal_and_foreign_keys(tmp_path):
+    path = tmp_path / "new.db"
+    db = connect(f"sqlite:///{path}")
+    try:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 5000
+        assert schema.stored_version(db) == schema.LATEST
+    finally:
+        close()
+
+
+def test_default_location_honours_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONTACT_GROUPS_DB", str(tmp_path / "env.db"))
+    connect()
+    close()
+    assert (tmp_path / "env.db").exists()
+
+
+def test_urls_are_parsed_and_passwords_hidden():
+    url = parse_url("postgresql://ann:pa%40ss@db.example:6543/crm")
+    assert (url.user, url.password, url.host, url.port, url.name) == (
+        "ann", "pa@ss", "db.example", 6543, "crm")
+    assert "pa@ss" not in url.display and "pa%40ss" not in url.display
+    with pytest.raises(StoreError, match="not a number"):
+        parse_url("postgresql://h:port/x")
+    with pytest.raises(StoreError, match="names no database"):
+        parse_url("postgresql://localhost")
+
+
+def test_database_from_a_newer_version_is_refused_untouched(db):
+    db.handle.execute_sql("UPDATE schema_version SET version = 999")
+    close()
+    with pytest.raises(StoreError, match="newer contact-groups"):
+        connect(db.url)
+    assert_clean_failure(cli(db.url, "groups", "create", "--name", "X"), "schema version 999")
+    handle = connect(db.url, migrate=False)
+    assert handle.execute_sql("SELECT version FROM schema_version").fetchone()[0] == 999
+    assert not handle.table_exists("contact_group") or ContactGroup.select().count() == 0
+    handle.execute_sql(f"UPDATE schema_version SET version = {schema.LATEST}")
+
+
+def test_older_database_is_upgraded_in_order(db):
+    applied: list[int] = []
+
+    def step(version: int) -> schema.Migration:
+        def apply(handle) -> None:
+            applied.append(version)
+            handle.execute_sql(f"CREATE TABLE upgrade_probe_{version} (id INTEGER)")
+        return schema.Migration(version, f"probe {version}", apply)
+
+    migrations = (*schema.MIGRATIONS, step(schema.LATEST + 1), step(schema.LATEST + 2))
+    schema.ensure_current(db.handle, migrations)
+    assert applied == [schema.LATEST + 1, schema.LATEST + 2]
+    assert schema.stored_version(db.handle) == schema.LATEST + 2
+    schema.ensure_current(db.handle, migrations)
+    assert applied == [schema.LATEST + 1, schema.LATEST + 2], "nothing runs twice"
+    for version in (1, 2):
+        db.handle.execute_sql(f"DROP TABLE upgrade_probe_{schema.LATEST + version}")
+    db.handle.execute_sql(f"UPDATE schema_version SET version = {schema.LATEST}")
+
+
+def test_failed_upgrade_leaves_the_database_as_it_was(db):
+    def broken(handle) -> None:
+        handle.execute_sql("CREATE TABLE half_done (id INTEGER)")
+        raise RuntimeError("migration bug")
+
+    migrations = (*schema.MIGRATIONS, schema.Migration(schema.LATEST + 1, "broken", broken))
+    with pytest.raises(RuntimeError):
+        schema.ensure_current(db.handle, migrations)
+    assert schema.stored_version(db.handle) == schema.LATEST
+    assert not db.handle.table_exists("half_done")
+
+
+def test_read_only_file_can_be_read_but_not_changed(tmp_path):
+    path = tmp_path / "ro.db"
+    connect(f"sqlite:///{path}")
+    groups.create_group("Readers")
+    close()
+    for suffix in ("", "-wal", "-shm"):
+        target = tmp_path / f"ro.db{suffix}"
+        if target.exists():
+            os.chmod(target, 0o444)
+    listed = cli(f"sqlite:///{path}", "groups", "list")
+    assert listed.code == 0 and "Readers" in listed.out
+    assert_clean_failure(cli(f"sqlite:///{path}", "groups", "create", "--name", "Writers"),
+                         "read-only")
+    assert "Writers" not in cli(f"sqlite:///{path}", "groups", "list").out
