@@ -229,8 +229,26 @@ class Setting(BaseModel):
     value = pw.TextField()
 
 
+
+
+class RebuildLock(BaseModel):
+    """Who is rebuilding a group right now, across every process on the database.
+
+    The holder refreshes ``heartbeat_at`` as it works; a lock whose holder died (its process
+    is gone, or its heartbeat stopped) is taken over by the next request.
+    """
+
+    group = pw.ForeignKeyField(ContactGroup, primary_key=True, on_delete="CASCADE")
+    user = pw.CharField(max_length=100)
+    host = pw.CharField(max_length=255)
+    pid = pw.IntegerField()
+    started_at = pw.DateTimeField()
+    heartbeat_at = pw.DateTimeField()
+    previous_status = pw.CharField(max_length=30)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Site, Contact, CustomField, ContactFieldValue, Account, AccountContact, Activity,
     FormSubmission, FormFieldValue, ContactGroup, Membership, Exclusion, GroupAccount,
-    AuditEvent, GroupSizeSample, ScheduledTask, Setting,
+    AuditEvent, GroupSizeSample, ScheduledTask, Setting, RebuildLock,
 )

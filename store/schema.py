@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import peewee as pw
 
 from store.errors import StoreError
-from store.models import ALL_MODELS, Setting
+from store.models import ALL_MODELS, RebuildLock, Setting
 
 VERSION_TABLE = "schema_version"
 
@@ -29,13 +29,18 @@ class Migration:
     apply: Callable[[pw.Database], None]
 
 
-def _create_initial_tables(db: pw.Database) -> None:
+def _create_all_tables(db: pw.Database) -> None:
     db.create_tables(ALL_MODELS)
+
+
+def _add_rebuild_locks(db: pw.Database) -> None:
+    db.create_tables([RebuildLock])
 
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "contacts, accounts, activities, forms, groups, memberships, audit",
-              _create_initial_tables),
+              _create_all_tables),
+    Migration(2, "rebuild locks shared by every process", _add_rebuild_locks),
 )
 LATEST = MIGRATIONS[-1].version
 
@@ -81,7 +86,7 @@ def _needs_write(db: pw.Database, latest: int) -> bool:
 
 
 def _create_fresh(db: pw.Database, latest: int) -> None:
-    _create_initial_tables(db)
+    _create_all_tables(db)
     db.execute_sql(f"CREATE TABLE {VERSION_TABLE} (version INTEGER NOT NULL)")
     db.execute_sql(f"INSERT INTO {VERSION_TABLE} (version) VALUES ({int(latest)})")
     Setting.insert_many(list(DEFAULT_SETTINGS.items()),

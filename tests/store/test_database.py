@@ -103,3 +103,19 @@ def test_read_only_file_can_be_read_but_not_changed(tmp_path):
     assert_clean_failure(cli(f"sqlite:///{path}", "groups", "create", "--name", "Writers"),
                          "read-only")
     assert "Writers" not in cli(f"sqlite:///{path}", "groups", "list").out
+
+
+def test_a_version_1_database_gains_rebuild_locks(tmp_path):
+    path = tmp_path / "v1.db"
+    handle = connect(f"sqlite:///{path}")
+    handle.execute_sql("DROP TABLE rebuild_lock")
+    handle.execute_sql("UPDATE schema_version SET version = 1")
+    groups.create_group("Kept")
+    close()
+    handle = connect(f"sqlite:///{path}")
+    try:
+        assert schema.stored_version(handle) == schema.LATEST
+        assert handle.table_exists("rebuild_lock")
+        assert [g.code_name for g in groups.list_groups()] == ["Kept"]
+    finally:
+        close()
