@@ -1,0 +1,295 @@
+"""Resolve names and check types of a parsed condition against a schema and a registry.
+
+The result, a tree of ``conditions.typed`` nodes, is what every backend consumes. All problems
+are ConditionErrors at the position of the offending name or argument, with a "did you mean"
+suggestion for misspelt names. Members Kentico has but we do not (``Contact.Orders``,
+``IsInPersona``) fail here as unknown names, not as syntax errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from conditions import ast, typed
+from conditions.errors import ConditionError
+from conditions.evaluator import constant_or_unknown
+from conditions.grammar import ParsedCondition, parse_condition
+from conditions.registry import Kind, MethodSpec, Registry
+from conditions.types import NUMERIC, Schema, Type, accepts, describe, unify
+
+NOW_NAMES = {"currentdatetime": "CurrentDateTime", "datetime.now": "DateTime.Now",
+             "datetime.utcnow": "DateTime.UtcNow"}
+"""Spellings of "the evaluation's current instant"; all times are UTC."""
+
+_INT64 = 2**63
+
+
+@dataclass(frozen=True)
+class CheckedCondition:
+    """A parsed condition whose names resolved and whose result is boolean."""
+
+    parsed: ParsedCondition
+    root: typed.Typed
+    schema: Schema
+    registry: Registry
+
+
+def check(condition: ParsedCondition | str, schema: Schema, registry: Registry) -> CheckedCondition:
+    """Type-check ``condition``; raise ConditionError at the first problem."""
+    parsed = parse_condition(condition) if isinstance(condition, str) else condition
+    root = _Checker(parsed.source, schema, registry).check(parsed.expression)
+    if root.type is not Type.BOOL:
+        raise ConditionError.at_offset(
+            f"a condition must be true or false, but this is {_a(root.type)}",
+            parsed.source,
+            root.node.span.start,
+        )
+    return CheckedCondition(parsed, root, schema, registry)
+
+
+def _a(type_: Type) -> str:
+    if type_ is Type.NULL:
+        return "null"
+    return f"{'an' if str(type_)[0] in 'aeiou' else 'a'} {type_}"
+
+
+def _suggest(name: str, candidates: Iterable[str]) -> str:
+    folded = {c.lower(): c for c in candidates}
+    close = difflib.get_close_matches(name.lower(), list(folded), n=1, cutoff=0.6)
+    return f" (did you mean {folded[close[0]]}?)" if close else ""
+
+
+def _dotted(node: ast.Node) -> str | None:
+    if isinstance(node, ast.Identifier):
+        return node.name
+    if isinstance(node, ast.MemberAccess):
+        head = _dotted(node.target)
+        return None if head is None else f"{head}.{node.name}"
+    return None
+
+
+class _Checker:
+    def __init__(self, source: str, schema: Schema, registry: Registry) -> None:
+        self.source = source
+        self.schema = schema
+        self.registry = registry
+
+    def error(self, message: str, span: ast.Span) -> ConditionError:
+        return ConditionError.at_offset(message, self.source, span.start)
+
+    def check(self, node: ast.Node) -> typed.Typed:
+        if isinstance(node, ast.Literal):
+            return self.literal(node)
+        if isinstance(node, ast.Identifier):
+            return self.identifier(node)
+        if isinstance(node, ast.MemberAccess):
+            return self.member(node)
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        if isinstance(node, ast.Unary):
+            return self.unary(node)
+        if isinstance(node, ast.Binary):
+            return self.binary(node)
+        assert isinstance(node, ast.Logical)
+        return self.logical(node)
+
+    # ------------------------------------------------------------------ names
+
+    def literal(self, node: ast.Literal) -> typed.Typed:
+        if node.kind == "int" and not -_INT64 <= node.value < _INT64:  # type: ignore[operator]
+            raise self.error("integer out of range (64-bit)", node.span)
+        if node.kind == "decimal" and not math.isfinite(node.value):  # type: ignore[arg-type]
+            raise self.error("number out of range", node.span)
+        type_ = {"int": Type.INT, "decimal": Type.DECIMAL, "string": Type.STRING,
+                 "bool": Type.BOOL, "null": Type.NULL}[node.kind]
+        return typed.Const(type_, node, node.value)
+
+    def named(self, dotted: str, node: ast.Node) -> typed.Typed | None:
+        if dotted.lower() in NOW_NAMES:
+            return typed.Now(Type.DATETIME, node)
+        canonical = self.schema.canonical(dotted)
+        if canonical is None:
+            return None
+        if canonical in self.schema.constants:
+            constant = self.schema.constants[canonical]
+            return typed.Const(constant.type, node, constant.value)
+        return typed.Member(self.schema.members[canonical], node, canonical)
+
+    def namespaces(self) -> set[str]:
+        names = {n.split(".", 1)[0] for n in [*self.schema.members, *self.schema.constants]}
+        return {n for n in names if self.schema.has_namespace(n)} | {"DateTime"}
+
+    def identifier(self, node: ast.Identifier) -> typed.Typed:
+        found = self.named(node.name, node)
+        if found is not None:
+            return found
+        if node.name.lower() in {n.lower() for n in self.namespaces()}:
+            raise self.error(f"'{node.name}' is not a value: use {node.name}.<name>", node.span)
+        top_level = [n for n in [*self.schema.members, *self.schema.constants] if "." not in n]
+        candidates = [*top_level, *self.namespaces(), "CurrentDateTime"]
+        raise self.error(f"unknown name '{node.name}'{_suggest(node.name, candidates)}",
+                         node.span)
+
+    def member(self, node: ast.MemberAccess) -> typed.Typed:
+        dotted = _dotted(node)
+        if dotted is not None:
+            found = self.named(dotted, node)
+            if found is not None:
+                return found
+            prefix = dotted.rsplit(".", 1)[0]
+            if prefix.lower() == "datetime":
+                raise self.error(f"unknown member '{node.name}'{_suggest(node.name, ['Now'])}",
+                                 node.name_span)
+            if self.schema.has_namespace(prefix):
+                names = self.schema.namespace_names(prefix)
+                raise self.error(
+                    f"unknown member '{node.name}'{_suggest(node.name, names)}", node.name_span
+                )
+        target = self.check(node.target)
+        spec = self.registry.lookup(Kind.PROPERTY, node.name, target.type)
+        if spec is None:
+            names = self.registry.names(Kind.PROPERTY, target.type)
+            raise self.error(
+                f"unknown member '{node.name}' of {_a(target.type)}{_suggest(node.name, names)}",
+                node.name_span,
+            )
+        return typed.Invoke(spec.result, node, spec, target, ())
+
+    # ------------------------------------------------------------------ calls
+
+    def is_contact(self, node: ast.Node | None) -> bool:
+        return isinstance(node, ast.Identifier) and node.name.lower() == "contact"
+
+    def call(self, node: ast.Call) -> typed.Typed:
+        if node.target is None:
+            return self.free_call(node)
+        if self.is_contact(node.target):
+            spec = self.registry.lookup(Kind.CONTACT, node.name)
+            if spec is None:
+                names = [*self.registry.names(Kind.CONTACT),
+                         *self.schema.namespace_names("Contact")]
+                raise self.error(
+                    f"unknown method '{node.name}' of Contact{_suggest(node.name, names)}",
+                    node.name_span,
+                )
+            return self.bind(spec, node, None, node.args)
+        receiver = self.check(node.target)
+        spec = self.registry.lookup(Kind.METHOD, node.name, receiver.type)
+        if spec is not None:
+            return self.bind(spec, node, receiver, node.args)
+        function = self.registry.lookup(Kind.FUNCTION, node.name)
+        if function is not None:  # K# infix form: "7".ToInt() is ToInt("7")
+            return self.bind(function, node, None, (node.target, *node.args))
+        names = self.registry.names(Kind.METHOD, receiver.type)
+        raise self.error(
+            f"unknown method '{node.name}' of {_a(receiver.type)}{_suggest(node.name, names)}",
+            node.name_span,
+        )
+
+    def free_call(self, node: ast.Call) -> typed.Typed:
+        function = self.registry.lookup(Kind.FUNCTION, node.name)
+        if function is not None:
+            return self.bind(function, node, None, node.args)
+        contact = self.registry.lookup(Kind.CONTACT, node.name)
+        if contact is not None and node.args and self.is_contact(node.args[0]):
+            return self.bind(contact, node, None, node.args[1:])  # Kentico's X(Contact, ...)
+        if node.args and self.registry.lookup(Kind.METHOD, node.name) is not None:
+            receiver = self.check(node.args[0])  # prefix form: Contains(x, "a")
+            spec = self.registry.lookup(Kind.METHOD, node.name, receiver.type)
+            if spec is not None:
+                return self.bind(spec, node, receiver, node.args[1:])
+        if contact is not None:
+            raise self.error(f"'{node.name}' is a contact method: write Contact.{node.name}(...)",
+                             node.name_span)
+        names = [*self.registry.names(Kind.FUNCTION), *self.registry.names(Kind.METHOD)]
+        raise self.error(f"unknown function '{node.name}'{_suggest(node.name, names)}",
+                         node.name_span)
+
+    def bind(
+        self,
+        spec: MethodSpec,
+        node: ast.Call,
+        receiver: typed.Typed | None,
+        args: tuple[ast.Node, ...],
+    ) -> typed.Typed:
+        for index, message in spec.refused:
+            if len(args) > index:
+                raise self.error(message, args[index].span)
+        if spec.max_args is not None and len(args) > spec.max_args:
+            raise self.error(
+                f"too many arguments: {spec.title} takes at most {spec.max_args}",
+                args[spec.max_args].span,
+            )
+        if len(args) < spec.min_args:
+            needed = ", ".join(p.name for p in spec.params if not p.optional and not p.variadic)
+            raise self.error(
+                f"{spec.title} needs {spec.min_args} argument(s) ({needed}), got {len(args)}",
+                node.name_span,
+            )
+        checked: list[typed.Typed] = []
+        for index, arg in enumerate(args):
+            value = self.check(arg)
+            expected = spec.param_at(index)
+            if not accepts(expected.types, value.type):
+                raise self.error(
+                    f"argument {index + 1} ({expected.name}) of {spec.title} must be "
+                    f"{describe(expected.types)}, not {value.type}",
+                    arg.span,
+                )
+            checked.append(value)
+        if spec.validate is not None:
+            problem = spec.validate(tuple(constant_or_unknown(a) for a in checked), self.schema)
+            if problem is not None:
+                raise self.error(problem[1], args[problem[0]].span)
+        return typed.Invoke(spec.result, node, spec, receiver, tuple(checked))
+
+    # ------------------------------------------------------------------ operators
+
+    def unary(self, node: ast.Unary) -> typed.Typed:
+        operand = self.check(node.operand)
+        if node.op == "!":
+            self.expect_bool(operand, "'!'")
+            return typed.UnaryOp(Type.BOOL, node, "!", operand)
+        if operand.type not in NUMERIC | {Type.NULL}:
+            raise self.error(f"'-' needs a number, not {operand.type}", node.operand.span)
+        return typed.UnaryOp(operand.type, node, "-", operand)
+
+    def expect_bool(self, operand: typed.Typed, what: str) -> None:
+        if operand.type not in (Type.BOOL, Type.NULL):
+            raise self.error(f"{what} needs true or false, not {_a(operand.type)}",
+                             operand.node.span)
+
+    def logical(self, node: ast.Logical) -> typed.Typed:
+        operands = tuple(self.check(o) for o in node.operands)
+        for operand in operands:
+            self.expect_bool(operand, f"'{node.op}'")
+        return typed.LogicalOp(Type.BOOL, node, node.op, operands)
+
+    def binary(self, node: ast.Binary) -> typed.Typed:
+        left, right = self.check(node.left), self.check(node.right)
+        op, lt, rt = node.op, left.type, right.type
+        common = unify(lt, rt)
+        result: Type | None = None
+        if op == "+" and Type.STRING in (lt, rt):
+            if {lt, rt} <= {Type.STRING, Type.INT, Type.NULL}:
+                result = Type.STRING
+        elif op in ("+", "-", "*", "/"):
+            if common in NUMERIC | {Type.NULL}:
+                result = common
+        elif op == "mod":
+            if common in (Type.INT, Type.NULL):
+                result = Type.INT
+        elif op in ("<", "<=", ">", ">="):
+            if common in (Type.INT, Type.DECIMAL, Type.STRING, Type.DATETIME, Type.NULL):
+                result = Type.BOOL
+        elif op in ("==", "!="):
+            if common is not None and common is not Type.STRING_LIST:
+                result = Type.BOOL
+        elif op == "??":
+            result = common
+        if result is None:
+            raise self.error(f"operator '{op}' cannot combine {lt} and {rt}", node.op_span)
+        return typed.BinaryOp(result, node, op, left, right)

@@ -1,0 +1,540 @@
+"""Parse condition text (K# with Kentico's wrappers) into the syntax tree of ``conditions.ast``.
+
+Two stages:
+
+1. Unwrapping (hand-written, string-aware): ``{% … %}``, Kentico's signature parameters
+   ``|(identity)…|(hash)…``, a trailing ``#`` and the designer wrapper ``Rule("<K#>", "<xml>")``,
+   whose first argument is itself an escaped string. The K# left over is kept with a map from
+   each of its characters back to the original text, so every position we report points into
+   what the user actually typed.
+2. The expression grammar (pyparsing). Each precedence level is ``operand (op operand)*``; the
+   operand after an operator, the argument list after ``(`` and the name after ``.`` are
+   committed with pyparsing's ``-`` so a failure there is reported where it happens ("expected
+   ')' to close the argument list") instead of as an unexplained "expected end of text" at the
+   start. No level re-parses its operand, so parsing is linear without packrat.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import sys
+import threading
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+import pyparsing as pp
+
+from conditions import ast
+from conditions.errors import ConditionError
+
+MAX_DEPTH = 256
+"""Deepest syntax tree accepted; keeps every later (recursive) pass far from Python's limit."""
+
+
+@dataclass(frozen=True)
+class ParsedCondition:
+    """A parsed condition: the K# expression plus what its wrappers carried."""
+
+    expression: ast.Node
+    rules_xml: str | None
+    parameters: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+
+
+# --------------------------------------------------------------------------- positions
+
+
+class _SourceMap:
+    """Maps offsets in the K# being parsed back to offsets, lines and columns of the source."""
+
+    def __init__(self, source: str, text: str, offsets: list[int]) -> None:
+        self.source = source
+        self.text = text
+        self.offsets = offsets  # len(text) + 1 entries: the last one is the end
+        self._line_starts = [0] + [i + 1 for i, ch in enumerate(source) if ch == "\n"]
+
+    def original(self, index: int) -> int:
+        return self.offsets[max(0, min(index, len(self.offsets) - 1))]
+
+    def span(self, start: int, end: int) -> ast.Span:
+        o_start = self.original(start)
+        o_end = self.original(end - 1) + 1 if end > start else o_start
+        line = bisect.bisect_right(self._line_starts, o_start)
+        return ast.Span(o_start, o_end, line, o_start - self._line_starts[line - 1] + 1)
+
+    def error(self, message: str, index: int) -> ConditionError:
+        return ConditionError.at_offset(message, self.source, self.original(index))
+
+
+_current: ContextVar[_SourceMap] = ContextVar("_current")
+
+
+def _join(first: ast.Span, last: ast.Span) -> ast.Span:
+    return ast.Span(first.start, last.end, first.line, first.column)
+
+
+# --------------------------------------------------------------------------- unwrapping
+
+_ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "0": "\0"}
+
+
+def _skip_string(text: str, i: int, end: int) -> int:
+    """Index just after the string literal opening at ``text[i]`` (or ``end`` if unclosed)."""
+    quote = text[i]
+    i += 1
+    while i < end:
+        if text[i] == "\\":
+            i += 2
+        elif text[i] == quote:
+            return i + 1
+        else:
+            i += 1
+    return end
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _split_parameters(text: str, start: int, end: int) -> tuple[int, dict[str, str]]:
+    """Cut trailing ``|(name)value`` macro parameters; ``|`` inside string literals is data."""
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch in "\"'":
+            i = _skip_string(text, i, end)
+            continue
+        if ch == "|" and text.startswith("|(", i) and (i == start or text[i - 1] != "|"):
+            params = {
+                m.group(1).strip().lower(): m.group(2)
+                for m in re.finditer(r"\|\(([^)]*)\)((?:(?!\|\().)*)", text[i:end], re.S)
+            }
+            return i, params
+        i += 1
+    return end, {}
+
+
+def _decode(text: str, start: int, end: int) -> tuple[str, list[int]]:
+    """Undo one level of string escaping, remembering where each character came from."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    i = start
+    while i < end:
+        if text[i] == "\\" and i + 1 < end and text[i + 1] in _ESCAPES:
+            chars.append(_ESCAPES[text[i + 1]])
+            offsets.append(i)
+            i += 2
+        else:
+            chars.append(text[i])
+            offsets.append(i)
+            i += 1
+    offsets.append(end)
+    return "".join(chars), offsets
+
+
+_RULE_HEAD = re.compile(r"\s*rule\s*\(\s*", re.I)
+_ARG_SEPARATOR = re.compile(r'"\s*,\s*"')
+
+
+def _unwrap_rule(source: str, start: int, end: int) -> tuple[int, int, str] | None:
+    """For ``Rule("<K#>", "<xml>")`` return the raw span of the K# argument and the XML.
+
+    Kentico escapes the inner quotes, but real exports also contain unescaped ones; when the
+    strictly scanned first string does not end right before ``, "``, the separator is taken
+    to be the last ``", "`` that introduces the rules XML.
+    """
+    head = _RULE_HEAD.match(source, start, end)
+    if head is None:
+        return None
+    close = end - 1
+    if close < head.end() or source[close] != ")":
+        raise ConditionError.at_offset("expected ')' to close Rule(...)", source, end)
+    args_start, args_end = _strip(source, head.end(), close)
+    if args_start >= args_end or source[args_start] != '"' or source[args_end - 1] != '"':
+        raise ConditionError.at_offset(
+            'Rule(...) expects two string arguments: Rule("<condition>", "<rules>")',
+            source,
+            args_start,
+        )
+    first_end = _skip_string(source, args_start, args_end)
+    separator = _ARG_SEPARATOR.match(source, first_end - 1, args_end)
+    strict = (
+        separator is not None
+        and first_end < args_end
+        and _skip_string(source, separator.end() - 1, args_end) == args_end
+    )
+    if not strict:
+        candidates = list(_ARG_SEPARATOR.finditer(source, args_start + 1, args_end - 1))
+        if not candidates:
+            raise ConditionError.at_offset(
+                "Rule(...) expects a second argument with the rules XML", source, args_end
+            )
+        xml_first = [m for m in candidates if source[m.end() :].lstrip().startswith("<")]
+        separator = (xml_first or candidates)[-1]
+    assert separator is not None
+    xml, _ = _decode(source, separator.end(), args_end - 1)
+    return args_start + 1, separator.start(), xml
+
+
+def _unwrap(source: str) -> tuple[_SourceMap, str | None, dict[str, str]]:
+    start, end = _strip(source, 0, len(source))
+    if source.startswith("{%", start):
+        if not source.endswith("%}", start + 2, end):
+            raise ConditionError.at_offset("expected '%}' to close the macro", source, end)
+        start, end = _strip(source, start + 2, end - 2)
+    if end > start and source[end - 1] == "#":
+        start, end = _strip(source, start, end - 1)
+    cut, parameters = _split_parameters(source, start, end)
+    start, end = _strip(source, start, cut)
+    rules_xml = None
+    rule = _unwrap_rule(source, start, end)
+    if rule is not None:
+        k_start, k_end, rules_xml = rule
+        text, offsets = _decode(source, k_start, k_end)
+    else:
+        text, offsets = source[start:end], [*range(start, end + 1)]
+    return _SourceMap(source, text, offsets), rules_xml, parameters
+
+
+# --------------------------------------------------------------------------- grammar
+
+
+@dataclass(frozen=True)
+class _Token:
+    """A terminal with its position in the K# text (pyparsing tokens carry no end)."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def span(self) -> ast.Span:
+        return _current.get().span(self.start, self.end)
+
+
+@dataclass(frozen=True)
+class _Suffix:
+    """``.name`` or ``.name(args)`` after a primary expression."""
+
+    name: _Token
+    args: tuple[ast.Node, ...] | None
+    end: int
+
+
+def _token(s: str, loc: int, toks: pp.ParseResults) -> _Token:
+    return _Token(toks[0], loc, loc + len(toks[0]))
+
+
+def _tok(expr: pp.ParserElement, name: str) -> pp.ParserElement:
+    return expr.copy().set_parse_action(_token).set_name(name)
+
+
+def _decode_string(raw: str) -> str:
+    if raw.startswith("@"):
+        return raw[2:-1].replace('""', '"')
+    out: list[str] = []
+    i, body = 0, raw[1:-1]
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            if nxt in _ESCAPES:
+                out.append(_ESCAPES[nxt])
+                i += 2
+                continue
+            if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", body[i + 2 : i + 6]):
+                out.append(chr(int(body[i + 2 : i + 6], 16)))
+                i += 6
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _literal(kind: str):
+    def action(s: str, loc: int, toks: pp.ParseResults) -> ast.Literal:
+        raw = toks[0]
+        span = _current.get().span(loc, loc + len(raw))
+        value: bool | int | float | str | None
+        if kind == "int":
+            value = int(raw)
+        elif kind == "decimal":
+            value = float(raw)
+        elif kind == "string":
+            value = _decode_string(raw)
+        elif kind == "bool":
+            value = raw.lower() == "true"
+        else:
+            value = None
+        return ast.Literal(span, kind, value)
+
+    return action
+
+
+def _unterminated(s: str, loc: int, toks: pp.ParseResults) -> None:
+    raise pp.ParseFatalException(s, loc, "unterminated string literal")
+
+
+def _identifier(s: str, loc: int, toks: pp.ParseResults) -> ast.Identifier:
+    return ast.Identifier(_current.get().span(loc, loc + len(toks[0])), toks[0])
+
+
+def _call_args(s: str, loc: int, toks: pp.ParseResults) -> list:
+    *args, close = toks
+    return [(tuple(args), close.end)]
+
+
+def _free_call(s: str, loc: int, toks: pp.ParseResults) -> ast.Call:
+    name, (args, end) = toks[0], toks[1]
+    span = _current.get().span(name.start, end)
+    return ast.Call(span, None, name.text, args, name.span)
+
+
+def _suffix(s: str, loc: int, toks: pp.ParseResults) -> _Suffix:
+    name = toks[0]
+    if len(toks) > 1:
+        args, end = toks[1]
+        return _Suffix(name, args, end)
+    return _Suffix(name, None, name.end)
+
+
+def _postfix(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
+    node, *suffixes = toks
+    for suffix in suffixes:
+        end_span = _current.get().span(suffix.end - 1, suffix.end)
+        span = _join(node.span, end_span)
+        if suffix.args is None:
+            node = ast.MemberAccess(span, node, suffix.name.text, suffix.name.span)
+        else:
+            node = ast.Call(span, node, suffix.name.text, suffix.args, suffix.name.span)
+    return node
+
+
+_OPERATORS = {"and": "&&", "or": "||", "not": "!"}
+
+
+def _op_name(token: _Token) -> str:
+    text = token.text.lower()
+    return _OPERATORS.get(text, text)
+
+
+def _unary(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
+    op, operand = toks
+    return ast.Unary(_join(op.span, operand.span), _op_name(op), operand)
+
+
+def _fold_left(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
+    node = toks[0]
+    for i in range(1, len(toks), 2):
+        op, right = toks[i], toks[i + 1]
+        node = ast.Binary(_join(node.span, right.span), _op_name(op), node, right, op.span)
+    return node
+
+
+def _fold_right(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
+    node = toks[-1]
+    for i in range(len(toks) - 2, 0, -2):
+        op, left = toks[i], toks[i - 1]
+        node = ast.Binary(_join(left.span, node.span), _op_name(op), left, node, op.span)
+    return node
+
+
+def _chain(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
+    if len(toks) == 1:
+        return toks[0]
+    operands = tuple(toks[0::2])
+    return ast.Logical(_join(operands[0].span, operands[-1].span), _op_name(toks[1]), operands)
+
+
+def _build_grammar() -> pp.ParserElement:
+    keyword = pp.MatchFirst(
+        pp.CaselessKeyword(k) for k in ("true", "false", "null", "and", "or", "not", "mod")
+    )
+    name = pp.Regex(r"[A-Za-z_][A-Za-z0-9_]*")
+    value = pp.Forward().set_name("a value")
+
+    decimal = pp.Regex(r"\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+").set_parse_action(
+        _literal("decimal")
+    )
+    integer = pp.Regex(r"\d+").set_parse_action(_literal("int"))
+    string = pp.Regex(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|@"(?:[^"]|"")*"', re.S)
+    string.set_parse_action(_literal("string"))
+    unterminated = pp.Regex(r"[\"']").set_parse_action(_unterminated)
+    boolean = (pp.CaselessKeyword("true") | pp.CaselessKeyword("false")).set_parse_action(
+        _literal("bool")
+    )
+    null = pp.CaselessKeyword("null").set_parse_action(_literal("null"))
+
+    open_args = pp.Suppress("(")
+    close_args = _tok(pp.Literal(")"), "')' to close the argument list")
+    arguments = (
+        pp.Optional(value + pp.ZeroOrMore(pp.Suppress(",") - value)) + close_args
+    ).set_parse_action(_call_args)
+    call_args = open_args - arguments
+
+    identifier = (~keyword + name).set_parse_action(_identifier)
+    free_call = (~keyword + _tok(name, "a name") + call_args).set_parse_action(_free_call)
+    parenthesized = pp.Suppress("(") - value + pp.Suppress(
+        pp.Literal(")").set_name("')' to close the parenthesis")
+    )
+    atom = (
+        decimal | integer | string | boolean | null | free_call | identifier | parenthesized
+        | unterminated
+    ).set_name("a value")
+    member = _tok(name, "a member or method name after '.'")
+    suffix = (pp.Suppress(".") - member + pp.Optional(call_args)).set_parse_action(_suffix)
+    primary = (atom + pp.ZeroOrMore(suffix)).set_parse_action(_postfix)
+
+    def op(pattern: str, *words: str) -> pp.ParserElement:
+        alternatives = [pp.Regex(pattern)] if pattern else []
+        alternatives += [pp.CaselessKeyword(w) for w in words]
+        return pp.MatchFirst(alternatives).set_parse_action(_token)
+
+    unary = pp.Forward()
+    negation = (op(r"!(?!=)|-", "not") - unary).set_parse_action(_unary)
+    unary <<= (negation | primary).set_name("a value")
+
+    def level(operand: pp.ParserElement, operator: pp.ParserElement, action) -> pp.ParserElement:
+        return (operand + pp.ZeroOrMore(operator - operand)).set_parse_action(action).set_name(
+            "a value"
+        )
+
+    product = level(unary, op(r"\*|/", "mod"), _fold_left)
+    total = level(product, op(r"\+|-"), _fold_left)
+    relation = level(total, op(r"<=|>=|<|>"), _fold_left)
+    equality = level(relation, op(r"==|!="), _fold_left)
+    conjunction = level(equality, op(r"&&", "and"), _chain)
+    disjunction = level(conjunction, op(r"\|\|", "or"), _chain)
+    value <<= level(disjunction, op(r"\?\?"), _fold_right)
+    return value
+
+
+_GRAMMAR = _build_grammar()
+_FRAMES_PER_LEVEL = 40
+"""Python frames pyparsing spends per nesting level (measured: about 25), with margin."""
+_parse_lock = threading.Lock()
+
+
+# --------------------------------------------------------------------------- errors
+
+
+_OPERATOR_BEFORE = re.compile(
+    r"(==|!=|<=|>=|&&|\|\||\?\?|[-+*/<>!]|\b(?:and|or|not|mod))\s*$", re.I
+)
+
+
+def _found(text: str, loc: int) -> str:
+    if loc >= len(text):
+        return "the end of the condition"
+    word = re.match(r"[A-Za-z_0-9]+|\S", text[loc:])
+    return f"'{word.group() if word else text[loc]}'"
+
+
+def _syntax_error(exc: pp.ParseBaseException, source_map: _SourceMap) -> ConditionError:
+    text, loc = source_map.text, exc.loc
+    message = exc.msg
+    if message.startswith("Expected end of text") or message.startswith("Expected end"):
+        found = _found(text, loc)
+        if text[loc : loc + 1] == ")":
+            message = "unexpected ')' without a matching '('"
+        else:
+            message = f"unexpected {found}: expected an operator or the end of the condition"
+    elif message.startswith("Expected "):
+        expected = message[len("Expected ") :]
+        operator = _OPERATOR_BEFORE.search(text, 0, loc)
+        if expected == "a value" and operator is not None:
+            expected = f"a value after '{operator.group(1)}'"
+        message = f"expected {expected}, found {_found(text, loc)}"
+    return source_map.error(message, loc)
+
+
+def _bracket_depth_error(source_map: _SourceMap) -> ConditionError | None:
+    """Refuse bracket nesting beyond MAX_DEPTH before pyparsing recurses into it."""
+    text, depth, i = source_map.text, 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "\"'":
+            i = _skip_string(text, i, len(text))
+            continue
+        if ch == "(":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return source_map.error(
+                    f"the condition is nested too deeply (more than {MAX_DEPTH} levels)", i
+                )
+        elif ch == ")":
+            depth -= 1
+        i += 1
+    return None
+
+
+def _depth_error(node: ast.Node, source_map: _SourceMap) -> ConditionError | None:
+    stack: list[tuple[ast.Node, int]] = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return ConditionError.at_offset(
+                f"the condition is nested too deeply (more than {MAX_DEPTH} levels)",
+                source_map.source,
+                current.span.start,
+            )
+        stack.extend((child, depth + 1) for child in children(current))
+    return None
+
+
+def children(node: ast.Node) -> tuple[ast.Node, ...]:
+    """The direct sub-expressions of a syntax node, in source order."""
+    if isinstance(node, ast.MemberAccess):
+        return (node.target,)
+    if isinstance(node, ast.Call):
+        return node.args if node.target is None else (node.target, *node.args)
+    if isinstance(node, ast.Unary):
+        return (node.operand,)
+    if isinstance(node, ast.Binary):
+        return (node.left, node.right)
+    if isinstance(node, ast.Logical):
+        return node.operands
+    return ()
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def parse_condition(text: str) -> ParsedCondition:
+    """Parse a stored or typed condition; raise ConditionError with a position if invalid."""
+    if not isinstance(text, str):
+        raise ConditionError(f"a condition is text, not {type(text).__name__}")
+    source_map, rules_xml, parameters = _unwrap(text)
+    if not source_map.text.strip():
+        raise source_map.error("the condition is empty", 0)
+    too_deep = _bracket_depth_error(source_map)
+    if too_deep is not None:
+        raise too_deep
+    # pyparsing recurses about 25 frames per bracket level: MAX_DEPTH levels need more than
+    # Python's default limit. Python-to-Python calls use no C stack (3.11+), so raising the
+    # limit for the duration of the parse is safe; the lock keeps concurrent parses from
+    # restoring it under each other.
+    with _parse_lock:
+        token = _current.set(source_map)
+        old_limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old_limit, old_limit + MAX_DEPTH * _FRAMES_PER_LEVEL))
+        try:
+            expression = _GRAMMAR.parse_string(source_map.text, parse_all=True)[0]
+        except pp.ParseBaseException as exc:
+            raise _syntax_error(exc, source_map) from None
+        except RecursionError:
+            raise source_map.error(
+                f"the condition is nested too deeply (more than {MAX_DEPTH} levels)", 0
+            ) from None
+        finally:
+            sys.setrecursionlimit(old_limit)
+            _current.reset(token)
+    too_deep = _depth_error(expression, source_map)
+    if too_deep is not None:
+        raise too_deep
+    return ParsedCondition(expression, rules_xml, parameters, text)

@@ -1,0 +1,336 @@
+"""Compile a checked condition to one set-based SQL query selecting the matching contact ids.
+
+Design rules, each mirrored by ``conditions.values`` and tested differentially:
+- Every value is a bound parameter; the SQL text holds only our own keywords and the
+  identifiers the binding gives. No literal ``%`` ever appears in the text (psycopg2 would take
+  it for a placeholder): LIKE patterns are parameters, escaped, with ``ESCAPE '\\'``.
+- Every boolean is compiled to a two-valued, never-NULL SQL boolean (``COALESCE(..., FALSE)``
+  where NULL could arise), so NOT/AND/OR behave like the evaluator's two-valued logic.
+- Case-insensitive comparison lowercases both sides with the binding's ``lower_function``.
+  SQLite's built-in ``lower()`` folds ASCII only, so on SQLite the binding names a Python
+  function registered with ``register_sqlite_functions`` (exactly ``str.lower``). PostgreSQL's
+  ``lower()`` follows the database locale; string ordering uses ``COLLATE "C"`` (code point
+  order, as Python compares).
+- Subtrees that need no contact (literals, ``CurrentDateTime``, conversions of literals, ...)
+  are computed in Python by the evaluator and bound as one parameter, so both backends share
+  that arithmetic exactly; ``now`` itself is a parameter.
+- What SQL cannot reproduce exactly (a contact method without ``to_sql``, a conversion of a
+  string column, ...) makes the condition "not translatable": reported, not an error.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from conditions import typed, values
+from conditions.dependencies import Dependencies, dependencies
+from conditions.evaluator import NOT_CONSTANT, fold
+from conditions.registry import Kind
+from conditions.types import Type, Value
+
+if TYPE_CHECKING:
+    from conditions.checker import CheckedCondition
+
+_INT64 = 2**63
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A piece of SQL with its parameters, in placeholder order."""
+
+    sql: str
+    params: tuple[Any, ...] = ()
+
+
+class SqlBinding(Protocol):
+    """How the condition language maps onto the caller's tables (implemented by the store).
+
+    - ``dialect``: ``"sqlite"`` or ``"postgresql"``.
+    - ``contact_table`` / ``contact_alias`` / ``contact_id``: ``FROM <table> AS <alias>``,
+      selecting ``<alias>.<contact_id>``.
+    - ``live_predicate``: SQL over the alias for contacts that may match, e.g.
+      ``c.merged_into IS NULL`` (static text, no parameters).
+    - ``lower_function`` / ``upper_function``: SQL function names with Python's ``str.lower`` /
+      ``str.upper`` semantics (SQLite: ``cg_lower``/``cg_upper`` after
+      ``register_sqlite_functions``; PostgreSQL: ``lower``/``upper``).
+    - ``member_sql(name, compiler)``: the SQL expression of a schema member (dotted name as
+      declared, e.g. ``Contact.ContactEmail`` → ``Fragment("c.email")``); may use
+      ``compiler.param`` (e.g. ``ContactAge`` from the birthday and ``compiler.now``).
+    - ``datetime_param(value)``: a naive-UTC datetime as the database stores it (SQLite text
+      must use the stored format so text comparison orders correctly).
+    """
+
+    dialect: str
+    contact_table: str
+    contact_alias: str
+    contact_id: str
+    live_predicate: str
+    lower_function: str
+    upper_function: str
+
+    def member_sql(self, name: str, compiler: Compiler) -> Fragment: ...
+
+    def datetime_param(self, value: datetime) -> object: ...
+
+
+SQLITE_FUNCTIONS = {
+    "cg_lower": lambda v: v.lower() if isinstance(v, str) else v,
+    "cg_upper": lambda v: v.upper() if isinstance(v, str) else v,
+}
+
+
+def register_sqlite_functions(connection: sqlite3.Connection) -> None:
+    """Give a SQLite connection ``cg_lower``/``cg_upper`` with Python's case mapping."""
+    for name, function in SQLITE_FUNCTIONS.items():
+        connection.create_function(name, 1, function, deterministic=True)
+
+
+class NotTranslatable(Exception):
+    """A construct with no exact SQL equivalent; the rebuild evaluates in memory instead."""
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    placeholder: str
+    true: str
+    false: str
+    null_safe_equal: str
+    real: str
+    string_collation: str
+
+    def affix(self, mode: str, haystack: Fragment, needle: Fragment) -> Fragment:
+        """Contains/StartsWith/EndsWith of a non-constant needle, on lowercased texts."""
+        sqlite = self.name == "sqlite"
+        if mode == "contains":
+            function = "instr" if sqlite else "strpos"
+            return _fmt(f"({function}({{}}, {{}}) > 0)", haystack, needle)
+        if mode == "starts":
+            prefix = "substr({}, 1, length({}))" if sqlite else "left({}, length({}))"
+            return _fmt(f"({prefix} = {{}})", haystack, needle, needle)
+        if sqlite:
+            return _fmt("(length({}) = 0 OR substr({}, -length({})) = {})",
+                        needle, haystack, needle, needle)
+        return _fmt("(right({}, length({})) = {})", haystack, needle, needle)
+
+    def datetime_part(self, compiler: Compiler, part: str, value: Fragment) -> Fragment:
+        if self.name == "sqlite":
+            code = {"Year": "%Y", "Month": "%m", "Day": "%d", "Hour": "%H", "Minute": "%M",
+                    "DayOfWeek": "%w"}[part]
+            return _fmt("CAST(strftime({}, {}) AS INTEGER)", compiler.param(code), value)
+        field = {"DayOfWeek": "DOW"}.get(part, part.upper())
+        return _fmt(f"CAST(EXTRACT({field} FROM {{}}) AS INTEGER)", value)
+
+
+DIALECTS = {
+    "sqlite": Dialect("sqlite", "?", "1", "0", "IS", "REAL", ""),
+    "postgresql": Dialect("postgresql", "%s", "TRUE", "FALSE", "IS NOT DISTINCT FROM",
+                          "DOUBLE PRECISION", ' COLLATE "C"'),
+}
+
+
+def _fmt(template: str, *parts: Fragment) -> Fragment:
+    return Fragment(
+        template.format(*(p.sql for p in parts)), tuple(x for p in parts for x in p.params)
+    )
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """``sql``/``params`` select the ids of matching live contacts; ``sql`` is None when the
+    condition is not translatable (``reason`` says why: evaluate contact by contact)."""
+
+    sql: str | None
+    params: tuple[Any, ...]
+    translatable: bool
+    dependencies: Dependencies
+    reason: str | None = None
+
+
+class Compiler:
+    """Turns typed nodes into Fragments; handed to ``to_sql`` callables and the binding."""
+
+    NOT_CONSTANT = NOT_CONSTANT
+
+    def __init__(self, binding: SqlBinding, now: datetime) -> None:
+        if binding.dialect not in DIALECTS:
+            raise ValueError(f"unknown SQL dialect {binding.dialect!r}")
+        self.binding = binding
+        self.dialect = DIALECTS[binding.dialect]
+        self.now = values.normalize(now)
+        self.contact_alias = binding.contact_alias
+        self._constants: dict[int, bool] = {}
+
+    # ----------------------------------------------------------- helpers for translators
+
+    def fmt(self, template: str, *parts: Fragment) -> Fragment:
+        return _fmt(template, *parts)
+
+    def join(self, separator: str, parts: Sequence[Fragment]) -> Fragment:
+        return _fmt(separator.join("{}" for _ in parts), *parts)
+
+    def param(self, value: Value) -> Fragment:
+        if isinstance(value, datetime):
+            return Fragment(self.dialect.placeholder, (self.binding.datetime_param(value),))
+        return Fragment(self.dialect.placeholder, (value,))
+
+    def literal(self, value: Value) -> Fragment:
+        """A constant: NULL/TRUE/FALSE as keywords, anything else as a parameter."""
+        if value is None:
+            return Fragment("NULL")
+        if isinstance(value, bool):
+            return Fragment(self.dialect.true if value else self.dialect.false)
+        if isinstance(value, tuple):
+            raise NotTranslatable("a list value outside EqualsAny/InList")
+        if isinstance(value, int) and not -_INT64 <= value < _INT64:
+            raise NotTranslatable("an integer beyond 64 bits")
+        return self.param(value)
+
+    def refuse(self, what: str, node: typed.Typed) -> None:
+        """Give up translating: ``node`` (of kind ``what``) has no exact SQL form."""
+        raise NotTranslatable(f"{what} has no SQL translation ({node.node.span.line}:"
+                              f"{node.node.span.column})")
+
+    def constant(self, node: typed.Typed) -> Value:
+        """The node's value if it needs no contact, else ``NOT_CONSTANT``."""
+        return fold(node, self.now) if self._is_constant(node) else NOT_CONSTANT
+
+    def _is_constant(self, node: typed.Typed) -> bool:
+        key = id(node)
+        if key not in self._constants:
+            needs_contact = isinstance(node, typed.Member) or (
+                isinstance(node, typed.Invoke) and node.spec.kind is Kind.CONTACT
+            )
+            result = not needs_contact and all(
+                self._is_constant(child) for child in typed.children(node)
+            )
+            self._constants[key] = result
+        return self._constants[key]
+
+    def lower_text(self, node: typed.Typed) -> Fragment:
+        """The node as lowercased text, null as empty: the form string comparisons use."""
+        value = self.constant(node)
+        if value is not NOT_CONSTANT:
+            return self.param(values.lower(value))  # type: ignore[arg-type]
+        return _fmt(f"COALESCE({self.binding.lower_function}({{}}), '')", self.value(node))
+
+    # ----------------------------------------------------------- compilation
+
+    def truth(self, node: typed.Typed) -> Fragment:
+        """A never-NULL predicate that holds exactly when the node is ``true``."""
+        value = self.constant(node)
+        if value is not NOT_CONSTANT:
+            return Fragment(self.dialect.true if value is True else self.dialect.false)
+        compiled = self.value(node)
+        if isinstance(node, typed.Member | typed.BinaryOp) and not self._two_valued(node):
+            return _fmt(f"(COALESCE({{}}, {self.dialect.false}) = {self.dialect.true})", compiled)
+        return compiled
+
+    @staticmethod
+    def _two_valued(node: typed.Typed) -> bool:
+        return isinstance(node, typed.BinaryOp) and node.op != "??"
+
+    def value(self, node: typed.Typed) -> Fragment:
+        constant = self.constant(node)
+        if constant is not NOT_CONSTANT:
+            return self.literal(constant)
+        if isinstance(node, typed.Member):
+            return self.binding.member_sql(node.name, self)
+        if isinstance(node, typed.Invoke):
+            return self._invoke(node)
+        if isinstance(node, typed.UnaryOp):
+            if node.op == "!":
+                return _fmt("(NOT {})", self.truth(node.operand))
+            return _fmt("(- {})", self.value(node.operand))
+        if isinstance(node, typed.LogicalOp):
+            keyword = " AND " if node.op == "&&" else " OR "
+            return _fmt("({})", self.join(keyword, [self.truth(o) for o in node.operands]))
+        assert isinstance(node, typed.BinaryOp)
+        return self._binary(node)
+
+    def _invoke(self, node: typed.Invoke) -> Fragment:
+        spec = node.spec
+        if spec.to_sql is None:
+            raise NotTranslatable(f"{spec.title} has no SQL translation")
+        if spec.kind is Kind.CONTACT:
+            args = []
+            for arg in node.args:
+                value = self.constant(arg)
+                if value is NOT_CONSTANT:
+                    raise NotTranslatable(f"{spec.title} with an argument that is not a constant")
+                args.append(value)
+            args += [p.default for p in spec.params[len(args) :] if not p.variadic]
+            return spec.to_sql(self, *args)
+        return spec.to_sql(self, node.receiver, node.args)
+
+    def _binary(self, node: typed.BinaryOp) -> Fragment:
+        op, left, right = node.op, node.left, node.right
+        if op == "??":
+            return _fmt("COALESCE({}, {})", self.value(left), self.value(right))
+        if op in ("==", "!="):
+            equal = self._equal(left, right)
+            return equal if op == "==" else _fmt("(NOT {})", equal)
+        if op in ("<", "<=", ">", ">="):
+            return self._order(op, left, right)
+        if node.type is Type.STRING:
+            return _fmt("({} || {})", self._concat_operand(left), self._concat_operand(right))
+        a, b = self.value(left), self.value(right)
+        if op in ("+", "-", "*"):
+            return _fmt(f"({{}} {op} {{}})", a, b)
+        if op == "/":
+            if node.type is Type.DECIMAL:
+                return _fmt(f"(CAST({{}} AS {self.dialect.real}) / NULLIF({{}}, 0))", a, b)
+            return _fmt("({} / NULLIF({}, 0))", a, b)
+        return _fmt("({} - ({} / NULLIF({}, 0)) * {})", a, a, b, b)  # mod, truncating
+
+    def _concat_operand(self, node: typed.Typed) -> Fragment:
+        if node.type is Type.INT:
+            return _fmt("COALESCE(CAST({} AS TEXT), '')", self.value(node))
+        return _fmt("COALESCE({}, '')", self.value(node))
+
+    def _is_null_constant(self, node: typed.Typed) -> bool:
+        return self.constant(node) is None
+
+    def _equal(self, left: typed.Typed, right: typed.Typed) -> Fragment:
+        if Type.STRING in (left.type, right.type):
+            return _fmt("({} = {})", self.lower_text(left), self.lower_text(right))
+        if self._is_null_constant(right):
+            return _fmt("({} IS NULL)", self.value(left))
+        if self._is_null_constant(left):
+            return _fmt("({} IS NULL)", self.value(right))
+        return _fmt(f"({{}} {self.dialect.null_safe_equal} {{}})", self.value(left),
+                    self.value(right))
+
+    def _order(self, op: str, left: typed.Typed, right: typed.Typed) -> Fragment:
+        if self.constant(left) in (None, "") or self.constant(right) in (None, ""):
+            return Fragment(self.dialect.false)
+        false = self.dialect.false
+        if Type.STRING in (left.type, right.type):
+            collate = self.dialect.string_collation
+            return _fmt(
+                f"COALESCE((NULLIF({{}}, ''){collate} {op} NULLIF({{}}, ''){collate}), {false})",
+                self.lower_text(left),
+                self.lower_text(right),
+            )
+        return _fmt(f"COALESCE(({{}} {op} {{}}), {false})", self.value(left), self.value(right))
+
+
+def compile_sql(checked: CheckedCondition, binding: SqlBinding, now: datetime) -> CompiledQuery:
+    """One query selecting the ids of live contacts matching ``checked`` at instant ``now``."""
+    deps = dependencies(checked)
+    compiler = Compiler(binding, now)
+    try:
+        predicate = compiler.truth(checked.root)
+    except NotTranslatable as exc:
+        return CompiledQuery(None, (), False, deps, str(exc))
+    alias = binding.contact_alias
+    query = _fmt(
+        f"SELECT {alias}.{binding.contact_id} FROM {binding.contact_table} AS {alias} "
+        f"WHERE ({binding.live_predicate}) AND {{}}",
+        predicate,
+    )
+    return CompiledQuery(query.sql, query.params, True, deps)

@@ -1,0 +1,115 @@
+"""K# value semantics in Python: the reference the SQL compiler is tested against.
+
+Rules (shared with ``conditions.sql``, checked by the differential tests):
+- Strings compare case-insensitively through ``str.lower``; an empty string equals null.
+- For string methods null behaves as the empty string.
+- Ordering comparisons involving null (or an empty string) are false.
+- Arithmetic on null gives null; string concatenation treats null as empty.
+- Integer division and ``mod`` truncate toward zero (C#, SQLite and PostgreSQL agree); division
+  by zero gives null.
+- Datetimes are naive UTC: aware values are converted when they enter.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from conditions.types import Type, Value
+
+
+def normalize(value: object, type_: Type | None = None) -> Value:
+    """Bring a caller's value into the runtime representation (``Decimal`` → float, UTC, ...)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    if type_ is Type.DECIMAL and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value  # type: ignore[return-value]
+
+
+def lower(value: str | None) -> str:
+    """Null-as-empty lowercase: the single case folding both backends use."""
+    return "" if value is None else value.lower()
+
+
+def is_blank(value: Value) -> bool:
+    return value is None or value == ""
+
+
+def text_form(value: Value) -> str:
+    """How a scalar reads as text in list membership tests (``EqualsAny``): lowercased."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value.lower()
+    return str(value)
+
+
+def equals(a: Value, b: Value) -> bool:
+    """``==``: null equals null and the empty string; strings ignore case."""
+    if isinstance(a, str) or isinstance(b, str):
+        return lower(a) == lower(b)  # type: ignore[arg-type]
+    if a is None or b is None:
+        return a is None and b is None
+    return a == b
+
+
+def compare(op: str, a: Value, b: Value) -> bool:
+    """``< <= > >=``: false when either side is null or empty; strings ignore case."""
+    if is_blank(a) or is_blank(b):
+        return False
+    if isinstance(a, str) and isinstance(b, str):
+        a, b = a.lower(), b.lower()
+    if op == "<":
+        return a < b  # type: ignore[operator]
+    if op == "<=":
+        return a <= b  # type: ignore[operator]
+    if op == ">":
+        return a > b  # type: ignore[operator]
+    return a >= b  # type: ignore[operator]
+
+
+def truncating_div(a: int, b: int) -> int:
+    quotient = abs(a) // abs(b)
+    return quotient if (a >= 0) == (b >= 0) else -quotient
+
+
+def arithmetic(op: str, a: Value, b: Value, result: Type) -> Value:
+    """``+ - * / mod`` with the null, truncation and division-by-zero rules above."""
+    if result is Type.STRING:
+        return text_or_empty(a) + text_or_empty(b)
+    if a is None or b is None:
+        return None
+    if result is Type.DECIMAL:
+        a, b = float(a), float(b)  # type: ignore[arg-type]
+    if op == "+":
+        return a + b  # type: ignore[operator]
+    if op == "-":
+        return a - b  # type: ignore[operator]
+    if op == "*":
+        return a * b  # type: ignore[operator]
+    if b == 0:
+        return None
+    if op == "/":
+        return a / b if result is Type.DECIMAL else truncating_div(a, b)  # type: ignore[operator,arg-type]
+    return a - truncating_div(a, b) * b  # type: ignore[operator,arg-type]
+
+
+def text_or_empty(value: Value) -> str:
+    """Operand of string concatenation (a string or an int): null is empty."""
+    return "" if value is None else str(value)
+
+
+def truth(value: Value) -> bool:
+    """Two-valued booleans: only ``true`` is true; null and anything else is false."""
+    return value is True

@@ -1,0 +1,235 @@
+"""Kentico's contact vocabulary, declared as data: members, constants, methods, activity types.
+
+Names and signatures follow Kentico EMS so exported conditions check unchanged. Contact methods
+are declared without implementations (the store attaches them); generic methods carry their
+implementations from ``conditions.builtins``.
+"""
+
+from __future__ import annotations
+
+from conditions import builtins as b
+from conditions.dependencies import ANY, UNKNOWN, Dependencies, split_list
+from conditions.registry import Kind, MethodSpec, Registry, param
+from conditions.types import Constant, Schema, Type
+
+S, N, D, B, T, L = Type.STRING, Type.INT, Type.DECIMAL, Type.BOOL, Type.DATETIME, Type.STRING_LIST
+
+CONTACT_MEMBERS: dict[str, Type] = {
+    "ContactID": N,
+    "ContactFirstName": S,
+    "ContactLastName": S,
+    "ContactEmail": S,
+    "ContactCompanyName": S,
+    "ContactJobTitle": S,
+    "ContactMobilePhone": S,
+    "ContactCity": S,
+    "ContactCountryCode": S,
+    "ContactCountryName": S,
+    "ContactGender": N,  # 0 unknown, 1 male, 2 female
+    "ContactAge": N,  # whole years, null without a birthday
+    "ContactBirthday": T,
+    "ContactStatus": S,
+    "ContactScore": N,
+    "ContactCreated": T,
+    "ContactLastModified": T,
+}
+
+CONSTANTS: dict[str, Constant] = {
+    "Gender.Unknown": Constant(N, 0),
+    "Gender.Male": Constant(N, 1),
+    "Gender.Female": Constant(N, 2),
+}
+
+ACTIVITY_TYPES: tuple[str, ...] = (
+    "pagevisit",
+    "landingpage",
+    "bizformsubmit",
+    "newsletteropen",
+    "newsletterclickthrough",
+    "newslettersubscription",
+    "newsletterunsubscription",
+    "purchase",
+    "userlogin",
+    "filedownload",
+    "internalsearch",
+)
+
+CONTACT_SCHEMA = Schema({f"Contact.{name}": t for name, t in CONTACT_MEMBERS.items()}, CONSTANTS)
+"""The built-in schema; the store adds custom fields with ``with_contact_fields``."""
+
+FIELD_OPERATORS = ("Contains", "NotContains", "StartsWith", "EndsWith", "Equals", "NotEquals")
+
+
+def _days(value: object) -> bool:
+    """Whether a ``days`` argument makes the result change with time alone."""
+    return value is UNKNOWN or (isinstance(value, int) and value > 0)
+
+
+def _activities(*types: object, days: object = 0) -> Dependencies:
+    found: frozenset[str] = frozenset()
+    for t in types:
+        found |= split_list(t)
+    return Dependencies(activity_types=found, uses_now=_days(days))
+
+
+def _did_activity(args: tuple) -> Dependencies:
+    types, cancel, days = args
+    cancels = frozenset() if cancel is None or cancel == "" else split_list(cancel)
+    deps = _activities(types, days=days)
+    return deps | Dependencies(activity_types=cancels)
+
+
+def _form_field(args: tuple) -> Dependencies:
+    field = args[0]
+    form = str(field).split(".", 1)[0].lower() if isinstance(field, str) and "." in field else ANY
+    return Dependencies(activity_types=frozenset({"bizformsubmit"}), forms=frozenset({form}),
+                        uses_now=_days(args[2]))
+
+
+def _validate_field_op(args: tuple, schema: Schema) -> tuple[int, str] | None:
+    field, op = args[0], args[1]
+    if isinstance(field, str) and schema.canonical(f"Contact.{field}") is None:
+        return 0, f"unknown contact field '{field}'"
+    if isinstance(op, str) and op.lower() not in {o.lower() for o in FIELD_OPERATORS}:
+        return 1, f"unknown operator '{op}' (use one of {', '.join(FIELD_OPERATORS)})"
+    return None
+
+
+def _contact(name: str, params, dependencies, doc: str, **extra) -> MethodSpec:
+    return MethodSpec(name, Kind.CONTACT, tuple(params), B, dependencies=dependencies, doc=doc,
+                      **extra)
+
+
+CONTACT_METHODS: tuple[MethodSpec, ...] = (
+    _contact(
+        "DidActivity",
+        [param("types", S, optional=True), param("cancelType", S, optional=True),
+         param("days", N, optional=True, default=0)],
+        _did_activity,
+        "An activity of any of the ';'-separated types (null: any) not cancelled by a later "
+        "activity of cancelType for the same item, in the last `days` days (<= 0: any time).",
+        refused=((3, "conditions never carry SQL: the fourth argument of DidActivity "
+                     "(a SQL WHERE text) is not accepted"),),
+    ),
+    _contact(
+        "DidActivities",
+        [param("types", S), param("days", N, optional=True, default=0),
+         param("all", B, optional=True, default=False)],
+        lambda a: _activities(a[0], days=a[1]),
+        "Any (all=false) or every (all=true) of the ';'-separated activity types.",
+    ),
+    _contact(
+        "SubmittedForm",
+        [param("form", S), param("days", N, optional=True, default=0)],
+        lambda a: Dependencies(activity_types=frozenset({"bizformsubmit"}),
+                               forms=split_list(a[0]), uses_now=_days(a[1])),
+        "Submitted the form (code name) in the last `days` days.",
+    ),
+    _contact(
+        "FilledFormFieldWithValue",
+        [param("field", S), param("value", S), param("days", N, optional=True, default=0)],
+        _form_field,
+        "Submitted a form whose field has the value.",
+    ),
+    _contact(
+        "VisitedPage",
+        [param("path", S), param("days", N, optional=True, default=0)],
+        lambda a: _activities("pagevisit", days=a[1]),
+        "Visited the page (alias path) in the last `days` days.",
+    ),
+    _contact(
+        "LoggedIn",
+        [param("days", N, optional=True, default=0)],
+        lambda a: _activities("userlogin", days=a[0]),
+        "Logged in during the last `days` days.",
+    ),
+    _contact(
+        "IsFromCountry",
+        [param("countries", S)],
+        lambda a: Dependencies(fields=frozenset({"ContactCountryCode", "ContactCountryName"})),
+        "Country matches any ';'-separated item by display name, code name or 2-letter code.",
+    ),
+    _contact(
+        "IsInContactGroup",
+        [param("groups", S), param("all", B, optional=True, default=False)],
+        lambda a: Dependencies(groups=split_list(a[0])),
+        "Member of any (all=false) or every (all=true) of the ';'-separated groups.",
+    ),
+    _contact(
+        "BelongsToAccount",
+        [param("account", S, N)],
+        lambda a: Dependencies(accounts=True),
+        "Belongs to the account (name or id).",
+    ),
+    _contact(
+        "ContactFieldContainsValue",
+        [param("field", S), param("op", S), param("value", S)],
+        lambda a: Dependencies(fields=frozenset({a[0] if isinstance(a[0], str) else ANY})),
+        "The field compared with the value by op (Contains, NotContains, StartsWith, "
+        "EndsWith, Equals, NotEquals); the negative operators also match empty fields.",
+        validate=_validate_field_op,
+    ),
+    _contact(
+        "OpenedEmail",
+        [param("email", S), param("days", N, optional=True, default=0)],
+        lambda a: _activities("newsletteropen", days=a[1]),
+        "Opened the email (newsletter issue) in the last `days` days.",
+    ),
+    _contact(
+        "ClickedLinkInEmail",
+        [param("email", S), param("days", N, optional=True, default=0)],
+        lambda a: _activities("newsletterclickthrough", days=a[1]),
+        "Clicked a link in the email in the last `days` days.",
+    ),
+)
+
+
+def _method(name, receiver, params, result, evaluate, to_sql, doc="") -> MethodSpec:
+    return MethodSpec(name, Kind.METHOD, tuple(params), result, frozenset(receiver),
+                      evaluate=evaluate, to_sql=to_sql, doc=doc)
+
+
+def _function(name, params, result, evaluate, to_sql, doc="") -> MethodSpec:
+    return MethodSpec(name, Kind.FUNCTION, tuple(params), result, evaluate=evaluate,
+                      to_sql=to_sql, doc=doc)
+
+
+_ITEMS = param("items", S, N, L, variadic=True)
+
+GENERIC_METHODS: tuple[MethodSpec, ...] = (
+    _method("Contains", {S}, [param("text", S)], B, b.contains, b.contains_sql),
+    _method("NotContains", {S}, [param("text", S)], B, b.not_contains, b.not_contains_sql),
+    _method("StartsWith", {S}, [param("text", S)], B, b.starts_with, b.starts_with_sql),
+    _method("EndsWith", {S}, [param("text", S)], B, b.ends_with, b.ends_with_sql),
+    _method("EqualsAny", {S, N}, [_ITEMS], B, b.equals_any, b.equals_any_sql),
+    _method("InList", {S, N}, [_ITEMS], B, b.equals_any, b.equals_any_sql),
+    _method("Split", {S}, [param("separator", S)], L, b.split, None),
+    _method("ToLower", {S}, [], S, b.to_lower, b.to_lower_sql),
+    _method("ToUpper", {S}, [], S, b.to_upper, b.to_upper_sql),
+    _method("Between", {N, D}, [param("low", N, D), param("high", N, D)], B, b.between,
+            b.between_sql),
+    _method("Between", {T}, [param("low", T), param("high", T)], B, b.between, b.between_sql),
+    _function("ToInt", [param("value", S, N, D, B), param("default", N, optional=True,
+                                                           default=0)],
+              N, b.to_int, b.to_int_sql),
+    _function("ToDouble", [param("value", S, N, D, B), param("default", D, optional=True,
+                                                              default=0.0)],
+              D, b.to_double, b.to_double_sql),
+    _function("ToBool", [param("value", S, N, D, B), param("default", B, optional=True,
+                                                            default=False)],
+              B, b.to_bool, b.to_bool_sql),
+    _function("ToDateTime", [param("value", S, T), param("default", T, optional=True)],
+              T, b.to_datetime, b.to_datetime_sql),
+    _function("ToSystemDateTime", [param("value", S, T), param("default", T, optional=True)],
+              T, b.to_datetime, b.to_datetime_sql),
+    *(
+        MethodSpec(part, Kind.PROPERTY, (), N, frozenset({T}),
+                   evaluate=b.datetime_part(part)[0], to_sql=b.datetime_part(part)[1])
+        for part in b.DATETIME_PARTS
+    ),
+)
+
+
+def default_registry() -> Registry:
+    """Every method of the language; contact methods still need ``Registry.implement``."""
+    return Registry((*GENERIC_METHODS, *CONTACT_METHODS))
