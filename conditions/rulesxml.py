@@ -287,7 +287,16 @@ def to_stored(root: Node) -> str:
 def from_stored(stored: str) -> Group | None:
     """The designer tree of a stored condition, or None for hand-written K# (no Rule wrapper)."""
     rules_xml = parse_condition(stored).rules_xml
-    return None if rules_xml is None else from_xml(rules_xml)
+    return None if rules_xml is None else _from_stored_xml(rules_xml, stored)
+
+
+def _from_stored_xml(rules_xml: str, stored: str) -> Group:
+    """``from_xml``, with errors pointing at the XML argument inside the stored text."""
+    try:
+        return from_xml(rules_xml)
+    except ConditionError as error:
+        offset = max(stored.find("<rules"), 0)
+        raise ConditionError.at_offset(error.message, stored, offset) from error
 
 
 def display_text(stored: str) -> str:
@@ -298,7 +307,7 @@ def display_text(stored: str) -> str:
     parsed = parse_condition(stored)
     if parsed.rules_xml is None:
         return _bare_kentico(parsed.source)
-    return to_text(from_xml(parsed.rules_xml))
+    return to_text(_from_stored_xml(parsed.rules_xml, stored))
 
 
 def _bare_kentico(source: str) -> str:

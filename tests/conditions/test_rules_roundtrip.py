@@ -59,7 +59,7 @@ def test_tree_xml_tree(tree):
     assert from_xml(to_xml(tree)) == tree
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(trees)
 def test_tree_stored_tree(tree):
     stored = to_stored(tree)
