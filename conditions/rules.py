@@ -226,9 +226,9 @@ class RuleDef:
         missing = [p.name for p in self.parameters if p.name not in given]
         if missing:
             raise ConditionError(
-                f"Rule '{self.code_name}' is missing parameter(s): {', '.join(missing)}"
+                f"Rule '{self.display_name}' is missing parameter(s): {', '.join(missing)}"
             )
-        return {p.name: p.check(given[p.name], self.code_name) for p in self.parameters}
+        return {p.name: p.check(given[p.name], self.display_name) for p in self.parameters}
 
     def kentico(self, values: Mapping[str, str]) -> str:
         """The K# of this rule with ``values`` filled in (validated and escaped)."""
