@@ -6,12 +6,12 @@ order) or stream it in keyset pages, and the filter runs in SQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
 import peewee as pw
 
-from store.contact_sets import NO_FILTER, ContactFilter
+from store.contact_sets import NO_FILTER, ContactFilter, id_list
 from store.models import Contact, ContactGroup, Membership
 
 STREAM_PAGE = 5_000
@@ -50,9 +50,31 @@ def _row(values: tuple) -> MemberRow:
 
 
 def count_members(group: ContactGroup, contact_filter: ContactFilter = NO_FILTER) -> int:
+    """How many members match; without a filter, the group's stored count.
+
+    The stored count is read afresh: a list that asks again after a bulk removal must not
+    get the figure the caller's ``group`` object was loaded with.
+    """
     if not contact_filter.text.strip():
-        return group.member_count
+        stored = (ContactGroup.select(ContactGroup.member_count)
+                  .where(ContactGroup.id == group.id).scalar())
+        return stored or 0
     return _members_query(group, contact_filter).count()
+
+
+def members_matching(group: ContactGroup, contact_ids: Iterable[int],
+                     contact_filter: ContactFilter) -> set[int]:
+    """Which of ``contact_ids`` are members of ``group`` matching ``contact_filter``.
+
+    Lists use it to show marks that mean "all matching another filter", and to tell how
+    many marked rows the current filter hides — one indexed query for a handful of ids.
+    """
+    ids = list(contact_ids)
+    if not ids:
+        return set()
+    query = (_members_query(group, contact_filter)
+             .where(Contact.id.in_(id_list(ids))).select(Contact.id))
+    return {contact_id for (contact_id,) in query.tuples()}
 
 
 def member_page(group: ContactGroup, offset: int, limit: int,
