@@ -17,6 +17,7 @@ from conditions import ast, typed
 from conditions.errors import ConditionError
 from conditions.evaluator import constant_or_unknown
 from conditions.grammar import ParsedCondition, parse_condition
+from conditions.limits import recursion_headroom
 from conditions.registry import Kind, MethodSpec, Registry
 from conditions.types import NUMERIC, Schema, Type, accepts, describe, unify
 
@@ -40,7 +41,8 @@ class CheckedCondition:
 def check(condition: ParsedCondition | str, schema: Schema, registry: Registry) -> CheckedCondition:
     """Type-check ``condition``; raise ConditionError at the first problem."""
     parsed = parse_condition(condition) if isinstance(condition, str) else condition
-    root = _Checker(parsed.source, schema, registry).check(parsed.expression)
+    with recursion_headroom():
+        root = _Checker(parsed.source, schema, registry).check(parsed.expression)
     if root.type is not Type.BOOL:
         raise ConditionError.at_offset(
             f"a condition must be true or false, but this is {_a(root.type)}",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from conditions import typed, values
 from conditions.errors import ConditionError
+from conditions.limits import recursion_headroom
 from conditions.registry import Kind
 from conditions.types import Value
 
@@ -126,7 +127,8 @@ class Evaluator:
 
 def evaluate(checked: CheckedCondition, context: EvaluationContext) -> bool:
     """Whether the contact behind ``context`` matches: only an exact ``true`` counts."""
-    return Evaluator(context).value(checked.root) is True
+    with recursion_headroom():
+        return Evaluator(context).value(checked.root) is True
 
 
 def fold(node: typed.Typed, now: datetime | None = None) -> Value:
@@ -135,7 +137,8 @@ def fold(node: typed.Typed, now: datetime | None = None) -> Value:
     Without ``now``, subtrees reading the current time are not constant either.
     """
     try:
-        return Evaluator(None, now=now).value(node)
+        with recursion_headroom():
+            return Evaluator(None, now=now).value(node)
     except _NotConstant:
         return NOT_CONSTANT
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from conditions import typed
 from conditions.checker import CheckedCondition
 from conditions.evaluator import EvaluationContext, Evaluator
+from conditions.limits import recursion_headroom
 from conditions.render import render_node
 from conditions.types import Value
 
@@ -61,13 +62,14 @@ def format_value(value: Value) -> str:
 def explain(checked: CheckedCondition, context: EvaluationContext) -> Explanation:
     """Evaluate ``checked`` for the contact behind ``context`` and keep every value."""
     trace: dict[typed.Typed, Value] = {}
-    result = Evaluator(context, trace).value(checked.root)
 
     def build(node: typed.Typed) -> ExplainNode:
         parts = tuple(build(child) for child in _explained_children(node))
         return ExplainNode(render_node(node.node), trace.get(node), node in trace, parts)
 
-    return Explanation(result is True, build(checked.root))
+    with recursion_headroom():
+        result = Evaluator(context, trace).value(checked.root)
+        return Explanation(result is True, build(checked.root))
 
 
 def _explained_children(node: typed.Typed) -> tuple[typed.Typed, ...]:

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import sys
-import threading
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -27,9 +25,7 @@ import pyparsing as pp
 
 from conditions import ast
 from conditions.errors import ConditionError
-
-MAX_DEPTH = 256
-"""Deepest syntax tree accepted; keeps every later (recursive) pass far from Python's limit."""
+from conditions.limits import MAX_DEPTH, recursion_headroom
 
 
 @dataclass(frozen=True)
@@ -256,43 +252,18 @@ def _decode_string(raw: str) -> str:
     return "".join(out)
 
 
-def _literal(kind: str):
-    def action(s: str, loc: int, toks: pp.ParseResults) -> ast.Literal:
-        raw = toks[0]
-        span = _current.get().span(loc, loc + len(raw))
-        value: bool | int | float | str | None
-        if kind == "int":
-            value = int(raw)
-        elif kind == "decimal":
-            value = float(raw)
-        elif kind == "string":
-            value = _decode_string(raw)
-        elif kind == "bool":
-            value = raw.lower() == "true"
-        else:
-            value = None
-        return ast.Literal(span, kind, value)
-
-    return action
+def _string(s: str, loc: int, toks: pp.ParseResults) -> ast.Literal:
+    raw = toks[0]
+    return ast.Literal(_current.get().span(loc, loc + len(raw)), "string", _decode_string(raw))
 
 
 def _unterminated(s: str, loc: int, toks: pp.ParseResults) -> None:
     raise pp.ParseFatalException(s, loc, "unterminated string literal")
 
 
-def _identifier(s: str, loc: int, toks: pp.ParseResults) -> ast.Identifier:
-    return ast.Identifier(_current.get().span(loc, loc + len(toks[0])), toks[0])
-
-
 def _call_args(s: str, loc: int, toks: pp.ParseResults) -> list:
     *args, close = toks
     return [(tuple(args), close.end)]
-
-
-def _free_call(s: str, loc: int, toks: pp.ParseResults) -> ast.Call:
-    name, (args, end) = toks[0], toks[1]
-    span = _current.get().span(name.start, end)
-    return ast.Call(span, None, name.text, args, name.span)
 
 
 def _suffix(s: str, loc: int, toks: pp.ParseResults) -> _Suffix:
@@ -328,96 +299,136 @@ def _unary(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
     return ast.Unary(_join(op.span, operand.span), _op_name(op), operand)
 
 
-def _fold_left(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
-    node = toks[0]
+_PRECEDENCE = {
+    "??": 0, "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4,
+    "+": 5, "-": 5, "*": 6, "/": 6, "mod": 6,
+}
+"""C# precedence, loosest first; ``??`` is the only right-associative operator."""
+
+
+def _combine(op: _Token, left: ast.Node, right: ast.Node, chains: set[int]) -> ast.Node:
+    """Build ``left op right``; ``a && b && c`` becomes one Logical node.
+
+    Only chains built in this run are extended (``chains`` holds their ids): a parenthesized
+    ``(a && b) && c`` keeps its brackets as nesting, as the rule designer's groups need.
+    """
+    name = _op_name(op)
+    span = _join(left.span, right.span)
+    if name in ("&&", "||"):
+        if isinstance(left, ast.Logical) and left.op == name and id(left) in chains:
+            node = ast.Logical(span, name, (*left.operands, right))
+        else:
+            node = ast.Logical(span, name, (left, right))
+        chains.add(id(node))
+        return node
+    return ast.Binary(span, name, left, right, op.span)
+
+
+def _climb(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
+    """Operator precedence over the flat ``operand (op operand)*`` list (shunting-yard).
+
+    One flat grammar level instead of one per precedence level keeps parsing fast (pyparsing
+    tries and fails every operator level for every operand otherwise) and shallow.
+    """
+    operands: list[ast.Node] = [toks[0]]
+    operators: list[_Token] = []
+    chains: set[int] = set()
+
+    def reduce() -> None:
+        right, left = operands.pop(), operands.pop()
+        operands.append(_combine(operators.pop(), left, right, chains))
+
     for i in range(1, len(toks), 2):
-        op, right = toks[i], toks[i + 1]
-        node = ast.Binary(_join(node.span, right.span), _op_name(op), node, right, op.span)
-    return node
+        op, precedence = toks[i], _PRECEDENCE[_op_name(toks[i])]
+        while operators:
+            top = _PRECEDENCE[_op_name(operators[-1])]
+            if top > precedence or (top == precedence and _op_name(op) != "??"):
+                reduce()
+            else:
+                break
+        operators.append(op)
+        operands.append(toks[i + 1])
+    while operators:
+        reduce()
+    return operands[0]
 
 
-def _fold_right(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
-    node = toks[-1]
-    for i in range(len(toks) - 2, 0, -2):
-        op, left = toks[i], toks[i - 1]
-        node = ast.Binary(_join(left.span, node.span), _op_name(op), left, node, op.span)
-    return node
+_OPERATOR_WORDS = frozenset({"and", "or", "not", "mod"})
+_WORD_LITERALS = {"true": ("bool", True), "false": ("bool", False), "null": ("null", None)}
 
 
-def _chain(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
+def _number(s: str, loc: int, toks: pp.ParseResults) -> ast.Literal:
+    raw = toks[0]
+    span = _current.get().span(loc, loc + len(raw))
+    if any(c in raw for c in ".eE"):
+        return ast.Literal(span, "decimal", float(raw))
+    return ast.Literal(span, "int", int(raw))
+
+
+def _word(s: str, loc: int, toks: pp.ParseResults) -> _Token | ast.Literal:
+    """A name, or one of the case-insensitive keywords spelled like a name."""
+    raw, folded = toks[0], toks[0].lower()
+    if folded in _OPERATOR_WORDS:
+        raise pp.ParseException(s, loc, "a value")
+    if folded in _WORD_LITERALS:
+        kind, value = _WORD_LITERALS[folded]
+        return ast.Literal(_current.get().span(loc, loc + len(raw)), kind, value)
+    return _Token(raw, loc, loc + len(raw))
+
+
+def _word_atom(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
+    head = toks[0]
+    if isinstance(head, ast.Literal):
+        if len(toks) > 1:
+            raise pp.ParseFatalException(s, head.span.start, f"'{s[loc:].split('(')[0]}' "
+                                         "is a literal, not a function")
+        return head
     if len(toks) == 1:
-        return toks[0]
-    operands = tuple(toks[0::2])
-    return ast.Logical(_join(operands[0].span, operands[-1].span), _op_name(toks[1]), operands)
+        return ast.Identifier(head.span, head.text)
+    args, end = toks[1]
+    return ast.Call(_current.get().span(head.start, end), None, head.text, args, head.span)
 
 
 def _build_grammar() -> pp.ParserElement:
-    keyword = pp.MatchFirst(
-        pp.CaselessKeyword(k) for k in ("true", "false", "null", "and", "or", "not", "mod")
-    )
-    name = pp.Regex(r"[A-Za-z_][A-Za-z0-9_]*")
+    """Atoms, postfix ``.name`` / ``.name(args)`` chains, prefix operators, and one flat
+    ``operand (operator operand)*`` level resolved by precedence in ``_climb``.
+
+    Few alternatives per token: pyparsing pays for every failed alternative, so numbers are
+    one regex and keywords are recognised after matching a name.
+    """
     value = pp.Forward().set_name("a value")
-
-    decimal = pp.Regex(r"\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+").set_parse_action(
-        _literal("decimal")
-    )
-    integer = pp.Regex(r"\d+").set_parse_action(_literal("int"))
+    number = pp.Regex(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?").set_parse_action(_number)
     string = pp.Regex(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|@"(?:[^"]|"")*"', re.S)
-    string.set_parse_action(_literal("string"))
+    string.set_parse_action(_string)
     unterminated = pp.Regex(r"[\"']").set_parse_action(_unterminated)
-    boolean = (pp.CaselessKeyword("true") | pp.CaselessKeyword("false")).set_parse_action(
-        _literal("bool")
-    )
-    null = pp.CaselessKeyword("null").set_parse_action(_literal("null"))
 
-    open_args = pp.Suppress("(")
     close_args = _tok(pp.Literal(")"), "')' to close the argument list")
     arguments = (
         pp.Optional(value + pp.ZeroOrMore(pp.Suppress(",") - value)) + close_args
     ).set_parse_action(_call_args)
-    call_args = open_args - arguments
+    call_args = pp.Suppress("(") - arguments
 
-    identifier = (~keyword + name).set_parse_action(_identifier)
-    free_call = (~keyword + _tok(name, "a name") + call_args).set_parse_action(_free_call)
+    word = pp.Regex(r"[A-Za-z_][A-Za-z0-9_]*").set_parse_action(_word).set_name("a name")
+    word_atom = (word + pp.Optional(call_args)).set_parse_action(_word_atom)
     parenthesized = pp.Suppress("(") - value + pp.Suppress(
         pp.Literal(")").set_name("')' to close the parenthesis")
     )
-    atom = (
-        decimal | integer | string | boolean | null | free_call | identifier | parenthesized
-        | unterminated
-    ).set_name("a value")
-    member = _tok(name, "a member or method name after '.'")
+    atom = (string | number | word_atom | parenthesized | unterminated).set_name("a value")
+    member = _tok(pp.Regex(r"[A-Za-z_][A-Za-z0-9_]*"), "a member or method name after '.'")
     suffix = (pp.Suppress(".") - member + pp.Optional(call_args)).set_parse_action(_suffix)
     primary = (atom + pp.ZeroOrMore(suffix)).set_parse_action(_postfix)
 
-    def op(pattern: str, *words: str) -> pp.ParserElement:
-        alternatives = [pp.Regex(pattern)] if pattern else []
-        alternatives += [pp.CaselessKeyword(w) for w in words]
-        return pp.MatchFirst(alternatives).set_parse_action(_token)
-
     unary = pp.Forward()
-    negation = (op(r"!(?!=)|-", "not") - unary).set_parse_action(_unary)
-    unary <<= (negation | primary).set_name("a value")
+    prefix = pp.Regex(r"!(?!=)|-|(?i:not)\b").set_parse_action(_token)
+    unary <<= ((prefix - unary).set_parse_action(_unary) | primary).set_name("a value")
 
-    def level(operand: pp.ParserElement, operator: pp.ParserElement, action) -> pp.ParserElement:
-        return (operand + pp.ZeroOrMore(operator - operand)).set_parse_action(action).set_name(
-            "a value"
-        )
-
-    product = level(unary, op(r"\*|/", "mod"), _fold_left)
-    total = level(product, op(r"\+|-"), _fold_left)
-    relation = level(total, op(r"<=|>=|<|>"), _fold_left)
-    equality = level(relation, op(r"==|!="), _fold_left)
-    conjunction = level(equality, op(r"&&", "and"), _chain)
-    disjunction = level(conjunction, op(r"\|\|", "or"), _chain)
-    value <<= level(disjunction, op(r"\?\?"), _fold_right)
+    binary = pp.Regex(r"==|!=|<=|>=|&&|\|\||\?\?|<|>|\*|/|\+|-|(?i:and|or|mod)\b")
+    binary.set_parse_action(_token)
+    value <<= (unary + pp.ZeroOrMore(binary - unary)).set_parse_action(_climb)
     return value
 
 
 _GRAMMAR = _build_grammar()
-_FRAMES_PER_LEVEL = 40
-"""Python frames pyparsing spends per nesting level (measured: about 25), with margin."""
-_parse_lock = threading.Lock()
 
 
 # --------------------------------------------------------------------------- errors
@@ -515,25 +526,18 @@ def parse_condition(text: str) -> ParsedCondition:
     too_deep = _bracket_depth_error(source_map)
     if too_deep is not None:
         raise too_deep
-    # pyparsing recurses about 25 frames per bracket level: MAX_DEPTH levels need more than
-    # Python's default limit. Python-to-Python calls use no C stack (3.11+), so raising the
-    # limit for the duration of the parse is safe; the lock keeps concurrent parses from
-    # restoring it under each other.
-    with _parse_lock:
-        token = _current.set(source_map)
-        old_limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(old_limit, old_limit + MAX_DEPTH * _FRAMES_PER_LEVEL))
-        try:
+    token = _current.set(source_map)
+    try:
+        with recursion_headroom():
             expression = _GRAMMAR.parse_string(source_map.text, parse_all=True)[0]
-        except pp.ParseBaseException as exc:
-            raise _syntax_error(exc, source_map) from None
-        except RecursionError:
-            raise source_map.error(
-                f"the condition is nested too deeply (more than {MAX_DEPTH} levels)", 0
-            ) from None
-        finally:
-            sys.setrecursionlimit(old_limit)
-            _current.reset(token)
+    except pp.ParseBaseException as exc:
+        raise _syntax_error(exc, source_map) from None
+    except RecursionError:
+        raise source_map.error(
+            f"the condition is nested too deeply (more than {MAX_DEPTH} levels)", 0
+        ) from None
+    finally:
+        _current.reset(token)
     too_deep = _depth_error(expression, source_map)
     if too_deep is not None:
         raise too_deep

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from conditions import typed, values
 from conditions.dependencies import Dependencies, dependencies
 from conditions.evaluator import NOT_CONSTANT, fold
+from conditions.limits import recursion_headroom
 from conditions.registry import Kind
 from conditions.types import Type, Value
 
@@ -324,7 +325,8 @@ def compile_sql(checked: CheckedCondition, binding: SqlBinding, now: datetime) -
     deps = dependencies(checked)
     compiler = Compiler(binding, now)
     try:
-        predicate = compiler.truth(checked.root)
+        with recursion_headroom():
+            predicate = compiler.truth(checked.root)
     except NotTranslatable as exc:
         return CompiledQuery(None, (), False, deps, str(exc))
     alias = binding.contact_alias
