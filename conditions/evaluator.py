@@ -52,9 +52,11 @@ class Evaluator:
         context: EvaluationContext | None,
         trace: dict[typed.Typed, Value] | None = None,
         now: datetime | None = None,
+        source: str = "",
     ) -> None:
         self.context = context
         self.trace = trace
+        self.source = source
         self.now = values.normalize(now if context is None else context.now)
 
     def value(self, node: typed.Typed) -> Value:
@@ -112,10 +114,10 @@ class Evaluator:
             if self.context is None:
                 raise _NotConstant
             if spec.evaluate is None:
-                raise ConditionError(
+                raise ConditionError.at_offset(
                     f"{spec.title} cannot be evaluated: no evaluator is registered",
-                    node.node.span.line,
-                    node.node.span.column,
+                    self.source,
+                    getattr(node.node, "name_span", node.node.span).start,
                 )
             return spec.evaluate(self.context, *args) is True
         assert spec.evaluate is not None
@@ -128,7 +130,7 @@ class Evaluator:
 def evaluate(checked: CheckedCondition, context: EvaluationContext) -> bool:
     """Whether the contact behind ``context`` matches: only an exact ``true`` counts."""
     with recursion_headroom():
-        return Evaluator(context).value(checked.root) is True
+        return Evaluator(context, source=checked.parsed.source).value(checked.root) is True
 
 
 def fold(node: typed.Typed, now: datetime | None = None) -> Value:

@@ -68,7 +68,7 @@ def explain(checked: CheckedCondition, context: EvaluationContext) -> Explanatio
         return ExplainNode(render_node(node.node), trace.get(node), node in trace, parts)
 
     with recursion_headroom():
-        result = Evaluator(context, trace).value(checked.root)
+        result = Evaluator(context, trace, source=checked.parsed.source).value(checked.root)
         return Explanation(result is True, build(checked.root))
 
 

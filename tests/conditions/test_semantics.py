@@ -197,5 +197,6 @@ def test_conversions_follow_kentico_defaults():
 
 def test_contact_method_without_an_evaluator_is_reported():
     checked = check("Contact.LoggedIn(1)", SCHEMA, default_registry())
-    with pytest.raises(ConditionError, match="no evaluator is registered"):
+    with pytest.raises(ConditionError, match="no evaluator is registered") as info:
         evaluate(checked, Context(Contact(1), []))
+    assert info.value.caret == "Contact.LoggedIn(1)\n        ^"
