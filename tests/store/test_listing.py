@@ -31,3 +31,17 @@ def test_members_matching_keeps_members_that_match_the_filter(group):
     assert listing.members_matching(group, ids, ContactFilter("first1")) == {ids[1], ids[10]}
     assert listing.members_matching(group, ids[:3], ContactFilter("")) == set(ids[:3])
     assert listing.members_matching(group, [], ContactFilter("first1")) == set()
+
+
+def test_member_page_windows_are_slices_of_the_whole_list(group):
+    ids = make_contacts(25)
+    membership.add_contacts(group, Selection.of_ids(ids[::2]), actor=ACTOR)  # 13 members
+    everyone = [row.contact_id for row in listing.iter_members(group)]
+    assert everyone == sorted(ids[::2])
+    for text in ("", "first1"):
+        matching = [row.contact_id
+                    for row in listing.iter_members(group, ContactFilter(text))]
+        for offset in (0, 1, 5, 12, 13, 40):
+            page = listing.member_page(group, offset, 4, ContactFilter(text))
+            assert [row.contact_id for row in page] == matching[offset:offset + 4]
+    assert listing.member_page(group, 0, 0) == []
