@@ -256,6 +256,17 @@ class VirtualTable(ScrollView, Generic[Row], can_focus=True, inherit_bindings=Fa
         entry = self._rows.get(self._cursor)
         return entry.row if entry else None
 
+    def row_at(self, index: int) -> Row | None:
+        """The row at ``index`` if it is loaded, else ``None`` (it shows as "…")."""
+        entry = self._rows.get(index)
+        return entry.row if entry else None
+
+    @property
+    def visible_range(self) -> range:
+        """Indexes of the rows on screen."""
+        top = self.scroll_offset.y
+        return range(top, min(top + self._visible_rows, self._row_count))
+
     @property
     def marks(self) -> Marks:
         return self._marks
@@ -631,9 +642,8 @@ class VirtualTable(ScrollView, Generic[Row], can_focus=True, inherit_bindings=Fa
         elif self._total == 0:
             where = " no rows" + (" match the filter" if self._applied_filter.strip() else "")
         else:
-            top = self.scroll_offset.y
-            last = min(top + self._visible_rows, self._total)
-            where = f" {top + 1:,}-{last:,} of {self._total:,}"
+            shown = self.visible_range
+            where = f" {shown.start + 1:,}-{shown.stop:,} of {self._total:,}"
         marks = self.marks_description()
         room = width - cell_len(where) - 1
         if not marks or room < 8:
