@@ -215,7 +215,39 @@ async def test_reload_keeps_the_cursor_and_can_clear_marks():
         await settle(app, pilot)
         table = app.table
         await pilot.press("pagedown", "space")
-        cursor = table.cursor_index
+        cursor, top = table.cursor_index, table.scroll_offset.y
         table.reload(clear_marks=True)
+        assert table.scroll_offset.y == top  # no jump while counting again
         await settle(app, pilot)
-        assert table.cursor_index == cursor and table.marks == Marks()
+        assert table.cursor_index == cursor and table.scroll_offset.y == top
+        assert table.marks == Marks()
+
+
+async def test_all_matching_count_follows_the_rows_after_a_reload():
+    source = FakeSource(100)
+    app = TableApp(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.table
+        await pilot.press("a")
+        del source.people[90:]  # someone removed ten rows
+        table.reload()
+        await settle(app, pilot)
+        assert table.marks == Marks.matching("") and table.marked_count == 90
+        assert app.messages(VirtualTable.MarksChanged)[-1].count == 90
+
+
+async def test_cursor_and_marked_rows_are_drawn_differently():
+    app = TableApp(FakeSource(10))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.table
+        await pilot.press("space")  # row 1 marked, cursor on row 2
+
+        def style(y: int):
+            return next(iter(table.render_line(y))).style
+
+        assert len({style(1), style(2), style(3)}) == 3
+        table.blur()
+        await pilot.pause()
+        assert style(2) != style(3)  # the cursor stays visible without focus

@@ -331,8 +331,9 @@ class VirtualTable(ScrollView, Generic[Row], can_focus=True, inherit_bindings=Fa
         self._rows.clear()
         self._lines.clear()
         self._inflight = None
+        # A reload keeps the old length until the count arrives, so the view stays put.
+        self._extent = 0 if reset_cursor else self._row_count
         self._total = None
-        self._extent = 0
         self._error = None
         marked = frozenset() if self._marks.is_all else self._marks.ids
         if marked:
@@ -435,6 +436,9 @@ class VirtualTable(ScrollView, Generic[Row], can_focus=True, inherit_bindings=Fa
 
     def _set_total(self, total: int) -> None:
         self._total = total
+        if self._marks.follows(self._applied_filter) and total != self._marks_total:
+            self._marks_total = total  # the rows "all matching" means grew or shrank
+            self._post_marks_changed()
         self._update_virtual_size()
         self._move_cursor(self._cursor)
         self.post_message(self.Counted(self, total))
