@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import peewee
 import platformdirs
 
+from conditions import register_sqlite_functions
 from store.errors import StoreError
 
 database_proxy = peewee.DatabaseProxy()
@@ -117,17 +118,12 @@ def _parse_postgres_url(url: str) -> DatabaseUrl:
     )
 
 
-def _case_fold(value: object) -> object:
-    """Unicode-aware lower case for SQLite, whose ``lower()`` only knows ASCII."""
-    return value.lower() if isinstance(value, str) else value
-
-
 class ContactGroupsSqlite(peewee.SqliteDatabase):
     """SQLite with the settings every connection needs (WAL, busy timeout, foreign keys)."""
 
     def _add_conn_hooks(self, conn: sqlite3.Connection) -> None:
         super()._add_conn_hooks(conn)
-        conn.create_function("cg_lower", 1, _case_fold, deterministic=True)
+        register_sqlite_functions(conn)  # cg_lower/cg_upper: SQLite's own only fold ASCII
 
 
 def _open_sqlite(url: DatabaseUrl) -> peewee.Database:

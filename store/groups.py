@@ -7,6 +7,7 @@ import unicodedata
 
 import peewee as pw
 
+from store.condition_service import check_condition
 from store.database import database_proxy
 from store.errors import NotFound, StoreError
 from store.models import STATUS_READY, STATUS_REBUILD_REQUIRED, ContactGroup, utcnow
@@ -117,7 +118,9 @@ def delete_group(group: ContactGroup) -> None:
 
 
 def _normalise_condition(condition: str | None) -> str | None:
+    """The condition to store, after the same check ``condition check`` runs; None if empty."""
     if condition is None or not condition.strip():
         return None
     require_ems("Condition-based contact groups")
+    check_condition(condition)
     return condition.strip()

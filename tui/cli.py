@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from store import accounts, contacts, groups, listing, membership, settings
+from store import accounts, condition_service, contacts, groups, listing, membership, settings
 from store.contact_sets import Selection
 from store.database import connect, default_url, translate_errors
 from store.errors import StoreError
@@ -97,6 +97,19 @@ def build_parser() -> Parser:
     remove.add_argument("--exclude", action="store_true",
                         help="keep them out until re-included (rebuilds will not add them)")
     remove.set_defaults(handler=cmd_members_remove)
+
+    condition_cmd = commands.add_parser("condition", parents=[common],
+                                        help="check a macro condition")
+    condition_sub = condition_cmd.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                                 parser_class=Parser)
+    check = condition_sub.add_parser("check", parents=[common],
+                                     help="check a condition; exit 0 if valid, 2 if not")
+    check.add_argument("expression", metavar="EXPR")
+    check.add_argument("--count", action="store_true", help="count the matching live contacts")
+    check.add_argument("--sql", action="store_true", help="print the compiled query")
+    check.add_argument("--explain", type=_contact_id, metavar="CONTACT_ID",
+                       help="show every sub-expression's value for one contact")
+    check.set_defaults(handler=cmd_condition_check)
 
     edition = commands.add_parser("edition", parents=[common],
                                   help="show or set the licence edition (ems or cms)")
@@ -217,6 +230,28 @@ def cmd_members_remove(args: argparse.Namespace) -> None:
           f"Removed {formatting.plural(removed, 'contact')} from {group.code_name}{suffix}.")
 
 
+def cmd_condition_check(args: argparse.Namespace) -> None:
+    result = condition_service.report(args.expression, count=args.count)
+    data: dict[str, Any] = {"valid": True, "display": result.display,
+                            "translatable": result.translatable}
+    lines = [result.display]
+    if not result.translatable:
+        data["slow_reason"] = result.reason
+        lines.append(f"Warning: evaluated contact by contact (slow): {result.reason}")
+    if args.count:
+        data["count"] = result.count
+        lines.append(f"{formatting.plural(result.count or 0, 'contact')} match")
+    if args.sql:
+        data |= {"sql": result.sql, "params": [str(p) for p in result.params]}
+        lines.append(f"SQL: {result.sql}" if result.sql else "SQL: none (not translatable)")
+        lines.append(f"Parameters: {', '.join(repr(p) for p in result.params)}")
+    if args.explain is not None:
+        explanation = condition_service.explain_contact(args.expression, args.explain)
+        data["explain"] = {"member": explanation.member, "tree": explanation.render()}
+        lines.append(explanation.render())
+    _emit(args, data, "\n".join(lines))
+
+
 def cmd_edition(args: argparse.Namespace) -> None:
     if args.value:
         settings.set_edition(args.value)
@@ -242,6 +277,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         with translate_errors(db.display_url):
             args.handler(args)
+    except condition_service.InvalidCondition as invalid:
+        print(f"contact-groups: invalid condition: {invalid.error}", file=sys.stderr)
+        print(_indent(invalid.error.caret), file=sys.stderr)
+        return EXIT_USAGE
     except StoreError as error:
         print(f"contact-groups: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -252,6 +291,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()  # the reader (head, less) went away: not an error
     return 0
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"    {line}" for line in text.splitlines())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,85 @@
+"""How the condition language maps onto our tables (the ``SqlBinding`` of ``conditions``).
+
+Kentico member names become columns of ``contact`` (alias ``c``); ``ContactAge`` is computed
+from the birthday at the evaluation instant, and custom fields are read from their own table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee as pw
+
+from conditions import Compiler, Fragment, Schema
+
+MEMBER_COLUMNS: dict[str, str] = {
+    "Contact.ContactID": "id",
+    "Contact.ContactFirstName": "first_name",
+    "Contact.ContactLastName": "last_name",
+    "Contact.ContactEmail": "email",
+    "Contact.ContactCompanyName": "company",
+    "Contact.ContactJobTitle": "job_title",
+    "Contact.ContactMobilePhone": "phone",
+    "Contact.ContactCity": "city",
+    "Contact.ContactCountryCode": "country_code",
+    "Contact.ContactCountryName": "country_name",
+    "Contact.ContactGender": "gender",
+    "Contact.ContactStatus": "status",
+    "Contact.ContactScore": "score",
+    "Contact.ContactCreated": "created",
+    "Contact.ContactLastModified": "modified",
+}
+COMPUTED_MEMBERS = ("Contact.ContactAge", "Contact.ContactBirthday")
+
+
+class ContactBinding:
+    """The SQL binding for one engine; ``schema`` knows the installation's custom fields."""
+
+    contact_table = "contact"
+    contact_alias = "c"
+    contact_id = "id"
+    live_predicate = "c.merged_into_id IS NULL"
+
+    def __init__(self, dialect: str, schema: Schema) -> None:
+        self.dialect = dialect
+        self.schema = schema
+        sqlite = dialect == "sqlite"
+        self.lower_function = "cg_lower" if sqlite else "lower"
+        self.upper_function = "cg_upper" if sqlite else "upper"
+
+    @classmethod
+    def for_database(cls, db: pw.Database, schema: Schema) -> ContactBinding:
+        return cls("sqlite" if isinstance(db, pw.SqliteDatabase) else "postgresql", schema)
+
+    def schema_member(self, field: str) -> str:
+        """``ContactEmail`` (any case) → ``Contact.ContactEmail``, as the schema declares it."""
+        return self.schema.canonical(f"Contact.{field}") or f"Contact.{field}"
+
+    def member_sql(self, name: str, compiler: Compiler) -> Fragment:
+        if name in MEMBER_COLUMNS:
+            return Fragment(f"c.{MEMBER_COLUMNS[name]}")
+        if name == "Contact.ContactBirthday":
+            return Fragment("(c.birthday || ' 00:00:00')" if self.dialect == "sqlite"
+                            else "CAST(c.birthday AS timestamp)")
+        if name == "Contact.ContactAge":
+            return self._age(compiler)
+        field = name.split(".", 1)[1]
+        return compiler.fmt(
+            "(SELECT v.value FROM contact_field_value v JOIN custom_field f "
+            "ON f.id = v.field_id WHERE v.contact_id = c.id AND f.name = {})",
+            compiler.param(field))
+
+    def _age(self, compiler: Compiler) -> Fragment:
+        """Whole years from the birthday to the evaluation instant's date."""
+        now = compiler.param(compiler.now)
+        if self.dialect == "postgresql":
+            return compiler.fmt(
+                "CAST(date_part('year', age(CAST({} AS date), c.birthday)) AS INTEGER)", now)
+        year, month_day = compiler.param("%Y"), compiler.param("%m-%d")
+        return compiler.fmt(
+            "(CAST(strftime({}, {}) AS INTEGER) - CAST(strftime({}, c.birthday) AS INTEGER)"
+            " - (strftime({}, {}) < strftime({}, c.birthday)))",
+            year, now, year, month_day, now, month_day)
+
+    def datetime_param(self, value: dt.datetime) -> object:
+        return str(value) if self.dialect == "sqlite" else value

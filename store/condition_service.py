@@ -1,0 +1,150 @@
+"""The condition language applied to the contact database: check, describe, count, explain.
+
+This is where the store meets ``conditions``: the schema (Kentico's members plus this
+installation's custom fields), the registry with the store's contact methods, and the binding
+for the engine in use. A condition is checked before anything is saved; an invalid one is
+refused with the parser's position and caret.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from conditions import (
+    CONTACT_SCHEMA,
+    CheckedCondition,
+    CompiledQuery,
+    ConditionError,
+    Explanation,
+    Registry,
+    Schema,
+    Type,
+    check,
+    compile_sql,
+    evaluate,
+    explain,
+)
+from conditions.rulesxml import display_text
+from store.condition_binding import ContactBinding
+from store.condition_context import ContactContext
+from store.contacts import get_contact
+from store.database import database_proxy
+from store.errors import StoreError
+from store.models import Contact, CustomField, utcnow
+
+IN_MEMORY_PAGE = 1_000
+
+
+class InvalidCondition(StoreError):
+    """A condition that does not parse or check; ``error`` has the line, column and caret."""
+
+    def __init__(self, error: ConditionError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@cache
+def registry() -> Registry:
+    from store.contact_methods import contact_registry
+
+    return contact_registry()
+
+
+def schema() -> Schema:
+    """Kentico's contact members plus the custom fields defined in this database."""
+    custom = {name: Type.STRING for (name,) in CustomField.select(CustomField.name).tuples()}
+    return CONTACT_SCHEMA.with_contact_fields(custom) if custom else CONTACT_SCHEMA
+
+
+def check_condition(text: str) -> CheckedCondition:
+    """The checked condition, or InvalidCondition saying where and why it is wrong."""
+    try:
+        return check(text, schema(), registry())
+    except ConditionError as error:
+        raise InvalidCondition(error) from None
+
+
+def describe(text: str) -> str:
+    """The display form: the rule designer's sentences, or the K# as written."""
+    try:
+        return display_text(text)
+    except ConditionError as error:
+        raise InvalidCondition(error) from None
+
+
+def binding(checked_schema: Schema | None = None) -> ContactBinding:
+    return ContactBinding.for_database(database_proxy.obj, checked_schema or schema())
+
+
+def compile_condition(checked: CheckedCondition, now: dt.datetime | None = None
+                      ) -> CompiledQuery:
+    """One set-based query for the live contacts matching at ``now`` (or why there is none)."""
+    return compile_sql(checked, binding(), now or utcnow())
+
+
+def contact_matches(checked: CheckedCondition, contact: Contact, now: dt.datetime,
+                    condition_schema: Schema | None = None) -> bool:
+    """The in-memory verdict for one live contact (merged contacts never match)."""
+    if contact.merged_into_id is not None:
+        return False
+    return evaluate(checked, ContactContext(contact, now, condition_schema or schema()))
+
+
+def iter_live_contacts() -> Iterator[Contact]:
+    """Live contacts in id order, a page at a time (the in-memory slow path)."""
+    after = 0
+    while True:
+        page = list(Contact.select().where(Contact.merged_into.is_null() & (Contact.id > after))
+                    .order_by(Contact.id).limit(IN_MEMORY_PAGE))
+        yield from page
+        if len(page) < IN_MEMORY_PAGE:
+            return
+        after = page[-1].id
+
+
+@dataclass(frozen=True)
+class ConditionReport:
+    """What ``condition check`` prints."""
+
+    display: str
+    translatable: bool
+    reason: str | None
+    sql: str | None
+    params: tuple
+    count: int | None
+
+
+def count_matching(checked: CheckedCondition, now: dt.datetime | None = None) -> int:
+    """How many live contacts match: one COUNT over the compiled query, or the slow path."""
+    now = now or utcnow()
+    compiled = compile_condition(checked, now)
+    if compiled.translatable:
+        query = f"SELECT COUNT(*) FROM ({compiled.sql}) AS matching"
+        return int(database_proxy.execute_sql(query, compiled.params).fetchone()[0])
+    current = schema()
+    return sum(contact_matches(checked, contact, now, current)
+               for contact in iter_live_contacts())
+
+
+def report(text: str, *, count: bool = False, now: dt.datetime | None = None
+           ) -> ConditionReport:
+    checked = check_condition(text)
+    compiled = compile_condition(checked, now)
+    return ConditionReport(
+        display=describe(text), translatable=compiled.translatable, reason=compiled.reason,
+        sql=compiled.sql, params=compiled.params,
+        count=count_matching(checked, now) if count else None)
+
+
+def explain_contact(text: str, contact_id: int, now: dt.datetime | None = None
+                    ) -> Explanation:
+    """Why one contact is in or out: every sub-expression with its value."""
+    checked = check_condition(text)
+    contact = get_contact(contact_id)
+    if contact.merged_into_id is not None:
+        raise StoreError(f"contact {contact_id} was merged into contact "
+                         f"{contact.merged_into_id}; merged contacts never match")
+    return explain(checked, ContactContext(contact, now or utcnow(), schema()))

@@ -1,0 +1,332 @@
+"""Kentico's contact methods over our tables: evaluation and SQL translation side by side.
+
+Each method has an in-memory half (``<name>_eval(context, *args)``, over the rows of one
+contact that :class:`store.condition_context.ContactContext` loads) and a SQL half
+(``<name>_sql(compiler, *args)``, a never-NULL predicate over the contact alias ``c``). The two
+halves are written independently and must agree; the differential tests in
+``tests/store/test_condition_differential.py`` hold them to it. Shared rules:
+
+- ``days <= 0`` means any time; otherwise an event counts at or after ``now - days``.
+- ``;``-separated lists are trimmed and compared case-insensitively; an empty list means
+  "any" (activity types, forms, emails) — except group lists, where it matches nothing.
+- Text comparisons are case-insensitive, null behaves as the empty string, and ``%``, ``_``
+  and ``\\`` in values are literal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from conditions import Fragment, Registry, default_registry
+
+if TYPE_CHECKING:
+    from conditions import Compiler
+    from store.condition_context import ContactContext
+
+CODE_NAME_NOISE = (" ", "-", "'", ".")
+
+
+def split_items(text: object) -> list[str]:
+    """``"a; B;"`` → ``["a", "b"]``."""
+    if text is None:
+        return []
+    return [item.strip().lower() for item in str(text).split(";") if item.strip()]
+
+
+def since(now: dt.datetime, days: int) -> dt.datetime | None:
+    return now - dt.timedelta(days=days) if days and days > 0 else None
+
+
+def country_code_name(name: str) -> str:
+    """``Czech Republic`` → ``czechrepublic``: Kentico's code-name form, lowercased."""
+    text = name.lower()
+    for noise in CODE_NAME_NOISE:
+        text = text.replace(noise, "")
+    return text
+
+
+def _lower(value: object) -> str:
+    return "" if value is None else str(value).lower()
+
+
+# --- SQL building blocks ----------------------------------------------------------------
+
+
+def _in_list(c: Compiler, column: str, items: Sequence[str]) -> Fragment:
+    return c.fmt(f"{c.binding.lower_function}({column}) IN ({{}})",
+                 c.join(", ", [c.param(item) for item in items]))
+
+
+def _exists(c: Compiler, table: str, conditions: list[Fragment]) -> Fragment:
+    """``EXISTS (SELECT 1 FROM <table> WHERE <all conditions>)``."""
+    return c.fmt(f"EXISTS (SELECT 1 FROM {table} WHERE {{}})", c.join(" AND ", conditions))
+
+
+def _window(c: Compiler, column: str, days: int) -> list[Fragment]:
+    start = since(c.now, days)
+    return [] if start is None else [c.fmt(f"{column} >= {{}}", c.param(start))]
+
+
+def _activity_exists(c: Compiler, types: Sequence[str], days: int,
+                     extra: Sequence[Fragment] = ()) -> Fragment:
+    conditions = [Fragment(f"a.contact_id = {c.contact_alias}.id")]
+    if types:
+        conditions.append(_in_list(c, "a.type", types))
+    return _exists(c, "activity a", [*conditions, *_window(c, "a.at", days), *extra])
+
+
+def _text_equals(c: Compiler, column: str, value: object) -> Fragment:
+    return c.fmt(f"COALESCE({c.binding.lower_function}({column}), '') = {{}}",
+                 c.param(_lower(value)))
+
+
+def _like(c: Compiler, expression: Fragment, pattern_of: Callable[[str], str], needle: object
+          ) -> Fragment:
+    escaped = _lower(needle).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return c.fmt(f"(COALESCE({c.binding.lower_function}({{}}), '') LIKE {{}} ESCAPE '\\')",
+                 expression, c.param(pattern_of(escaped)))
+
+
+# --- activities -------------------------------------------------------------------------
+
+
+def did_activity_eval(ctx: ContactContext, types: str | None, cancel: str | None,
+                      days: int) -> bool:
+    wanted, cancels, start = split_items(types), split_items(cancel), since(ctx.now, days)
+    activities = ctx.activities()
+    for act in activities:
+        if (wanted and act.type.lower() not in wanted) or (start and act.at < start):
+            continue
+        cancelled = cancels and any(
+            other.type.lower() in cancels and other.item == act.item and other.at > act.at
+            for other in activities)
+        if not cancelled:
+            return True
+    return False
+
+
+def did_activity_sql(c: Compiler, types: str | None, cancel: str | None, days: int) -> Fragment:
+    cancels = split_items(cancel)
+    extra = []
+    if cancels:
+        null_safe = c.dialect.null_safe_equal
+        extra.append(c.fmt(
+            "NOT EXISTS (SELECT 1 FROM activity x WHERE x.contact_id = a.contact_id "
+            f"AND x.item {null_safe} a.item AND x.at > a.at AND {{}})",
+            _in_list(c, "x.type", cancels)))
+    return _activity_exists(c, split_items(types), days, extra)
+
+
+def did_activities_eval(ctx: ContactContext, types: str, days: int, all_: bool) -> bool:
+    wanted, start = split_items(types), since(ctx.now, days)
+    seen = {a.type.lower() for a in ctx.activities() if not start or a.at >= start}
+    if not wanted:
+        return bool(seen)
+    return set(wanted) <= seen if all_ else bool(seen & set(wanted))
+
+
+def did_activities_sql(c: Compiler, types: str, days: int, all_: bool) -> Fragment:
+    wanted = split_items(types)
+    if not all_ or not wanted:
+        return _activity_exists(c, wanted, days)
+    return c.fmt("({})", c.join(" AND ", [_activity_exists(c, [t], days)
+                                          for t in sorted(set(wanted))]))
+
+
+def _typed_activity_eval(activity_type: str, match: Callable[[Any], bool]
+                         ) -> Callable[[ContactContext, int], bool]:
+    def evaluate(ctx: ContactContext, days: int) -> bool:
+        start = since(ctx.now, days)
+        return any(a.type.lower() == activity_type and (not start or a.at >= start) and match(a)
+                   for a in ctx.activities())
+    return evaluate
+
+
+def visited_page_eval(ctx: ContactContext, path: str, days: int) -> bool:
+    wanted = _lower(path)
+    return _typed_activity_eval("pagevisit", lambda a: _lower(a.url) == wanted)(ctx, days)
+
+
+def visited_page_sql(c: Compiler, path: str, days: int) -> Fragment:
+    return _activity_exists(c, ["pagevisit"], days, [_text_equals(c, "a.url", path)])
+
+
+def logged_in_eval(ctx: ContactContext, days: int) -> bool:
+    return _typed_activity_eval("userlogin", lambda a: True)(ctx, days)
+
+
+def logged_in_sql(c: Compiler, days: int) -> Fragment:
+    return _activity_exists(c, ["userlogin"], days)
+
+
+def _email_activity(activity_type: str) -> tuple[Callable[..., bool], Callable[..., Fragment]]:
+    """Opened / clicked an email (``item``); an empty email name means any email."""
+    def evaluate(ctx: ContactContext, email: str, days: int) -> bool:
+        wanted = _lower(email)
+        return _typed_activity_eval(
+            activity_type, lambda a: not wanted or _lower(a.item) == wanted)(ctx, days)
+
+    def to_sql(c: Compiler, email: str, days: int) -> Fragment:
+        extra = [_text_equals(c, "a.item", email)] if _lower(email) else []
+        return _activity_exists(c, [activity_type], days, extra)
+
+    return evaluate, to_sql
+
+
+opened_email_eval, opened_email_sql = _email_activity("newsletteropen")
+clicked_email_eval, clicked_email_sql = _email_activity("newsletterclickthrough")
+
+
+# --- forms ------------------------------------------------------------------------------
+
+
+def submitted_form_eval(ctx: ContactContext, form: str, days: int) -> bool:
+    forms, start = split_items(form), since(ctx.now, days)
+    return any((not forms or s.form.lower() in forms) and (not start or s.at >= start)
+               for s in ctx.submissions())
+
+
+def submitted_form_sql(c: Compiler, form: str, days: int) -> Fragment:
+    conditions = [Fragment(f"s.contact_id = {c.contact_alias}.id"), *_window(c, "s.at", days)]
+    forms = split_items(form)
+    if forms:
+        conditions.append(_in_list(c, "s.form", forms))
+    return _exists(c, "form_submission s", conditions)
+
+
+def _form_and_field(field: str) -> tuple[str | None, str]:
+    """``"ContactUs.Email"`` → (``contactus``, ``email``); a bare field means any form."""
+    form, dot, name = (field or "").partition(".")
+    return (form.strip().lower(), name.strip().lower()) if dot else (None, form.strip().lower())
+
+
+def filled_form_field_eval(ctx: ContactContext, field: str, value: str, days: int) -> bool:
+    form, name = _form_and_field(field)
+    wanted, start = _lower(value), since(ctx.now, days)
+    return any(
+        (form is None or s.form.lower() == form) and (not start or s.at >= start)
+        and any(f.lower() == name and _lower(v) == wanted for f, v in s.fields)
+        for s in ctx.submissions())
+
+
+def filled_form_field_sql(c: Compiler, field: str, value: str, days: int) -> Fragment:
+    form, name = _form_and_field(field)
+    conditions = [Fragment(f"s.contact_id = {c.contact_alias}.id"), *_window(c, "s.at", days),
+                  Fragment("v.submission_id = s.id"), _text_equals(c, "v.field", name),
+                  _text_equals(c, "v.value", value)]
+    if form is not None:
+        conditions.append(_text_equals(c, "s.form", form))
+    return _exists(c, "form_submission s, form_field_value v", conditions)
+
+
+# --- contact data -----------------------------------------------------------------------
+
+
+def is_from_country_eval(ctx: ContactContext, countries: str) -> bool:
+    wanted = set(split_items(countries))
+    code = _lower(ctx.member("Contact.ContactCountryCode"))
+    name = _lower(ctx.member("Contact.ContactCountryName"))
+    candidates = {code, name, country_code_name(name)} - {""}
+    return bool(wanted & candidates)
+
+
+def is_from_country_sql(c: Compiler, countries: str) -> Fragment:
+    wanted = split_items(countries)
+    if not wanted:
+        return Fragment(c.dialect.false)
+    name = f"{c.binding.lower_function}({c.contact_alias}.country_name)"
+    code_name = name
+    for noise in CODE_NAME_NOISE:
+        code_name = f"replace({code_name}, '{noise.replace(chr(39), chr(39) * 2)}', '')"
+    items = c.join(", ", [c.param(item) for item in wanted])
+    return c.fmt(
+        f"COALESCE(({c.binding.lower_function}({c.contact_alias}.country_code) IN ({{}}) "
+        f"OR {name} IN ({{}}) OR {code_name} IN ({{}})), {c.dialect.false})",
+        items, items, items)
+
+
+def is_in_contact_group_eval(ctx: ContactContext, groups: str, all_: bool) -> bool:
+    wanted, mine = set(split_items(groups)), {g.lower() for g in ctx.group_codes()}
+    if not wanted:
+        return False
+    return wanted <= mine if all_ else bool(wanted & mine)
+
+
+def is_in_contact_group_sql(c: Compiler, groups: str, all_: bool) -> Fragment:
+    wanted = sorted(set(split_items(groups)))
+    if not wanted:
+        return Fragment(c.dialect.false)
+    source = ("membership m JOIN contact_group g ON g.id = m.group_id "
+              f"WHERE m.contact_id = {c.contact_alias}.id AND ")
+    in_list = _in_list(c, "g.code_name", wanted)
+    if not all_:
+        return c.fmt(f"EXISTS (SELECT 1 FROM {source}{{}})", in_list)
+    return c.fmt(f"((SELECT COUNT(*) FROM {source}{{}}) = {{}})", in_list, c.param(len(wanted)))
+
+
+def belongs_to_account_eval(ctx: ContactContext, account: str | int) -> bool:
+    if isinstance(account, int):
+        return any(account_id == account for account_id, _ in ctx.accounts())
+    return any(name.lower() == _lower(account) for _, name in ctx.accounts())
+
+
+def belongs_to_account_sql(c: Compiler, account: str | int) -> Fragment:
+    match = (c.fmt("ac.account_id = {}", c.param(account)) if isinstance(account, int)
+             else _text_equals(c, "ac_a.name", account))
+    return _exists(c, "account_contact ac JOIN account ac_a ON ac_a.id = ac.account_id",
+                   [Fragment(f"ac.contact_id = {c.contact_alias}.id"), match])
+
+
+FIELD_TESTS: dict[str, Callable[[str, str], bool]] = {
+    "contains": lambda text, needle: needle in text,
+    "notcontains": lambda text, needle: needle not in text,
+    "startswith": lambda text, needle: text.startswith(needle),
+    "endswith": lambda text, needle: text.endswith(needle),
+    "equals": lambda text, needle: text == needle,
+    "notequals": lambda text, needle: text != needle,
+}
+
+
+def field_contains_value_eval(ctx: ContactContext, field: str, op: str, value: str) -> bool:
+    text = _lower(ctx.member(ctx.schema_member(field)))
+    return FIELD_TESTS[op.lower()](text, _lower(value))
+
+
+def field_contains_value_sql(c: Compiler, field: str, op: str, value: str) -> Fragment:
+    member = c.binding.member_sql(c.binding.schema_member(field), c)
+    column = c.fmt("CAST({} AS TEXT)", member)
+    operation = op.lower()
+    if operation in ("equals", "notequals"):
+        test = c.fmt(f"(COALESCE({c.binding.lower_function}({{}}), '') = {{}})", column,
+                     c.param(_lower(value)))
+    else:
+        shape = {"contains": "%{}%", "notcontains": "%{}%", "startswith": "{}%",
+                 "endswith": "%{}"}[operation]
+        test = _like(c, column, shape.format, value)
+    return c.fmt("(NOT {})", test) if operation.startswith("not") else test
+
+
+IMPLEMENTATIONS: dict[str, tuple[Callable[..., bool], Callable[..., Fragment] | None]] = {
+    "DidActivity": (did_activity_eval, did_activity_sql),
+    "DidActivities": (did_activities_eval, did_activities_sql),
+    "SubmittedForm": (submitted_form_eval, submitted_form_sql),
+    "FilledFormFieldWithValue": (filled_form_field_eval, filled_form_field_sql),
+    "VisitedPage": (visited_page_eval, visited_page_sql),
+    "LoggedIn": (logged_in_eval, logged_in_sql),
+    "IsFromCountry": (is_from_country_eval, is_from_country_sql),
+    "IsInContactGroup": (is_in_contact_group_eval, is_in_contact_group_sql),
+    "BelongsToAccount": (belongs_to_account_eval, belongs_to_account_sql),
+    "ContactFieldContainsValue": (field_contains_value_eval, field_contains_value_sql),
+    "OpenedEmail": (opened_email_eval, opened_email_sql),
+    "ClickedLinkInEmail": (clicked_email_eval, clicked_email_sql),
+}
+
+
+def contact_registry() -> Registry:
+    """The language's registry with every contact method implemented by the store."""
+    registry = default_registry()
+    for name, (evaluate, to_sql) in IMPLEMENTATIONS.items():
+        registry = registry.implement(name, evaluate=evaluate, to_sql=to_sql)
+    return registry
