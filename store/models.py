@@ -139,6 +139,7 @@ class ContactGroup(BaseModel):
     schedule_time = pw.CharField(max_length=5, null=True)  # "HH:MM", local time
     status = pw.CharField(max_length=30, default=STATUS_READY)
     status_message = pw.TextField(null=True)
+    slow_reason = pw.TextField(null=True)  # why the condition has no SQL translation
     progress = pw.FloatField(null=True)
     last_rebuild_at = pw.DateTimeField(null=True)
     last_rebuild_seconds = pw.FloatField(null=True)

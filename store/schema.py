@@ -13,9 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import peewee as pw
+from playhouse.migrate import SchemaMigrator, migrate
 
 from store.errors import StoreError
-from store.models import ALL_MODELS, RebuildLock, Setting
+from store.models import ALL_MODELS, ContactGroup, RebuildLock, Setting
 
 VERSION_TABLE = "schema_version"
 
@@ -37,10 +38,16 @@ def _add_rebuild_locks(db: pw.Database) -> None:
     db.create_tables([RebuildLock])
 
 
+def _add_slow_reason(db: pw.Database) -> None:
+    migrator = SchemaMigrator.from_database(db)
+    migrate(migrator.add_column("contact_group", "slow_reason", ContactGroup.slow_reason))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "contacts, accounts, activities, forms, groups, memberships, audit",
               _create_all_tables),
     Migration(2, "rebuild locks shared by every process", _add_rebuild_locks),
+    Migration(3, "groups remember why their condition is slow", _add_slow_reason),
 )
 LATEST = MIGRATIONS[-1].version
 

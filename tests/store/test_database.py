@@ -108,14 +108,30 @@ def test_read_only_file_can_be_read_but_not_changed(tmp_path):
 def test_a_version_1_database_gains_rebuild_locks(tmp_path):
     path = tmp_path / "v1.db"
     handle = connect(f"sqlite:///{path}")
-    handle.execute_sql("DROP TABLE rebuild_lock")
-    handle.execute_sql("UPDATE schema_version SET version = 1")
     groups.create_group("Kept")
+    handle.execute_sql("DROP TABLE rebuild_lock")
+    handle.execute_sql("ALTER TABLE contact_group DROP COLUMN slow_reason")
+    handle.execute_sql("UPDATE schema_version SET version = 1")
     close()
     handle = connect(f"sqlite:///{path}")
     try:
         assert schema.stored_version(handle) == schema.LATEST
         assert handle.table_exists("rebuild_lock")
         assert [g.code_name for g in groups.list_groups()] == ["Kept"]
+    finally:
+        close()
+
+
+def test_a_version_2_database_gains_the_slow_reason_column(tmp_path):
+    path = tmp_path / "v2.db"
+    handle = connect(f"sqlite:///{path}")
+    groups.create_group("Kept")
+    handle.execute_sql("ALTER TABLE contact_group DROP COLUMN slow_reason")
+    handle.execute_sql("UPDATE schema_version SET version = 2")
+    close()
+    handle = connect(f"sqlite:///{path}")
+    try:
+        assert schema.stored_version(handle) == 3
+        assert groups.get_group("Kept").slow_reason is None
     finally:
         close()
