@@ -78,11 +78,11 @@ def revoke(group_id: int, contacts: pw.Node, flag: pw.Field, source: str, actor:
         audit.REMOVED, source, actor)
     if not changed:
         return 0
+    # Rows held only by this flag go first: ``contacts`` may itself read the flag, so it must
+    # be evaluated before any flag is cleared.
+    only_this = reduce(operator.and_, (f == False for f in FLAGS if f is not flag))  # noqa: E712
+    Membership.delete().where(holding & only_this).execute()
     Membership.update({flag: False}).where(holding).execute()
-    no_flag_left = reduce(operator.and_, (f == False for f in FLAGS))  # noqa: E712
-    Membership.delete().where(
-        (Membership.group == group_id) & Membership.contact.in_(contacts) & no_flag_left
-    ).execute()
     return changed
 
 

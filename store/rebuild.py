@@ -1,0 +1,242 @@
+"""Rebuilding a condition-based group (SPEC §6): evaluate first, then apply the difference.
+
+The condition is evaluated into a connection-private staging table in steps over contact-id
+ranges, so progress is reported and a cancel takes effect between two short steps; nothing
+visible changes meanwhile. The difference is then applied in one short transaction: contacts
+that now match gain *from condition*, contacts that no longer match lose it (rows left with no
+source go), manual and account memberships and exclusions are respected, every change is
+audited and the group's figures are stored. Killed at any moment before that transaction
+commits, the group keeps its old members; the lock's takeover and
+:func:`store.locks.recover_interrupted` clean up after it.
+
+Contacts changed while the evaluation ran (their ``modified`` is after the rebuild started)
+are evaluated again inside the applying transaction, so a concurrent edit is never lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import peewee as pw
+
+from conditions import CheckedCondition, CompiledQuery
+from store import audit, condition_service, locks
+from store.actor import current_actor
+from store.condition_service import check_condition, compile_condition, contact_matches
+from store.database import database_proxy
+from store.errors import StoreError
+from store.membership import grant, revoke
+from store.models import (
+    STATUS_FAILED,
+    STATUS_READY,
+    Contact,
+    ContactGroup,
+    Membership,
+    utcnow,
+)
+
+STAGE = "rebuild_stage"
+STEP_SECONDS = 0.25  # each evaluation step aims at this, so a cancel lands within a second
+FIRST_STEP_IDS = 50_000
+HEARTBEAT_EVERY = 1.0
+
+Progress = Callable[[float], None]
+
+
+class CancelToken:
+    """Set from another thread (the TUI's escape key) to stop a rebuild between steps."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+class RebuildCancelled(StoreError):
+    """The rebuild was cancelled; the group's members are as they were."""
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    group: str
+    added: int
+    removed: int
+    members: int
+    seconds: float
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def rebuild_group(group: ContactGroup, *, progress: Progress | None = None,
+                  cancel: CancelToken | None = None, actor: str | None = None,
+                  now: dt.datetime | None = None) -> RebuildResult:
+    """Rebuild one condition-based group; raises AlreadyRebuilding, RebuildCancelled or a
+    StoreError saying why it failed (the group is then marked *Failed* with that message)."""
+    if not group.is_condition_based:
+        raise StoreError(f"'{group.display_name}' has no condition: there is nothing to rebuild")
+    actor = actor or current_actor()
+    lock = locks.acquire(group)
+    started, clock = utcnow(), time.perf_counter()
+    try:
+        checked = check_condition(group.condition)
+        now = now or started
+        compiled = compile_condition(checked, now)
+        _create_stage()
+        runner = _Steps(lock, progress, cancel)
+        if compiled.translatable:
+            _stage_by_sql(compiled, runner)
+        else:
+            _stage_in_memory(checked, now, runner)
+        with database_proxy.atomic():
+            _restage_changed_since(started, checked, compiled, now)
+            added, removed = _apply(group.id, actor)
+            members = audit.refresh_member_count(group.id)
+            seconds = time.perf_counter() - clock
+            ContactGroup.update(
+                status=STATUS_READY, status_message=None, progress=None,
+                slow_reason=compiled.reason, last_rebuild_at=utcnow(),
+                last_rebuild_seconds=seconds, last_added=added, last_removed=removed,
+            ).where(ContactGroup.id == group.id).execute()
+            locks.release(lock)
+        return RebuildResult(group.code_name, added, removed, members, round(seconds, 3))
+    except RebuildCancelled:
+        _finish_without_change(lock, lock.previous_status, None)
+        raise
+    except StoreError as error:
+        _finish_without_change(lock, STATUS_FAILED, str(error))
+        raise
+    except Exception as error:
+        _finish_without_change(lock, STATUS_FAILED, f"internal error: {error}")
+        raise
+    finally:
+        _drop_stage()
+
+
+def _finish_without_change(lock, status: str, message: str | None) -> None:
+    with database_proxy.atomic():
+        ContactGroup.update(status=status, status_message=message, progress=None).where(
+            ContactGroup.id == lock.group_id).execute()
+        locks.release(lock)
+
+
+# --- staging ----------------------------------------------------------------------------
+
+
+def _create_stage() -> None:
+    database_proxy.execute_sql(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} (contact_id BIGINT PRIMARY KEY)")
+    database_proxy.execute_sql(f"DELETE FROM {STAGE}")
+
+
+def _drop_stage() -> None:
+    with contextlib.suppress(pw.DatabaseError):  # a lost connection took the table with it
+        database_proxy.execute_sql(f"DROP TABLE IF EXISTS {STAGE}")
+
+
+def _staged() -> pw.Node:
+    return pw.SQL(f"(SELECT contact_id FROM {STAGE})")
+
+
+class _Steps:
+    """Paces the evaluation: id ranges sized to ~STEP_SECONDS, progress, heartbeat, cancel."""
+
+    def __init__(self, lock, progress: Progress | None, cancel: CancelToken | None) -> None:
+        self.lock, self.progress, self.cancel = lock, progress, cancel
+        self._last_beat = 0.0
+
+    def ranges(self):
+        """Yield (low, high) id ranges covering every contact, adapting their width."""
+        low, high = Contact.select(pw.fn.MIN(Contact.id), pw.fn.MAX(Contact.id)).tuples().get()
+        if low is None:
+            return
+        width, start = FIRST_STEP_IDS, low
+        while start <= high:
+            self._check_cancel()
+            began = time.perf_counter()
+            yield start, start + width
+            elapsed = time.perf_counter() - began
+            start += width
+            self._report(min(1.0, (start - low) / (high - low + 1)))
+            scale = STEP_SECONDS / max(elapsed, 1e-3)
+            width = max(1_000, int(width * min(4.0, max(0.25, scale))))
+        self._check_cancel()
+
+    def _check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.cancelled:
+            raise RebuildCancelled("the rebuild was cancelled; members are unchanged")
+
+    def _report(self, fraction: float) -> None:
+        if self.progress is not None:
+            self.progress(fraction)
+        now = time.perf_counter()
+        if now - self._last_beat >= HEARTBEAT_EVERY:
+            locks.heartbeat(self.lock, fraction)
+            self._last_beat = now
+
+
+def _stage_by_sql(compiled: CompiledQuery, steps: _Steps) -> None:
+    param = database_proxy.param
+    statement = (f"INSERT INTO {STAGE} (contact_id) SELECT m.id FROM ({compiled.sql}) AS m "
+                 f"WHERE m.id >= {param} AND m.id < {param}")
+    for low, high in steps.ranges():
+        database_proxy.execute_sql(statement, (*compiled.params, low, high))
+
+
+def _stage_in_memory(checked: CheckedCondition, now: dt.datetime, steps: _Steps) -> None:
+    """The slow path: evaluate each live contact of each range in Python."""
+    current = condition_service.schema()
+    for low, high in steps.ranges():
+        contacts = Contact.select().where(Contact.merged_into.is_null() & (Contact.id >= low)
+                                          & (Contact.id < high))
+        _stage_ids([c.id for c in contacts if contact_matches(checked, c, now, current)])
+
+
+def _stage_ids(ids: list[int]) -> None:
+    if ids:
+        param = database_proxy.param
+        database_proxy.cursor().executemany(
+            f"INSERT INTO {STAGE} (contact_id) VALUES ({param})", [(i,) for i in ids])
+
+
+def _restage_changed_since(started: dt.datetime, checked: CheckedCondition,
+                           compiled: CompiledQuery, now: dt.datetime) -> None:
+    """Evaluate again the contacts modified while the rebuild was evaluating."""
+    param = database_proxy.param
+    changed = f"(SELECT id FROM contact WHERE modified >= {param})"
+    database_proxy.execute_sql(f"DELETE FROM {STAGE} WHERE contact_id IN {changed}",
+                               (started,))
+    if compiled.translatable:
+        database_proxy.execute_sql(
+            f"INSERT INTO {STAGE} (contact_id) SELECT m.id FROM ({compiled.sql}) AS m "
+            f"WHERE m.id IN {changed}", (*compiled.params, started))
+        return
+    current = condition_service.schema()
+    contacts = Contact.select().where(Contact.merged_into.is_null()
+                                      & (Contact.modified >= started))
+    _stage_ids([c.id for c in contacts if contact_matches(checked, c, now, current)])
+
+
+# --- applying ---------------------------------------------------------------------------
+
+
+def _apply(group_id: int, actor: str) -> tuple[int, int]:
+    """Set *from condition* on the staged contacts and clear it on the others."""
+    added = grant(group_id, _staged(), Membership.from_condition, audit.SOURCE_CONDITION, actor)
+    no_longer = (Membership.select(Membership.contact)
+                 .where((Membership.group == group_id)
+                        & (Membership.from_condition == True)  # noqa: E712
+                        & Membership.contact.not_in(_staged())))
+    removed = revoke(group_id, no_longer, Membership.from_condition, audit.SOURCE_CONDITION,
+                     actor)
+    return added, removed

@@ -1,0 +1,148 @@
+"""Rebuilding condition-based groups on both engines."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from store import accounts, contacts, groups, locks, membership
+from store.contact_sets import Selection
+from store.models import (
+    STATUS_FAILED,
+    STATUS_READY,
+    STATUS_REBUILD_REQUIRED,
+    Account,
+    AuditEvent,
+    ContactGroup,
+)
+from store.rebuild import CancelToken, RebuildCancelled, rebuild_group
+
+from .helpers import ACTOR, events, flags, fresh, make_contacts
+
+IN_PRAGUE = 'Contact.ContactCity == "Prague"'
+
+
+@pytest.fixture
+def town(db):
+    """Six contacts: three in Prague (one merged into another), three elsewhere."""
+    ids = make_contacts(6)
+    for contact_id in ids[:3]:
+        contacts.update_contact(contact_id, city="Prague")
+    for contact_id in ids[3:]:
+        contacts.update_contact(contact_id, city="Brno")
+    contacts.merge_contacts(ids[0], [ids[2]], actor=ACTOR)
+    return ids
+
+
+def test_rebuild_adds_matching_live_contacts_and_reports(town):
+    group = groups.create_group("Praguers", condition=IN_PRAGUE)
+    result = rebuild_group(group, actor=ACTOR)
+    assert (result.added, result.removed, result.members) == (2, 0, 2)
+    assert flags(group) == {town[0]: (True, False, False), town[1]: (True, False, False)}
+    stored = fresh(group)
+    assert stored.status == STATUS_READY and stored.last_added == 2
+    assert stored.last_rebuild_at is not None and stored.last_rebuild_seconds >= 0
+    assert events(group) == [(town[0], "added", "condition"), (town[1], "added", "condition")]
+    again = rebuild_group(stored, actor=ACTOR)
+    assert (again.added, again.removed) == (0, 0)
+    assert len(events(group)) == 2, "an unchanged group writes no audit events"
+
+
+def test_manual_account_and_excluded_memberships_survive(town):
+    group = groups.create_group("Praguers", condition=IN_PRAGUE)
+    in_brno_manual, in_brno_account, excluded = town[3], town[4], town[1]
+    membership.add_contacts(group, Selection.of_ids([in_brno_manual, town[0]]), actor=ACTOR)
+    account = Account.create(name="Acme")
+    accounts.link_contact(account, in_brno_account, actor=ACTOR)
+    accounts.add_accounts(group, [account.id], actor=ACTOR)
+    rebuild_group(group, actor=ACTOR)
+    membership.remove_contacts(group, Selection.of_ids([excluded]), exclude=True, actor=ACTOR)
+    result = rebuild_group(fresh(group), actor=ACTOR)
+    assert result.added == 0
+    assert flags(group) == {
+        town[0]: (True, False, True),
+        in_brno_manual: (False, False, True),
+        in_brno_account: (False, True, False),
+    }
+    assert fresh(group).member_count == 3
+
+
+def test_a_changed_condition_removes_only_what_the_condition_added(town):
+    group = groups.create_group("Praguers", condition=IN_PRAGUE)
+    membership.add_contacts(group, Selection.of_ids([town[0]]), actor=ACTOR)
+    rebuild_group(group, actor=ACTOR)
+    group = groups.update_group(fresh(group), condition='Contact.ContactCity == "Brno"')
+    assert group.status == STATUS_REBUILD_REQUIRED
+    result = rebuild_group(group, actor=ACTOR)
+    assert (result.added, result.removed) == (3, 2)
+    assert flags(group)[town[0]] == (False, False, True), "manual membership stays"
+    assert town[1] not in flags(group)
+    removed = [e for e in events(group) if e[1] == "removed"]
+    assert sorted(removed) == sorted([(town[0], "removed", "condition"),
+                                      (town[1], "removed", "condition")])
+
+
+def test_a_cancelled_rebuild_changes_nothing(town):
+    group = groups.create_group("Praguers", condition=IN_PRAGUE)
+    token = CancelToken()
+    with pytest.raises(RebuildCancelled):
+        rebuild_group(group, actor=ACTOR, cancel=token, progress=lambda _: token.cancel())
+    assert flags(group) == {}
+    stored = fresh(group)
+    assert stored.status == STATUS_REBUILD_REQUIRED and stored.progress is None
+    assert AuditEvent.select().count() == 0
+    assert rebuild_group(stored, actor=ACTOR).added == 2, "the lock was released"
+
+
+def test_progress_reaches_the_end(town):
+    group = groups.create_group("Praguers", condition=IN_PRAGUE)
+    seen: list[float] = []
+    rebuild_group(group, actor=ACTOR, progress=seen.append)
+    assert seen and seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def test_a_contact_changed_during_the_evaluation_ends_right(town):
+    group = groups.create_group("Praguers", condition=IN_PRAGUE)
+    moved_in, moved_out = town[3], town[1]
+
+    def meanwhile(_fraction: float) -> None:
+        contacts.update_contact(moved_in, city="Prague")
+        contacts.update_contact(moved_out, city="Ostrava")
+
+    rebuild_group(group, actor=ACTOR, progress=meanwhile)
+    assert set(flags(group)) == {town[0], moved_in}
+
+
+def test_a_slow_condition_gives_the_same_members_and_is_flagged(town):
+    slow = groups.create_group(
+        "Praguers slowly", condition='"prague".EqualsAny(Contact.ContactCity.Split(","))')
+    result = rebuild_group(slow, actor=ACTOR)
+    assert result.added == 2
+    assert set(flags(slow)) == {town[0], town[1]}
+    assert fresh(slow).slow_reason
+
+
+def test_a_failing_rebuild_is_marked_failed_and_frees_the_lock(town):
+    group = groups.create_group("Praguers", condition=IN_PRAGUE)
+    ContactGroup.update(condition="Contact.NoSuchField == 1").where(
+        ContactGroup.id == group.id).execute()
+    with pytest.raises(Exception, match="unknown member"):
+        rebuild_group(fresh(group), actor=ACTOR)
+    stored = fresh(group)
+    assert stored.status == STATUS_FAILED and "unknown member" in stored.status_message
+    assert flags(group) == {}
+    locks.release(locks.acquire(stored))
+
+
+def test_a_second_rebuild_is_told_who_holds_the_group(town):
+    group = groups.create_group("Praguers", condition=IN_PRAGUE)
+    locks.acquire(group, locks.Holder("alice", socket.gethostname(), 1))
+    with pytest.raises(locks.AlreadyRebuilding, match="alice@"):
+        rebuild_group(group, actor=ACTOR)
+
+
+def test_a_static_group_has_nothing_to_rebuild(db):
+    group = groups.create_group("Static")
+    with pytest.raises(Exception, match="no condition"):
+        rebuild_group(group, actor=ACTOR)
