@@ -85,6 +85,13 @@ def compile_condition(checked: CheckedCondition, now: dt.datetime | None = None
     return compile_sql(checked, binding(), now or utcnow())
 
 
+def slow_reason(condition: str | None) -> str | None:
+    """Why a (valid) condition would be evaluated contact by contact; None when it compiles."""
+    if not condition:
+        return None
+    return compile_condition(check_condition(condition)).reason
+
+
 def contact_matches(checked: CheckedCondition, contact: Contact, now: dt.datetime,
                     condition_schema: Schema | None = None) -> bool:
     """The in-memory verdict for one live contact (merged contacts never match)."""

@@ -7,10 +7,17 @@ import unicodedata
 
 import peewee as pw
 
-from store.condition_service import check_condition
+from store.condition_service import check_condition, slow_reason
 from store.database import database_proxy
 from store.errors import NotFound, StoreError
-from store.models import STATUS_READY, STATUS_REBUILD_REQUIRED, ContactGroup, utcnow
+from store.group_graph import check_no_cycle
+from store.models import (
+    STATUS_READY,
+    STATUS_REBUILD_REQUIRED,
+    STATUS_REBUILDING,
+    ContactGroup,
+    utcnow,
+)
 from store.settings import require_ems
 
 CODE_NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -80,9 +87,10 @@ def create_group(display_name: str, code_name: str | None = None, description: s
     with database_proxy.atomic():
         code = validate_code_name(code_name if code_name is not None
                                   else derive_code_name(display_name) or "Group")
+        check_no_cycle(code, condition)
         return ContactGroup.create(
             display_name=display_name, code_name=code, description=description.strip(),
-            condition=condition,
+            condition=condition, slow_reason=slow_reason(condition),
             status=STATUS_REBUILD_REQUIRED if condition else STATUS_READY,
         )
 
@@ -91,6 +99,8 @@ def update_group(group: ContactGroup, *, display_name: str | None = None,
                  code_name: str | None = None, description: str | None = None,
                  condition: str | None = None, clear_condition: bool = False) -> ContactGroup:
     """Change a group; a changed condition marks it *Rebuild required*."""
+    if group.status == STATUS_REBUILDING:
+        raise StoreError(f"'{group.display_name}' is being rebuilt; save again when it is done")
     with database_proxy.atomic():
         if display_name is not None:
             group.display_name = validate_display_name(display_name)
@@ -100,11 +110,14 @@ def update_group(group: ContactGroup, *, display_name: str | None = None,
             group.description = description.strip()
         if clear_condition:
             group.condition = None
+            group.slow_reason = None
             group.status = STATUS_READY
         elif condition is not None:
             new_condition = _normalise_condition(condition)
             if new_condition != group.condition:
+                check_no_cycle(group.code_name, new_condition)
                 group.condition = new_condition
+                group.slow_reason = slow_reason(new_condition)
                 group.status = STATUS_REBUILD_REQUIRED
         group.modified = utcnow()
         group.save()

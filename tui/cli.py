@@ -15,11 +15,23 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from store import accounts, condition_service, contacts, groups, listing, membership, settings
+from store import (
+    accounts,
+    condition_service,
+    contacts,
+    group_graph,
+    groups,
+    listing,
+    locks,
+    membership,
+    rebuild,
+    scheduler,
+    settings,
+)
 from store.contact_sets import Selection
 from store.database import connect, default_url, translate_errors
 from store.errors import StoreError
-from tui import formatting
+from tui import formatting, scheduler_loop
 
 EXIT_USAGE = 2
 
@@ -110,6 +122,30 @@ def build_parser() -> Parser:
     check.add_argument("--explain", type=_contact_id, metavar="CONTACT_ID",
                        help="show every sub-expression's value for one contact")
     check.set_defaults(handler=cmd_condition_check)
+
+    rebuild = commands.add_parser("rebuild", parents=[common],
+                                  help="rebuild condition-based groups now")
+    targets = rebuild.add_mutually_exclusive_group(required=True)
+    targets.add_argument("codes", nargs="*", default=[], metavar="CODE")
+    targets.add_argument("--all", action="store_true",
+                         help="every condition-based group, dependencies first")
+    rebuild.set_defaults(handler=cmd_rebuild)
+
+    schedule = commands.add_parser("schedule", parents=[common],
+                                   help="turn a group's daily rebuild on or off, or set its time")
+    schedule.add_argument("code")
+    switch = schedule.add_mutually_exclusive_group(required=True)
+    switch.add_argument("--on", action="store_true", help="rebuild daily")
+    switch.add_argument("--off", action="store_true", help="no scheduled rebuild")
+    schedule.add_argument("--time", metavar="HH:MM",
+                          help="local time (default: a random time between 02:00 and 06:00)")
+    schedule.set_defaults(handler=cmd_schedule)
+
+    run_scheduler = commands.add_parser("scheduler", parents=[common],
+                                        help="run due scheduled rebuilds (foreground)")
+    run_scheduler.add_argument("--once", action="store_true",
+                               help="run what is due now and exit (for cron)")
+    run_scheduler.set_defaults(handler=cmd_scheduler)
 
     edition = commands.add_parser("edition", parents=[common],
                                   help="show or set the licence edition (ems or cms)")
@@ -252,6 +288,67 @@ def cmd_condition_check(args: argparse.Namespace) -> None:
     _emit(args, data, "\n".join(lines))
 
 
+def cmd_rebuild(args: argparse.Namespace) -> None:
+    if args.all:
+        chosen = [g for g in groups.list_groups() if g.is_condition_based]
+    else:
+        chosen = [groups.get_group(code) for code in args.codes]
+    results, failures = [], []
+    for group in group_graph.rebuild_order(chosen):
+        try:
+            result = _rebuild_with_progress(group)
+        except StoreError as error:
+            failures.append(f"{group.code_name}: {error}")
+            continue
+        results.append(result.as_dict())
+        if not getattr(args, "json", False):
+            print(formatting.rebuild_line(result.as_dict()), flush=True)
+    if getattr(args, "json", False):
+        print(json.dumps(results, indent=2))
+    if failures:
+        raise StoreError("rebuild failed for " + "; ".join(failures))
+
+
+def _rebuild_with_progress(group) -> rebuild.RebuildResult:
+    """Rebuild one group, drawing a progress line when stderr is a terminal."""
+    line = formatting.ProgressLine(sys.stderr) if sys.stderr.isatty() else None
+    try:
+        return rebuild.rebuild_group(
+            group, progress=(lambda f: line.update(group.code_name, f)) if line else None)
+    finally:
+        if line:
+            line.finish()
+
+
+def cmd_schedule(args: argparse.Namespace) -> None:
+    group = groups.get_group(args.code)
+    if args.on and not group.is_condition_based:
+        raise StoreError(f"'{group.display_name}' has no condition: there is nothing to rebuild")
+    task = scheduler.schedule_group(group, enabled=args.on, time_of_day=args.time)
+    if task is None or not task.enabled:
+        _emit(args, {"group": group.code_name, "enabled": False},
+              f"Scheduled rebuild of {group.code_name} is off.")
+        return
+    _emit(args, {"group": group.code_name, "enabled": True, "time": task.time_of_day,
+                 "task": task.name},
+          f"{task.name}: daily at {task.time_of_day}.")
+
+
+def cmd_scheduler(args: argparse.Namespace) -> None:
+    def run(group) -> str:
+        return formatting.rebuild_line(rebuild.rebuild_group(group).as_dict())
+
+    if args.once:
+        outcomes = scheduler.run_due(run)
+        for outcome in outcomes:
+            print(f"{outcome.task}: {outcome.message}", flush=True)
+        failed = [o for o in outcomes if not o.ok]
+        if failed:
+            raise StoreError(f"{formatting.plural(len(failed), 'scheduled rebuild')} failed")
+        return
+    scheduler_loop.run_forever(run)
+
+
 def cmd_edition(args: argparse.Namespace) -> None:
     if args.value:
         settings.set_edition(args.value)
@@ -276,6 +373,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_app()
             return 0
         with translate_errors(db.display_url):
+            if not db.read_only:
+                locks.recover_interrupted()
             args.handler(args)
     except condition_service.InvalidCondition as invalid:
         print(f"contact-groups: invalid condition: {invalid.error}", file=sys.stderr)

@@ -118,6 +118,12 @@ def print_members(rows: Iterable[MemberRow], out: TextIO) -> None:
     out.write(f"{plural(count, 'member')}\n")
 
 
+def rebuild_line(result: dict[str, Any]) -> str:
+    """``InactiveContacts: +12 -3, 1,234 members in 0.42 s``."""
+    return (f"{result['group']}: +{result['added']:,} -{result['removed']:,}, "
+            f"{plural(result['members'], 'member')} in {result['seconds']:.2f} s")
+
+
 def demo_summary(data: dict[str, Any]) -> str:
     parts = [f"{key.replace('_', ' ')}: {_cell(value)}" for key, value in data.items()
              if key != "seconds"]

@@ -1,0 +1,43 @@
+"""Groups reading groups: rebuild order and cycles refused at save."""
+
+from __future__ import annotations
+
+import pytest
+
+from store import groups
+from store.errors import StoreError
+from store.group_graph import rebuild_order
+from store.models import ContactGroup
+
+
+def test_rebuild_order_puts_dependencies_first(db):
+    top = groups.create_group("Top", condition='Contact.IsInContactGroup("Middle;Base", true)')
+    middle = groups.create_group("Middle", condition='Contact.IsInContactGroup("base")')
+    base = groups.create_group("Base", condition="Contact.ContactAge > 30")
+    order = [g.code_name for g in rebuild_order([top, middle, base])]
+    assert order.index("Base") < order.index("Middle") < order.index("Top")
+
+
+def test_a_condition_closing_a_cycle_is_refused_naming_it(db):
+    groups.create_group("First", condition='Contact.IsInContactGroup("Second")')
+    groups.create_group("Second", condition="Contact.ContactAge > 30")
+    second = groups.get_group("Second")
+    with pytest.raises(StoreError, match=r"cycle of groups: .*First → Second → First|"
+                                         r"cycle of groups: .*Second → First → Second"):
+        groups.update_group(second, condition='Contact.IsInContactGroup("first")')
+    assert groups.get_group("Second").condition == "Contact.ContactAge > 30"
+
+
+def test_a_group_reading_itself_is_refused(db):
+    with pytest.raises(StoreError, match="Loop → Loop"):
+        groups.create_group("Loop", condition='Contact.IsInContactGroup("loop")')
+    assert ContactGroup.select().count() == 0
+
+
+def test_saving_during_a_rebuild_is_refused(db):
+    from store import locks
+
+    group = groups.create_group("Busy", condition="Contact.ContactAge > 30")
+    locks.acquire(group)
+    with pytest.raises(StoreError, match="being rebuilt"):
+        groups.update_group(groups.get_group("Busy"), condition="Contact.ContactAge > 40")
