@@ -18,6 +18,7 @@ from store.database import database_proxy
 from store.errors import NotFound
 from store.membership import check_contact_ids, grant, revoke
 from store.models import Account, AccountContact, Contact, ContactGroup, GroupAccount, Membership
+from store.reevaluate import Change, reevaluate_contact
 from store.settings import require_ems
 
 ACCOUNTS_FEATURE = "Accounts in contact groups"
@@ -108,6 +109,7 @@ def link_contact(account: Account, contact_id: int, role: str | None = None,
             grant(group_id, id_list([contact_id]), Membership.from_account,
                   audit.SOURCE_ACCOUNT, actor)
             audit.refresh_member_count(group_id)
+        reevaluate_contact(contact_id, Change(accounts=True), actor)
 
 
 def unlink_contact(account: Account, contact_id: int, actor: str | None = None) -> None:
@@ -124,3 +126,4 @@ def unlink_contact(account: Account, contact_id: int, actor: str | None = None) 
                 (Contact.id == contact_id) & Contact.id.not_in(held_by_group_accounts(group_id)))
             revoke(group_id, released, Membership.from_account, audit.SOURCE_ACCOUNT, actor)
             audit.refresh_member_count(group_id)
+        reevaluate_contact(contact_id, Change(accounts=True), actor)

@@ -30,9 +30,8 @@ from conditions import (
 from conditions.rulesxml import display_text
 from store.condition_binding import ContactBinding
 from store.condition_context import ContactContext
-from store.contacts import get_contact
 from store.database import database_proxy
-from store.errors import StoreError
+from store.errors import NotFound, StoreError
 from store.models import Contact, CustomField, utcnow
 
 IN_MEMORY_PAGE = 1_000
@@ -150,7 +149,9 @@ def explain_contact(text: str, contact_id: int, now: dt.datetime | None = None
                     ) -> Explanation:
     """Why one contact is in or out: every sub-expression with its value."""
     checked = check_condition(text)
-    contact = get_contact(contact_id)
+    contact = Contact.get_or_none(Contact.id == contact_id)
+    if contact is None:
+        raise NotFound(f"no contact with id {contact_id}")
     if contact.merged_into_id is not None:
         raise StoreError(f"contact {contact_id} was merged into contact "
                          f"{contact.merged_into_id}; merged contacts never match")

@@ -26,6 +26,7 @@ from store.models import (
     Membership,
     utcnow,
 )
+from store.reevaluate import Change, reevaluate_contact
 
 EDITABLE_FIELDS = ("first_name", "last_name", "email", "company", "job_title", "phone", "city",
                    "country_code", "country_name", "gender", "birthday", "status", "score")
@@ -60,19 +61,28 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def create_contact(**fields: Any) -> Contact:
+def create_contact(actor: str | None = None, **fields: Any) -> Contact:
+    """A new contact, placed at once in the condition-based groups it matches."""
     with database_proxy.atomic():
-        return Contact.create(**_clean(fields))
+        contact = Contact.create(**_clean(fields))
+        reevaluate_contact(contact.id, Change(everything=True), actor or current_actor())
+    return contact
 
 
-def update_contact(contact_id: int, **fields: Any) -> Contact:
+def update_contact(contact_id: int, actor: str | None = None, **fields: Any) -> Contact:
+    """Change a contact; the groups that read the changed fields follow in the same
+    transaction."""
     contact = get_contact(contact_id)
     cleaned = _clean(fields)
+    changed = {name for name, value in cleaned.items() if getattr(contact, name) != value}
     with database_proxy.atomic():
-        for name, value in cleaned.items():
-            setattr(contact, name, value)
+        for name in changed:
+            setattr(contact, name, cleaned[name])
         contact.modified = utcnow()
         contact.save()
+        if changed and contact.merged_into_id is None:
+            reevaluate_contact(contact_id, Change.of_columns(changed),
+                               actor or current_actor())
     return contact
 
 
@@ -126,6 +136,7 @@ def merge_contacts(parent_id: int, child_ids: Iterable[int], actor: str | None =
         Contact.update(modified=now).where(Contact.id == parent_id).execute()
         for group_id in groups:
             audit.refresh_member_count(group_id)
+        reevaluate_contact(parent_id, Change(everything=True), actor)
 
 
 def _move_child_records(parent_id: int, children: pw.Node) -> None:
