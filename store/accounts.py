@@ -16,7 +16,7 @@ from store.actor import current_actor
 from store.contact_sets import id_list
 from store.database import database_proxy
 from store.errors import NotFound
-from store.membership import check_contact_ids, grant, revoke
+from store.membership import check_contact_ids, finish_change, grant, revoke
 from store.models import Account, AccountContact, Contact, ContactGroup, GroupAccount, Membership
 from store.reevaluate import Change, reevaluate_contact
 from store.settings import require_ems
@@ -63,9 +63,9 @@ def add_accounts(group: ContactGroup, account_ids: Iterable[int],
         for account_id in new:
             GroupAccount.create(group=group.id, account=account_id)
             audit.record_account(group.id, account_id, audit.ADDED, actor)
-        grant(group.id, _contacts_of(id_list(new)), Membership.from_account,
-              audit.SOURCE_ACCOUNT, actor)
-        audit.refresh_member_count(group.id)
+        gained = grant(group.id, _contacts_of(id_list(new)), Membership.from_account,
+                       audit.SOURCE_ACCOUNT, actor)
+        finish_change(group, gained)
     return len(new)
 
 
@@ -86,8 +86,8 @@ def remove_accounts(group: ContactGroup, account_ids: Iterable[int] | None = Non
             audit.record_account(group.id, account_id, audit.REMOVED, actor)
         released = _contacts_of(id_list(removed)).where(
             AccountContact.contact.not_in(held_by_group_accounts(group.id)))
-        revoke(group.id, released, Membership.from_account, audit.SOURCE_ACCOUNT, actor)
-        audit.refresh_member_count(group.id)
+        lost = revoke(group.id, released, Membership.from_account, audit.SOURCE_ACCOUNT, actor)
+        finish_change(group, lost)
     return len(removed)
 
 

@@ -12,7 +12,7 @@ from graphlib import CycleError, TopologicalSorter
 from conditions import ANY, dependencies
 from store.condition_service import check_condition
 from store.errors import StoreError
-from store.models import ContactGroup
+from store.models import STATUS_READY, STATUS_REBUILD_REQUIRED, ContactGroup
 
 
 def depends_on(condition: str | None) -> frozenset[str]:
@@ -55,6 +55,22 @@ def check_no_cycle(code_name: str, condition: str | None) -> None:
 
 def _display_names() -> dict[str, str]:
     return {g.code_name.lower(): g.code_name for g in ContactGroup.select(ContactGroup.code_name)}
+
+
+def mark_readers_stale(code_name: str) -> None:
+    """A group's members changed outside a condition: the groups reading it need a rebuild.
+
+    (A single contact's change reaches them at once through re-evaluation; bulk changes
+    would mean re-evaluating every contact touched, so the readers are flagged instead.)
+    """
+    code = code_name.lower()
+    readers = [g.id for g in ContactGroup.select(ContactGroup.id, ContactGroup.condition)
+               .where(ContactGroup.condition.is_null(False)
+                      & (ContactGroup.status == STATUS_READY))
+               if code in depends_on(g.condition) or ANY in depends_on(g.condition)]
+    if readers:
+        ContactGroup.update(status=STATUS_REBUILD_REQUIRED).where(
+            ContactGroup.id.in_(readers)).execute()
 
 
 def rebuild_order(groups: list[ContactGroup]) -> list[ContactGroup]:

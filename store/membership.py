@@ -147,7 +147,7 @@ def add_contacts(group: ContactGroup, selection: Selection, actor: str | None = 
     with database_proxy.atomic():
         _include(group.id, chosen, actor)
         added = grant(group.id, chosen, Membership.manual, audit.SOURCE_MANUAL, actor)
-        audit.refresh_member_count(group.id)
+        finish_change(group, added)
     return added
 
 
@@ -163,7 +163,7 @@ def remove_contacts(group: ContactGroup, selection: Selection, *, exclude: bool 
     chosen = Contact.select(Contact.id).where(selection.where())
     with database_proxy.atomic():
         removed = delete_rows(group.id, chosen, audit.SOURCE_MANUAL, actor, exclude=exclude)
-        audit.refresh_member_count(group.id)
+        finish_change(group, removed)
     return removed
 
 
@@ -174,7 +174,7 @@ def remove_all_contacts(group: ContactGroup, *, exclude: bool = False,
     members = Membership.select(Membership.contact).where(Membership.group == group.id)
     with database_proxy.atomic():
         removed = delete_rows(group.id, members, audit.SOURCE_MANUAL, actor, exclude=exclude)
-        audit.refresh_member_count(group.id)
+        finish_change(group, removed)
     return removed
 
 
@@ -189,9 +189,20 @@ def include_contacts(group: ContactGroup, selection: Selection,
     with database_proxy.atomic():
         included = _include(group.id, chosen, actor)
         back = chosen.where(Contact.id.in_(held_by_group_accounts(group.id)))
-        grant(group.id, back, Membership.from_account, audit.SOURCE_ACCOUNT, actor)
-        audit.refresh_member_count(group.id)
+        regained = grant(group.id, back, Membership.from_account, audit.SOURCE_ACCOUNT, actor)
+        finish_change(group, regained)
     return included
+
+
+def finish_change(group: ContactGroup, changed: int) -> int:
+    """After a bulk change: store the exact count and, if members changed, tell the groups
+    whose conditions read this one. Returns the count."""
+    count = audit.refresh_member_count(group.id)
+    if changed:
+        from store.group_graph import mark_readers_stale  # reads conditions, which read us
+
+        mark_readers_stale(group.code_name)
+    return count
 
 
 def _include(group_id: int, contacts: pw.Node, actor: str) -> int:

@@ -30,7 +30,7 @@ from store.actor import current_actor
 from store.condition_service import check_condition, compile_condition, contact_matches
 from store.database import database_proxy
 from store.errors import StoreError
-from store.membership import grant, revoke
+from store.membership import finish_change, grant, revoke
 from store.models import (
     STATUS_FAILED,
     STATUS_READY,
@@ -101,7 +101,7 @@ def rebuild_group(group: ContactGroup, *, progress: Progress | None = None,
         with database_proxy.atomic():
             _restage_changed_since(started, checked, compiled, now)
             added, removed = _apply(group.id, actor)
-            members = audit.refresh_member_count(group.id)
+            members = finish_change(group, added + removed)
             seconds = time.perf_counter() - clock
             ContactGroup.update(
                 status=STATUS_READY, status_message=None, progress=None,

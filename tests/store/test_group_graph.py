@@ -41,3 +41,23 @@ def test_saving_during_a_rebuild_is_refused(db):
     locks.acquire(group)
     with pytest.raises(StoreError, match="being rebuilt"):
         groups.update_group(groups.get_group("Busy"), condition="Contact.ContactAge > 40")
+
+
+def test_bulk_changes_to_a_group_mark_its_readers_for_rebuild(db):
+    from store import membership
+    from store.contact_sets import Selection
+    from store.models import STATUS_READY, STATUS_REBUILD_REQUIRED
+    from store.rebuild import rebuild_group
+
+    from .helpers import ACTOR, make_contacts
+
+    (a,) = make_contacts(1)
+    base = groups.create_group("Base")
+    reader = groups.create_group("Reader", condition='Contact.IsInContactGroup("Base")')
+    other = groups.create_group("Other", condition="Contact.ContactAge > 30")
+    rebuild_group(reader, actor=ACTOR)
+    rebuild_group(other, actor=ACTOR)
+    membership.add_contacts(base, Selection.of_ids([a]), actor=ACTOR)
+    assert groups.get_group("Reader").status == STATUS_REBUILD_REQUIRED
+    assert groups.get_group("Other").status == STATUS_READY
+    assert rebuild_group(groups.get_group("Reader"), actor=ACTOR).added == 1
