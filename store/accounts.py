@@ -86,7 +86,8 @@ def remove_accounts(group: ContactGroup, account_ids: Iterable[int] | None = Non
             audit.record_account(group.id, account_id, audit.REMOVED, actor)
         released = _contacts_of(id_list(removed)).where(
             AccountContact.contact.not_in(held_by_group_accounts(group.id)))
-        lost = revoke(group.id, released, Membership.from_account, audit.SOURCE_ACCOUNT, actor)
+        lost = revoke(group.id, Membership.contact.in_(released), Membership.from_account,
+                      audit.SOURCE_ACCOUNT, actor)
         finish_change(group, lost)
     return len(removed)
 
@@ -124,6 +125,7 @@ def unlink_contact(account: Account, contact_id: int, actor: str | None = None) 
         for group_id in _groups_holding(account.id):
             released = Contact.select(Contact.id).where(
                 (Contact.id == contact_id) & Contact.id.not_in(held_by_group_accounts(group_id)))
-            revoke(group_id, released, Membership.from_account, audit.SOURCE_ACCOUNT, actor)
+            revoke(group_id, Membership.contact.in_(released), Membership.from_account,
+                   audit.SOURCE_ACCOUNT, actor)
             audit.refresh_member_count(group_id)
         reevaluate_contact(contact_id, Change(accounts=True), actor)

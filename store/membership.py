@@ -41,14 +41,15 @@ def _is_excluded(group_id: int) -> pw.Node:
 
 
 def grant(group_id: int, contacts: pw.Node, flag: pw.Field, source: str, actor: str,
-          *, respect_exclusions: bool = True) -> int:
-    """Set ``flag`` for the live contacts whose ids ``contacts`` selects.
+          *, eligible_already: bool = False) -> int:
+    """Set ``flag`` for the live, not excluded contacts whose ids ``contacts`` selects.
 
-    Returns how many contacts gained the flag (each gets an audit event).
+    ``eligible_already`` says the caller has filtered them (a rebuild's staging table), which
+    spares every statement a join. Returns how many contacts gained the flag (each gets an
+    audit event).
     """
-    eligible = Contact.select(Contact.id).where(Contact.id.in_(contacts) & live_contacts())
-    if respect_exclusions:
-        eligible = eligible.where(~_is_excluded(group_id))
+    eligible = contacts if eligible_already else Contact.select(Contact.id).where(
+        Contact.id.in_(contacts) & live_contacts() & ~_is_excluded(group_id))
     gaining = Contact.select(pw.Value(group_id), Contact.id).where(
         Contact.id.in_(eligible) & ~_has_row(group_id, flag == True))  # noqa: E712
     changed = audit.record_selected(gaining, audit.ADDED, source, actor)
@@ -67,18 +68,18 @@ def grant(group_id: int, contacts: pw.Node, flag: pw.Field, source: str, actor: 
     return changed
 
 
-def revoke(group_id: int, contacts: pw.Node, flag: pw.Field, source: str, actor: str) -> int:
-    """Clear ``flag`` for the contacts ``contacts`` selects; delete rows left with no flag.
-
-    Returns how many contacts lost the flag.
+def revoke(group_id: int, which: pw.Node, flag: pw.Field, source: str, actor: str) -> int:
+    """Clear ``flag`` on the group's memberships that ``which`` (a predicate on
+    :class:`Membership`, e.g. ``Membership.contact.in_(ids)``) picks; delete rows left with
+    no flag. Returns how many contacts lost the flag.
     """
-    holding = (Membership.group == group_id) & Membership.contact.in_(contacts) & (flag == True)  # noqa: E712
+    holding = (Membership.group == group_id) & which & (flag == True)  # noqa: E712
     changed = audit.record_selected(
         Membership.select(Membership.group, Membership.contact).where(holding),
         audit.REMOVED, source, actor)
     if not changed:
         return 0
-    # Rows held only by this flag go first: ``contacts`` may itself read the flag, so it must
+    # Rows held only by this flag go first: ``which`` may itself read the flag, so it must
     # be evaluated before any flag is cleared.
     only_this = reduce(operator.and_, (f == False for f in FLAGS if f is not flag))  # noqa: E712
     Membership.delete().where(holding & only_this).execute()

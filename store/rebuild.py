@@ -232,11 +232,11 @@ def _restage_changed_since(started: dt.datetime, checked: CheckedCondition,
 
 def _apply(group_id: int, actor: str) -> tuple[int, int]:
     """Set *from condition* on the staged contacts and clear it on the others."""
-    added = grant(group_id, _staged(), Membership.from_condition, audit.SOURCE_CONDITION, actor)
-    no_longer = (Membership.select(Membership.contact)
-                 .where((Membership.group == group_id)
-                        & (Membership.from_condition == True)  # noqa: E712
-                        & Membership.contact.not_in(_staged())))
-    removed = revoke(group_id, no_longer, Membership.from_condition, audit.SOURCE_CONDITION,
-                     actor)
+    database_proxy.execute_sql(
+        f"DELETE FROM {STAGE} WHERE contact_id IN (SELECT contact_id FROM exclusion "
+        f"WHERE group_id = {database_proxy.param})", (group_id,))
+    added = grant(group_id, _staged(), Membership.from_condition, audit.SOURCE_CONDITION, actor,
+                  eligible_already=True)
+    removed = revoke(group_id, Membership.contact.not_in(_staged()), Membership.from_condition,
+                     audit.SOURCE_CONDITION, actor)
     return added, removed

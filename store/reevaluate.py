@@ -147,8 +147,8 @@ def _apply_verdicts(contact_id: int, candidates: list[tuple[ContactGroup, Checke
             moved = grant(group.id, contact, Membership.from_condition, audit.SOURCE_CONDITION,
                           actor)
         else:
-            moved = revoke(group.id, contact, Membership.from_condition,
-                           audit.SOURCE_CONDITION, actor)
+            moved = revoke(group.id, Membership.contact.in_(contact),
+                           Membership.from_condition, audit.SOURCE_CONDITION, actor)
         if moved:
             audit.refresh_member_count(group.id)
             changed.append(group.code_name)
