@@ -75,6 +75,14 @@ def get_group(code_name: str) -> ContactGroup:
     return group
 
 
+def get_group_by_id(group_id: int) -> ContactGroup:
+    """The group as stored now (screens re-read it to show other processes' changes)."""
+    group = ContactGroup.get_or_none(ContactGroup.id == group_id)
+    if group is None:
+        raise NotFound("the contact group no longer exists (deleted by someone else?)")
+    return group
+
+
 def list_groups() -> list[ContactGroup]:
     return list(ContactGroup.select().order_by(pw.fn.LOWER(ContactGroup.display_name)))
 

@@ -1,50 +1,80 @@
-"""The terminal UI. For now: the Contact groups list (the full editor comes with issue 5)."""
+"""The contact-groups terminal application (SPEC §7).
+
+The App owns what outlives a screen: rebuild workers and their progress, the command
+palette's provider, and the handling of worker errors (an error modal; the app keeps
+running). Screens live in :mod:`tui.screens`; none of them runs a query of its own.
+"""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
+from textual import on
+from textual.app import App
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
 
-from store import groups
-from tui.formatting import group_summary
+from tui.commands import ScreenActions, screen_actions
+from tui.modals import ErrorModal, HelpModal
+from tui.rebuilds import RebuildController, RebuildFinished, RebuildProgress
 
 
 class ContactGroupsApp(App[None]):
-    """Lists the contact groups; ``q`` quits, ``g`` reloads."""
-
     TITLE = "Contact groups"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ScreenActions}
+    ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("g", "reload", "Reload", id="reload"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("", id="summary")
-        yield DataTable(id="groups", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+    def __init__(self) -> None:
+        super().__init__()
+        self.rebuilds = RebuildController(self)
 
     def on_mount(self) -> None:
-        table = self.query_one("#groups", DataTable)
-        table.add_columns("Display name", "Code name", "Condition", "Members", "Status",
-                          "Last rebuilt", "Scheduled")
-        self.action_reload()
+        from tui.screens.groups import GroupsScreen
 
-    def action_reload(self) -> None:
-        table = self.query_one("#groups", DataTable)
-        table.clear()
-        rows = [group_summary(group) for group in groups.list_groups()]
-        for row in rows:
-            table.add_row(row["name"], row["code"], _yes_no(row["condition_based"]),
-                          f"{row['members']:,}", row["status"], row["last_rebuilt"] or "",
-                          _yes_no(row["scheduled"]), key=row["code"])
-        self.query_one("#summary", Static).update(
-            f" {len(rows)} contact groups" if rows else " No contact groups yet.")
+        self.push_screen(GroupsScreen())
 
+    def action_help(self) -> None:
+        screen = self.screen
+        keys = [(action.key, action.title) for action in screen_actions(screen)]
+        self.push_screen(HelpModal(getattr(screen, "HELP_TITLE", screen.title or "Screen"), keys))
 
-def _yes_no(value: bool) -> str:
-    return "Yes" if value else "No"
+    @on(RebuildProgress)
+    def _rebuild_progress(self, message: RebuildProgress) -> None:
+        self.rebuilds.progress[message.group_id] = message.fraction
+        self._tell_screen()
+
+    @on(RebuildFinished)
+    def _rebuild_finished(self, message: RebuildFinished) -> None:
+        outcome = message.outcome
+        self.rebuilds.finished(outcome.group_id)
+        if outcome.result is not None:
+            r = outcome.result
+            self.notify(f"+{r.added:,} added, -{r.removed:,} removed, {r.members:,} members, "
+                        f"{r.seconds:.2f} s", title=f"Rebuilt '{outcome.name}'")
+        elif outcome.cancelled:
+            self.notify("Members are unchanged.", title=f"Rebuild of '{outcome.name}' cancelled",
+                        severity="warning")
+        elif outcome.error is not None:
+            self.notify(outcome.error, title=f"Rebuild of '{outcome.name}' failed",
+                        severity="error", timeout=10)
+        self._tell_screen()
+
+    def _tell_screen(self) -> None:
+        refresh = getattr(self.screen, "rebuild_state_changed", None)
+        if refresh is not None:
+            refresh()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.push_screen(ErrorModal(
+                "Something went wrong in the background",
+                f"{event.worker.description or event.worker.name}: "
+                f"{type(error).__name__}: {error}\n\nNothing else was affected; you can go on."))
 
 
 def run_app() -> None:

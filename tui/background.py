@@ -1,0 +1,37 @@
+"""Run a store call off the main thread and hand its result back on it.
+
+Screens never wait on the database: they call :func:`in_background` with the store function
+and a callback. The call runs in a thread worker; the callback runs on the main thread (it may
+touch widgets). A :class:`~store.errors.StoreError` becomes a notification and changes nothing
+on screen; anything else reaches the App's error modal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
+
+from textual.dom import DOMNode
+from textual.worker import Worker
+
+from store.errors import StoreError
+
+T = TypeVar("T")
+
+
+def in_background(node: DOMNode, call: Callable[[], T], done: Callable[[T], Any] | None = None,
+                  *, description: str, group: str = "store", exclusive: bool = False
+                  ) -> Worker[None]:
+    def work() -> None:
+        try:
+            result = call()
+        except StoreError as error:
+            node.app.call_from_thread(node.app.notify, str(error), title=description,
+                                      severity="error", timeout=8)
+            return
+        if done is not None:
+            node.app.call_from_thread(done, result)
+
+    return node.run_worker(partial(work), thread=True, group=group, exclusive=exclusive,
+                           exit_on_error=False, description=description)

@@ -1,0 +1,105 @@
+"""Rebuilds started from the TUI: thread workers owned by the App, so a rebuild goes on
+when the admin leaves the editor, with progress and results sent back as messages.
+
+Workers never touch widgets: they post :class:`RebuildProgress` (coalesced) and
+:class:`RebuildFinished`; the App keeps the latest progress and tells the current screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from store import groups
+from store.errors import StoreError
+from store.rebuild import CancelToken, RebuildCancelled, RebuildResult, rebuild_group
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+
+class RebuildProgress(Message):
+    """How far a rebuild of this process got (0..1); newer ones replace queued ones."""
+
+    def __init__(self, group_id: int, fraction: float) -> None:
+        super().__init__()
+        self.group_id, self.fraction = group_id, fraction
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, RebuildProgress) and message.group_id == self.group_id
+
+
+@dataclass
+class RebuildOutcome:
+    group_id: int
+    name: str
+    result: RebuildResult | None = None
+    error: str | None = None
+    cancelled: bool = False
+
+
+class RebuildFinished(Message):
+    def __init__(self, outcome: RebuildOutcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
+class RebuildController:
+    """Starts, tracks and cancels this process's rebuilds, one per group."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self._tokens: dict[int, CancelToken] = {}
+        self.progress: dict[int, float] = {}
+
+    def running(self, group_id: int) -> bool:
+        return group_id in self._tokens
+
+    def any_running(self) -> bool:
+        return bool(self._tokens)
+
+    def start(self, group_id: int) -> None:
+        if group_id in self._tokens:
+            self.app.notify("This group is already being rebuilt.", severity="warning")
+            return
+        token = CancelToken()
+        self._tokens[group_id] = token
+        self.progress[group_id] = 0.0
+        self.app.run_worker(partial(self._run, group_id, token), thread=True,
+                            group="rebuild", name=f"rebuild-{group_id}", exit_on_error=False,
+                            description="Rebuilding a contact group")
+
+    def cancel(self, group_id: int | None = None) -> bool:
+        """Cancel one rebuild (or every rebuild); True if there was one to cancel."""
+        targets = [group_id] if group_id is not None else list(self._tokens)
+        cancelled = False
+        for target in targets:
+            token = self._tokens.get(target)
+            if token is not None:
+                token.cancel()
+                cancelled = True
+        return cancelled
+
+    def finished(self, group_id: int) -> None:
+        self._tokens.pop(group_id, None)
+        self.progress.pop(group_id, None)
+
+    def _run(self, group_id: int, token: CancelToken) -> None:
+        """Runs in a worker thread."""
+        outcome = RebuildOutcome(group_id, f"group #{group_id}")
+        try:
+            group = groups.get_group_by_id(group_id)
+            outcome.name = group.display_name
+            outcome.result = rebuild_group(
+                group, cancel=token,
+                progress=lambda fraction: self.app.post_message(
+                    RebuildProgress(group_id, fraction)))
+        except RebuildCancelled:
+            outcome.cancelled = True
+        except StoreError as error:
+            outcome.error = str(error)
+        finally:
+            self.app.post_message(RebuildFinished(outcome))

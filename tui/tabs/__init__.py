@@ -1,0 +1,1 @@
+"""The group editor's tabs (General, Contacts, Accounts, History), one module each."""
