@@ -11,9 +11,10 @@ given) moves the timestamps. Speed matters: a million contacts with five million
 load in well under two minutes into SQLite. Rows are plain tuples drawn from precomputed
 pools (timestamps are concatenated from precomputed day and time-of-day strings in the form
 peewee stores), inserted in large batches by one bulk loader with an SQLite implementation
-(``executemany`` inside one transaction, secondary indexes dropped and rebuilt, no fsync
-until the end) and a PostgreSQL one (``COPY … FROM STDIN``). Everything runs in one
-transaction, so a failure leaves the database as it was.
+(multi-row INSERTs, no fsync or foreign-key lookups during the load, the indexes that rows
+would hit at random dropped and rebuilt by one sort each) and a PostgreSQL one (``COPY …
+FROM STDIN``). For big demos a second process generates the rows while this one inserts
+them. Everything runs in one transaction, so a failure leaves the database as it was.
 """
 
 from __future__ import annotations
@@ -624,7 +625,6 @@ class _Generator:
     def __init__(self, contacts: int, seed: int, now: dt.datetime) -> None:
         self.n = contacts
         self.rng = random.Random(f"contact-groups demo {seed}")
-        self.now = now
         rng = self.rng
         # Day d (1..HISTORY_DAYS) back from now, as "YYYY-MM-DD " ready for a time of day.
         self.day_prefix = [""] + [
@@ -651,7 +651,6 @@ class _Generator:
         self.engaged_counts = _pool(rng, _ENGAGED_COUNTS, _COUNT_BITS)
         self.dormant_counts = _pool(rng, _DORMANT_COUNTS, _COUNT_BITS)
         self.templates = self._activity_templates()
-        self.sites = list(range(1, len(_SITES) + 1))
 
     # Activity templates: (kind, (type, site, item, url, value)); kind says what the row
     # needs besides its contact and time: 0 nothing, 1 the e-mail's month in its item,
@@ -727,8 +726,8 @@ class _Generator:
         return rows
 
     def employment(self, accounts: list[tuple]) -> array:
-        """Which account (0: none) each contact id works for, and a role index; every
-        account gets several contacts and no contact works for two."""
+        """The account (1-based; 0 for none) each contact id works for: every account gets
+        at least two contacts, a few get many, and no contact works for two."""
         rng = self.rng
         employer = array("i", bytes(4 * (self.n + 1)))
         if not accounts:
@@ -837,9 +836,19 @@ def _refuse_non_empty() -> None:
 
 # --- the stream of rows, generated here or in a second process -----------------------------
 
-# From this many contacts on, a second process generates the rows while this one loads
-# them: on two cores the load then takes about as long as the inserts alone.
+# From this many contacts on, and when a core is idle, a second process generates the rows
+# while this one loads them: the load then takes about as long as the inserts alone. On a
+# busy machine the second process would only add the cost of passing the rows across.
 PROCESS_THRESHOLD = 50_000
+
+
+def _spare_core() -> bool:
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = 0.0
+    return cores >= 2 and load <= cores - 1
 
 
 def _stream(contacts: int, seed: int, now: dt.datetime) -> Iterator[tuple]:
@@ -904,7 +913,7 @@ def _next_message(source: IO[bytes]) -> tuple | None:
 @contextmanager
 def _messages(contacts: int, seed: int, now: dt.datetime) -> Iterator[Iterator[tuple]]:
     """The stream, from a second process for big demos (the same rows either way)."""
-    if contacts < PROCESS_THRESHOLD:
+    if contacts < PROCESS_THRESHOLD or not _spare_core():
         yield _stream(contacts, seed, now)
         return
     package_root = str(Path(__file__).resolve().parent.parent)

@@ -4,6 +4,7 @@ ever poured into an empty database."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from collections import Counter
 
 import peewee as pw
@@ -73,7 +74,17 @@ def test_a_second_process_generates_the_same_rows(sqlite_db, tmp_path, monkeypat
     demo.generate_demo(SIZE, 3, now=NOW)
     here = contact_rows(), activity_rows()
     monkeypatch.setattr(demo, "PROCESS_THRESHOLD", 1)
+    monkeypatch.setattr(demo, "_spare_core", lambda: True)
+    started = []
+    popen = subprocess.Popen
+
+    def spy(*args, **kwargs):
+        started.append(args[0])
+        return popen(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
     assert generate_elsewhere(tmp_path, "process.db", 3) == here
+    assert len(started) == 1
 
 
 def test_the_data_has_a_realistic_shape(db):
