@@ -1,4 +1,5 @@
-"""Read models for lists: members of a group, page by page.
+"""Read models for lists: members of a group, the contacts it excludes, the contacts and
+accounts a picker offers, and the group's accounts, page by page.
 
 Lists never load a whole group: callers ask for a window (offset and limit, in a stable
 order) or stream it in keyset pages, and the filter runs in SQL.
@@ -11,8 +12,16 @@ from dataclasses import asdict, dataclass
 
 import peewee as pw
 
-from store.contact_sets import NO_FILTER, ContactFilter, id_list
-from store.models import Contact, ContactGroup, Membership
+from store.contact_sets import NO_FILTER, ContactFilter, contains_ci, id_list, live_contacts
+from store.models import (
+    Account,
+    AccountContact,
+    Contact,
+    ContactGroup,
+    Exclusion,
+    GroupAccount,
+    Membership,
+)
 
 STREAM_PAGE = 5_000
 
@@ -110,3 +119,181 @@ def iter_members(group: ContactGroup,
         if len(page) < STREAM_PAGE:
             return
         after = page[-1].contact_id
+
+
+# --- contacts a group keeps out, and contacts a picker offers ------------------------
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """One contact in a list that is not the member list (excluded contacts, a picker)."""
+
+    contact_id: int
+    first_name: str
+    last_name: str
+    email: str
+    country: str
+
+
+def _contacts_query(where: pw.Node, contact_filter: ContactFilter) -> pw.SelectQuery:
+    return (Contact.select(Contact.id, Contact.first_name, Contact.last_name, Contact.email,
+                           Contact.country_name)
+            .where(where & contact_filter.expression()))
+
+
+def _contact_row(values: tuple) -> ContactRow:
+    contact_id, first, last, email, country = values
+    return ContactRow(contact_id, first or "", last or "", email or "", country or "")
+
+
+def _page(query: pw.SelectQuery, order: pw.Field, offset: int, limit: int) -> list[tuple]:
+    return list(query.order_by(order).offset(max(offset, 0)).limit(max(limit, 0)).tuples())
+
+
+def _among(query: pw.SelectQuery, key: pw.Field, ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` the rows of ``query`` include (one query for a handful of ids)."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    return {value for (value,) in query.where(key.in_(id_list(wanted))).select(key).tuples()}
+
+
+def _excluded(group: ContactGroup) -> pw.Node:
+    return Contact.id.in_(Exclusion.select(Exclusion.contact).where(Exclusion.group == group.id))
+
+
+def count_excluded(group: ContactGroup, contact_filter: ContactFilter = NO_FILTER) -> int:
+    """How many contacts the group keeps out (Remove and exclude) match the filter."""
+    return _contacts_query(_excluded(group), contact_filter).count()
+
+
+def excluded_page(group: ContactGroup, offset: int, limit: int,
+                  contact_filter: ContactFilter = NO_FILTER) -> list[ContactRow]:
+    """Excluded contacts ``offset`` … ``offset + limit`` in contact-id order."""
+    query = _contacts_query(_excluded(group), contact_filter)
+    return [_contact_row(values) for values in _page(query, Contact.id, offset, limit)]
+
+
+def excluded_matching(group: ContactGroup, contact_ids: Iterable[int],
+                      contact_filter: ContactFilter) -> set[int]:
+    return _among(_contacts_query(_excluded(group), contact_filter), Contact.id, contact_ids)
+
+
+def _candidates(group: ContactGroup) -> pw.Node:
+    """Contacts the Add contacts picker offers: live and not members of the group."""
+    is_member = pw.fn.EXISTS(Membership.select(pw.SQL("1")).where(
+        (Membership.group == group.id) & (Membership.contact == Contact.id)))
+    return live_contacts() & ~is_member
+
+
+def count_candidates(group: ContactGroup, contact_filter: ContactFilter = NO_FILTER) -> int:
+    """How many live non-members match the filter."""
+    return _contacts_query(_candidates(group), contact_filter).count()
+
+
+def candidate_page(group: ContactGroup, offset: int, limit: int,
+                   contact_filter: ContactFilter = NO_FILTER) -> list[ContactRow]:
+    """Live non-members ``offset`` … ``offset + limit`` in contact-id order."""
+    query = _contacts_query(_candidates(group), contact_filter)
+    return [_contact_row(values) for values in _page(query, Contact.id, offset, limit)]
+
+
+def candidates_matching(group: ContactGroup, contact_ids: Iterable[int],
+                        contact_filter: ContactFilter) -> set[int]:
+    return _among(_contacts_query(_candidates(group), contact_filter), Contact.id, contact_ids)
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    """What an admin types to filter accounts: every word in the name, city or country
+    code, case-insensitively."""
+
+    text: str = ""
+
+    def expression(self) -> pw.Node:
+        condition: pw.Node = pw.SQL("1 = 1")
+        for word in self.text.split():
+            condition = condition & (contains_ci(Account.name, word)
+                                     | contains_ci(Account.city, word)
+                                     | contains_ci(Account.country_code, word))
+        return condition
+
+
+NO_ACCOUNT_FILTER = AccountFilter()
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One line of a group's Accounts tab or of the Add accounts picker."""
+
+    account_id: int
+    name: str
+    city: str
+    country: str
+    contacts: int
+    """Live contacts linked to the account."""
+
+
+def _accounts_query(where: pw.Node, account_filter: AccountFilter) -> pw.SelectQuery:
+    linked = (AccountContact.select(pw.fn.COUNT(AccountContact.contact))
+              .join(Contact, on=(AccountContact.contact == Contact.id))
+              .where((AccountContact.account == Account.id) & live_contacts()))
+    return (Account.select(Account.id, Account.name, Account.city, Account.country_code,
+                           linked.alias("contacts"))
+            .where(where & account_filter.expression()))
+
+
+def _account_row(values: tuple) -> AccountRow:
+    account_id, name, city, country, linked = values
+    return AccountRow(account_id, name or "", city or "", country or "", linked or 0)
+
+
+def _in_group(group: ContactGroup) -> pw.Node:
+    return Account.id.in_(GroupAccount.select(GroupAccount.account)
+                          .where(GroupAccount.group == group.id))
+
+
+def _account_scope(group: ContactGroup, in_group: bool) -> pw.Node:
+    return _in_group(group) if in_group else ~_in_group(group)
+
+
+def count_accounts(group: ContactGroup, account_filter: AccountFilter = NO_ACCOUNT_FILTER,
+                   *, in_group: bool = True) -> int:
+    """How many accounts of the group (or, with ``in_group=False``, not yet in it — what
+    the Add accounts picker offers) match the filter."""
+    where = _account_scope(group, in_group) & account_filter.expression()
+    return Account.select(Account.id).where(where).count()
+
+
+def account_page(group: ContactGroup, offset: int, limit: int,
+                 account_filter: AccountFilter = NO_ACCOUNT_FILTER, *,
+                 in_group: bool = True) -> list[AccountRow]:
+    """Accounts ``offset`` … ``offset + limit`` by name, each with its number of contacts
+    (counted for the page's rows only)."""
+    query = _accounts_query(_account_scope(group, in_group), account_filter)
+    return [_account_row(values) for values in _page(query, Account.name, offset, limit)]
+
+
+def accounts_matching(group: ContactGroup, account_ids: Iterable[int],
+                      account_filter: AccountFilter, *, in_group: bool = True) -> set[int]:
+    query = Account.select(Account.id).where(_account_scope(group, in_group)
+                                             & account_filter.expression())
+    return _among(query, Account.id, account_ids)
+
+
+def account_ids(group: ContactGroup, account_filter: AccountFilter, *, in_group: bool,
+                except_ids: Iterable[int] = ()) -> list[int]:
+    """Ids of the accounts "all matching the filter except these" marks mean.
+
+    The account services take ids (they audit each account), so all-matching marks are
+    resolved here, in SQL; accounts number in the tens of thousands at most.
+    """
+    query = Account.select(Account.id).where(_account_scope(group, in_group)
+                                             & account_filter.expression())
+    skipped = list(except_ids)
+    if skipped:
+        query = query.where(Account.id.not_in(id_list(skipped)))
+    return [value for (value,) in query.order_by(Account.id).tuples()]

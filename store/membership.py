@@ -152,6 +152,27 @@ def add_contacts(group: ContactGroup, selection: Selection, actor: str | None = 
     return added
 
 
+def add_non_members(group: ContactGroup, selection: Selection,
+                    actor: str | None = None) -> int:
+    """Manually add the selected live contacts that are not members yet.
+
+    What the Add contacts picker runs: its "all matching" marks mean the non-members it
+    lists, so current members matching the same filter must not gain the *manual* flag (as
+    :func:`add_contacts` would give them). Re-includes excluded ones. Returns how many
+    contacts were added.
+    """
+    actor = actor or current_actor()
+    if selection.ids is not None:
+        check_contact_ids(selection.ids)
+    chosen = Contact.select(Contact.id).where(
+        selection.where() & live_contacts() & ~_has_row(group.id))
+    with database_proxy.atomic():
+        _include(group.id, chosen, actor)
+        added = grant(group.id, chosen, Membership.manual, audit.SOURCE_MANUAL, actor)
+        finish_change(group, added)
+    return added
+
+
 def remove_contacts(group: ContactGroup, selection: Selection, *, exclude: bool = False,
                     actor: str | None = None) -> int:
     """Remove the selected members (whatever their sources); optionally exclude them.
