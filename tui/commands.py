@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 
+from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
@@ -25,11 +26,17 @@ class ScreenAction:
 
 
 def screen_actions(screen: Screen) -> Iterator[ScreenAction]:
-    """The enabled, described actions of ``screen``'s focus chain, each action once."""
+    """The enabled, described actions of ``screen``'s focus chain, each action once.
+
+    A widget's hidden bindings (a table's cursor keys) are left out; the screen's and the
+    app's are all listed, hidden or not.
+    """
     seen: set[str] = set()
     for key, active in screen.active_bindings.items():
         binding = active.binding
         if not active.enabled or not binding.description or binding.action in seen:
+            continue
+        if not binding.show and not isinstance(active.node, Screen | App):
             continue
         if "command_palette" in binding.action:
             continue

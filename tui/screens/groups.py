@@ -35,7 +35,7 @@ class GroupsScreen(Screen[None]):
     HELP_TITLE = "Contact groups"
     BINDINGS = [
         Binding("n", "new_group", "New", id="groups.new"),
-        Binding("enter", "open_group", "Open", id="groups.open"),
+        Binding("enter,o", "open_group", "Open", id="groups.open"),
         Binding("d,delete", "delete_group", "Delete", id="groups.delete"),
         Binding("R", "rebuild", "Rebuild", id="groups.rebuild"),
         Binding("slash", "filter", "Filter", id="groups.filter"),

@@ -1,0 +1,180 @@
+"""The application shell: the groups list, the editor, rebuilds with progress and cancel,
+help and palette, confirmations."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from store import contacts, groups
+from store.models import ContactGroup
+from tests.store.helpers import make_contacts
+from tui.app import ContactGroupsApp
+from tui.commands import screen_actions
+from tui.modals import ConfirmModal, HelpModal
+from tui.screens.editor import GroupEditorScreen
+from tui.screens.groups import GroupsScreen
+from tui.widgets.rebuild_bar import RebuildBar
+
+from .app_support import SIZE, idle, wait_for_screen
+
+
+@pytest.fixture
+def town(db):
+    ids = make_contacts(30)
+    for contact_id in ids[:12]:
+        contacts.update_contact(contact_id, city="Prague")
+    groups.create_group("Praguers", condition='Contact.ContactCity == "Prague"')
+    groups.create_group("Static friends")
+    return ids
+
+
+def _rows(app: ContactGroupsApp) -> list[list[str]]:
+    table = app.screen.query_one("#groups", DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_the_list_shows_every_group_with_its_figures(town):
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(app, pilot)
+        rows = _rows(app)
+        assert [row[0] for row in rows] == ["Praguers", "Static friends"]
+        assert rows[0][2:5] == ["Yes", "0", "Rebuild required"]
+        assert rows[1][1:5] == ["StaticFriends", "No", "0", "Ready"]
+
+
+async def test_rebuild_from_the_list_reports_and_updates(town):
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(app, pilot)
+        await pilot.press("R")
+        await idle(app, pilot)
+        assert _rows(app)[0][3:5] == ["12", "Ready"]
+        assert groups.get_group("Praguers").member_count == 12
+        assert any("Rebuilt 'Praguers'" in (n.title or "") for n in app._notifications)
+
+
+async def test_a_cancelled_rebuild_changes_nothing(town, monkeypatch):
+    from store import rebuild
+
+    app = ContactGroupsApp()
+    original = rebuild.rebuild_group
+
+    def slow_start(group, **options):
+        progress = options["progress"]
+
+        def cancel_on_first_step(fraction):
+            progress(fraction)
+            app.rebuilds.cancel(group.id)
+
+        return original(group, **{**options, "progress": cancel_on_first_step})
+
+    monkeypatch.setattr("tui.rebuilds.rebuild_group", slow_start)
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(app, pilot)
+        await pilot.press("R")
+        await idle(app, pilot)
+        assert groups.get_group("Praguers").member_count == 0
+        assert groups.get_group("Praguers").status == "Rebuild required"
+        assert any("cancelled" in (n.title or "") for n in app._notifications)
+        assert not app.rebuilds.any_running()
+
+
+async def test_escape_cancels_a_running_rebuild(town, monkeypatch):
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    from store import rebuild
+
+    original = rebuild.rebuild_group
+
+    def paused(group, **options):
+        def progress(fraction):
+            options["progress"](fraction)
+            started.set()
+            release.wait(5)
+        return original(group, **{**options, "progress": progress})
+
+    monkeypatch.setattr("tui.rebuilds.rebuild_group", paused)
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(app, pilot)
+        await pilot.press("R")
+        assert started.wait(5)
+        await pilot.pause(0.1)
+        bar = app.screen.query_one(RebuildBar)
+        assert bar.has_class("-running")
+        await pilot.press("escape")
+        release.set()
+        await idle(app, pilot)
+        assert not bar.has_class("-running")
+        assert groups.get_group("Praguers").member_count == 0
+
+
+async def test_open_the_editor_switch_tabs_and_go_back(town):
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(app, pilot)
+        await pilot.press("enter")
+        editor = await wait_for_screen(app, pilot, GroupEditorScreen)
+        await idle(app, pilot)
+        title = str(editor.query_one("#editor-title", Static).render())
+        assert "Praguers (Praguers)" in title and "condition-based" in title
+        await pilot.press("right_square_bracket")
+        assert editor.query_one("#tabs").active == "contacts"
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert editor.query_one("#tabs").active == "history"
+        await pilot.press("q")
+        await wait_for_screen(app, pilot, GroupsScreen)
+
+
+async def test_delete_asks_first_and_n_keeps_the_group(town):
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(app, pilot)
+        await pilot.press("down", "d")
+        await wait_for_screen(app, pilot, ConfirmModal)
+        await pilot.press("n")
+        await idle(app, pilot)
+        assert ContactGroup.select().count() == 2
+        await pilot.press("d")
+        await wait_for_screen(app, pilot, ConfirmModal)
+        await pilot.press("y")
+        await idle(app, pilot)
+        assert [g.code_name for g in ContactGroup.select()] == ["Praguers"]
+        assert [row[0] for row in _rows(app)] == ["Praguers"]
+
+
+async def test_help_and_palette_list_the_screens_actions(town):
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(app, pilot)
+        titles = {action.title for action in screen_actions(app.screen)}
+        assert {"New", "Open", "Delete", "Rebuild", "Filter", "Contacts", "Tasks",
+                "Quit", "Help"} <= titles
+        await pilot.press("question_mark")
+        help_screen = await wait_for_screen(app, pilot, HelpModal)
+        assert ("R", "Rebuild") in help_screen.keys
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"rebuild")
+        await pilot.pause(0.3)
+        from textual.command import CommandList
+        options = app.screen.query_one(CommandList)
+        prompts = [str(options.get_option_at_index(i).prompt)
+                   for i in range(options.option_count)]
+        assert any("Rebuild" in prompt for prompt in prompts)
+
+
+async def test_filter_narrows_the_list(town):
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(app, pilot)
+        await pilot.press("slash", *"static")
+        await pilot.pause()
+        assert [row[0] for row in _rows(app)] == ["Static friends"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(_rows(app)) == 2
