@@ -193,6 +193,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
     if progress:
         progress.finish()
     data = dataclasses.asdict(summary)
+    # The sample condition group is filled at once, so the demo opens on real members.
+    data["rebuilt"] = [_rebuild_with_progress(group).as_dict()
+                       for group in groups.list_groups() if group.is_condition_based]
     _emit(args, data, lambda: formatting.demo_summary(data))
 
 

@@ -126,8 +126,10 @@ def rebuild_line(result: dict[str, Any]) -> str:
 
 def demo_summary(data: dict[str, Any]) -> str:
     parts = [f"{key.replace('_', ' ')}: {_cell(value)}" for key, value in data.items()
-             if key != "seconds"]
-    return f"Demo data created in {data.get('seconds', 0):.1f} s — " + ", ".join(parts)
+             if key not in ("seconds", "rebuilt")]
+    lines = [f"Demo data created in {data.get('seconds', 0):.1f} s — " + ", ".join(parts)]
+    lines += [f"Rebuilt {rebuild_line(result)}" for result in data.get("rebuilt", [])]
+    return "\n".join(lines)
 
 
 class ProgressLine:
