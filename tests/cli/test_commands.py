@@ -113,3 +113,19 @@ def test_not_a_database_file(tmp_path):
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite" * 100)
     assert_clean_failure(cli(f"sqlite:///{junk}", "groups", "list"), "not a contact-groups")
+
+
+def test_demo_fills_an_empty_database_once(db):
+    close()
+    try:
+        made = cli(db.url, "demo", "--contacts", "300", "--seed", "4", "--json")
+        assert made.code == 0, made.err
+        summary = made.json()
+        assert summary["contacts"] == 300 and summary["groups"] == 3
+        (rebuilt,) = summary["rebuilt"]
+        assert rebuilt["group"] == "InactiveContacts" and rebuilt["members"] > 0
+        assert_clean_failure(cli(db.url, "demo", "--contacts", "300"), "already has contacts")
+        listed = cli(db.url, "groups", "list", "--json").json()
+        assert {g["code"]: g["members"] for g in listed}["InactiveContacts"] == rebuilt["members"]
+    finally:
+        connect(db.url)
