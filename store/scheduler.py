@@ -123,7 +123,24 @@ def set_task_enabled(task: ScheduledTask, enabled: bool, now: dt.datetime | None
 
 
 def list_tasks() -> list[ScheduledTask]:
-    return list(ScheduledTask.select().order_by(ScheduledTask.time_of_day, ScheduledTask.name))
+    """Every task with its group loaded in the same query (for :func:`last_run`)."""
+    return list(ScheduledTask.select(ScheduledTask, ContactGroup).join(ContactGroup)
+                .order_by(ScheduledTask.time_of_day, ScheduledTask.name))
+
+
+def last_run(task: ScheduledTask) -> tuple[dt.datetime | None, str]:
+    """When the task's group was last rebuilt, and the result, whoever ran it.
+
+    The scheduler records its runs on the task; a rebuild started by hand ("run now", the
+    editor, the command line) is recorded on the group only. An admin who pressed "run now"
+    expects the task to show that run, so the later of the two wins.
+    """
+    group = task.group
+    rebuilt = group.last_rebuild_at
+    if rebuilt is None or (task.last_run_at is not None and task.last_run_at >= rebuilt):
+        return task.last_run_at, task.last_result or ""
+    return rebuilt, (f"+{group.last_added or 0:,} -{group.last_removed or 0:,}, "
+                     f"{group.member_count:,} members in {group.last_rebuild_seconds or 0:.2f} s")
 
 
 @dataclass(frozen=True)

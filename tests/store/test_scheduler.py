@@ -91,3 +91,22 @@ def test_due_tasks_run_once_disabled_skip_and_failures_are_recorded(db, monkeypa
     assert broken.next_run_at == utc(2026, 5, 2, 2, 5)
     assert [o.group for o in scheduler.run_due(run, now=utc(2026, 5, 2, 3, 0))] == [
         "Fine", "Broken"]
+
+
+def test_last_run_is_the_later_of_the_schedulers_and_a_rebuild_by_hand(db):
+    from store.models import ContactGroup
+
+    group = groups.create_group("Nightly", condition='Contact.ContactCity == "Prague"')
+    scheduler.schedule_group(group, True, "03:00")
+    [task] = scheduler.list_tasks()
+    assert task.group.display_name == "Nightly"  # loaded with the task
+    assert scheduler.last_run(task) == (None, "")
+    ScheduledTask.update(last_run_at=utc(2026, 5, 1, 3, 0), last_result="ran at night").execute()
+    ContactGroup.update(last_rebuild_at=utc(2026, 5, 1, 2, 59), last_added=4, last_removed=1,
+                        member_count=12, last_rebuild_seconds=0.5).execute()
+    [task] = scheduler.list_tasks()
+    assert scheduler.last_run(task) == (utc(2026, 5, 1, 3, 0), "ran at night")
+    ContactGroup.update(last_rebuild_at=utc(2026, 5, 1, 9, 30)).execute()  # "run now"
+    [task] = scheduler.list_tasks()
+    assert scheduler.last_run(task) == (utc(2026, 5, 1, 9, 30),
+                                        "+4 -1, 12 members in 0.50 s")
