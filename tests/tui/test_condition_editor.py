@@ -1,0 +1,96 @@
+"""The raw K# editor's live check: debounced, in a thread, newest keystroke wins.
+
+The store is replaced by fakes here (a slow count must be held back at will); the General tab
+tests run the real store behind the same widget."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+from conditions.errors import ConditionError
+from store.condition_service import InvalidCondition
+from tests.tui.general_support import SIZE, settle
+from tui.widgets import condition_editor
+from tui.widgets.condition_editor import ConditionEditor
+
+
+class FakeStore:
+    """``check`` refuses texts containing "?"; counting "slow" waits for ``release``."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.counted: list[str] = []
+
+    def check(self, text: str) -> str:
+        if "?" in text:
+            raise InvalidCondition(ConditionError.at_offset("unexpected '?'", text,
+                                                            text.index("?")))
+        return text
+
+    def count(self, text: str) -> int:
+        self.counted.append(text)
+        if text == "slow":
+            self.release.wait(5)
+            return 111
+        return len(text)
+
+
+@pytest.fixture
+def store(monkeypatch) -> FakeStore:
+    fake = FakeStore()
+    monkeypatch.setattr(condition_editor, "check_condition", fake.check)
+    monkeypatch.setattr(condition_editor, "count_matching", fake.count)
+    yield fake
+    fake.release.set()
+
+
+class Host(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ConditionEditor("", id="editor")
+
+    def on_mount(self) -> None:
+        self.query_one(ConditionEditor).focus_source()
+
+    def status(self) -> str:
+        return str(self.query_one("#k-status", Static).content)
+
+
+async def _typed_and_checked(app: Host, pilot, *keys: str) -> None:
+    await pilot.press(*keys)
+    await pilot.pause(condition_editor.DEBOUNCE_SECONDS + 0.1)
+    await pilot.pause()
+
+
+async def test_a_newer_keystroke_supersedes_a_slow_count(store):
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await _typed_and_checked(app, pilot, *"slow")
+        assert app.status() == "Valid condition · counting…"  # and the screen still answers
+        await _typed_and_checked(app, pilot, *"er")
+        for _ in range(20):
+            if app.status() != "Valid condition · counting…":
+                break
+            await pilot.pause(0.05)
+        assert app.status() == "Valid condition · 6 contacts match"
+        store.release.set()
+        await settle(app, pilot)
+        assert app.status() == "Valid condition · 6 contacts match"  # the old count is dropped
+    assert store.counted == ["slow", "slower"]
+
+
+async def test_typing_waits_for_a_pause_and_errors_show_line_column_and_caret(store):
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"a ?")
+        await pilot.pause(0.05)
+        assert "line" not in app.status()  # not checked yet: still typing
+        await pilot.pause(condition_editor.DEBOUNCE_SECONDS + 0.1)
+        await settle(app, pilot)
+        assert app.status().splitlines() == ["line 1, column 3: unexpected '?'", "a ?", "  ^"]
+        await _typed_and_checked(app, pilot, "backspace", "backspace", "enter", *"b")
+        await settle(app, pilot)
+        assert app.status() == "Valid condition · 3 contacts match"

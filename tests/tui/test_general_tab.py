@@ -1,0 +1,228 @@
+"""The General tab in the real app on a real store (SQLite and PostgreSQL): what the admin
+does with the keys, checked in the database as well as on the screen."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Switch, TextArea
+
+from conditions.rulesxml import from_stored
+from store import groups, scheduler, settings
+from store.condition_service import check_condition, describe
+from store.models import STATUS_REBUILD_REQUIRED
+from tests.store.helpers import make_contacts
+from tests.tui.general_support import (
+    SIZE,
+    general,
+    open_editor,
+    settle,
+    text_of,
+    value_of,
+    wait_for_screen,
+)
+from tui.app import ContactGroupsApp
+from tui.modals import ConfirmModal
+from tui.screens.editor import GroupEditorScreen
+from tui.screens.groups import GroupsScreen
+from tui.widgets.condition_editor import ConditionEditorModal
+from tui.widgets.rule_designer import RuleDesignerModal, RulePickerModal
+
+INACTIVE = "Contact has not done any activity in the last 365 day(s)"
+
+
+async def _switch_on(app, pilot, selector: str) -> None:
+    app.screen.query_one(selector, Switch).focus()
+    await pilot.press("space")
+    await settle(app, pilot)
+
+
+async def _write_kentico(app, pilot, text: str) -> ConditionEditorModal:
+    await pilot.press("k")
+    modal = await wait_for_screen(app, pilot, ConditionEditorModal)
+    await pilot.press(*text)
+    await pilot.pause(0.4)  # the check waits for a pause in typing
+    await settle(app, pilot)
+    return modal
+
+
+async def test_designer_condition_creates_a_group_that_needs_a_rebuild(db):
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(app, pilot, None)
+        await pilot.press(*"Inactive contacts")
+        await _switch_on(app, pilot, "#condition-based")
+        await pilot.press("e")
+        await wait_for_screen(app, pilot, RulePickerModal)
+        await pilot.press(*"any activity", "enter")
+        await wait_for_screen(app, pilot, RuleDesignerModal)
+        await settle(app, pilot)
+        await pilot.press("n", "tab", *"365")  # negate: "has not"; then the days
+        await pilot.press("enter")
+        await wait_for_screen(app, pilot, GroupEditorScreen)
+        await settle(app, pilot)
+        assert text_of(app, "#condition-text") == INACTIVE
+        assert general(app).has_unsaved_changes()
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert not general(app).has_unsaved_changes()
+        assert "Rebuild required" in text_of(app, "#save-status")
+
+    group = groups.get_group("InactiveContacts")
+    assert group.display_name == "Inactive contacts"
+    assert group.status == STATUS_REBUILD_REQUIRED
+    assert describe(group.condition) == INACTIVE
+    check_condition(group.condition)  # what `condition check` runs
+    assert from_stored(group.condition) is not None  # the designer can open it again
+
+
+async def test_kentico_condition_shows_the_match_count_and_is_saved_with_ctrl_s(db):
+    make_contacts(3, city="Brno")
+    make_contacts(2, city="Praha")
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(app, pilot, None)
+        await pilot.press(*"Brno people")
+        await _switch_on(app, pilot, "#condition-based")
+        await _write_kentico(app, pilot, 'Contact.ContactCity == "brno"')
+        assert text_of(app, "#k-status") == "Valid condition · 3 contacts match"
+        await pilot.press("f2")
+        await wait_for_screen(app, pilot, GroupEditorScreen)
+        await settle(app, pilot)
+        assert text_of(app, "#condition-text") == 'Contact.ContactCity == "brno"'
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not general(app).has_unsaved_changes()
+        assert not app.screen.query_one("#contacts").disabled  # the new group's other tabs
+
+    group = groups.get_group("BrnoPeople")
+    assert group.condition == 'Contact.ContactCity == "brno"'
+    assert group.status == STATUS_REBUILD_REQUIRED
+
+
+async def test_a_bad_condition_shows_where_and_saves_nothing(db):
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(app, pilot, None)
+        await pilot.press(*"Broken")
+        await _switch_on(app, pilot, "#condition-based")
+        await _write_kentico(app, pilot, "Contact.Foo == 1")
+        shown = text_of(app, "#k-status")
+        assert shown.splitlines() == ["line 1, column 9: unknown member 'Foo'",
+                                      "Contact.Foo == 1", "        ^"]
+        await pilot.press("f2")
+        await wait_for_screen(app, pilot, GroupEditorScreen)
+        await settle(app, pilot)
+        assert "line 1, column 9" in text_of(app, "#condition-error")
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert "Not saved" in text_of(app, "#save-status")
+        assert general(app).has_unsaved_changes()
+    assert groups.list_groups() == []
+
+
+async def test_a_bad_condition_leaves_an_existing_group_unchanged(db):
+    group = groups.create_group("Adults", condition="Contact.ContactAge >= 18")
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(app, pilot, group.id)
+        app.screen.query_one("#condition-based", Switch).focus()
+        await pilot.press("k")
+        await wait_for_screen(app, pilot, ConditionEditorModal)
+        await pilot.press("end", *" and")
+        await pilot.pause(0.4)
+        await settle(app, pilot)
+        assert text_of(app, "#k-status").startswith("line 1, column 29: ")
+        await pilot.press("f2")
+        await wait_for_screen(app, pilot, GroupEditorScreen)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "Not saved" in text_of(app, "#save-status")
+    assert groups.get_group("Adults").condition == "Contact.ContactAge >= 18"
+
+
+async def test_code_name_follows_the_display_name_and_a_duplicate_is_refused_inline(db):
+    groups.create_group("Customers")
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(app, pilot, None)
+        await pilot.press(*"customers")
+        await settle(app, pilot)
+        assert value_of(app, "#code-name") == "Customers"
+        assert "already exists" in text_of(app, "#code-name-error")
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert "already exists" in text_of(app, "#save-status")
+        assert len(groups.list_groups()) == 1
+
+        app.screen.query_one("#code-name", Input).focus()
+        await pilot.press("end", *"!")
+        await settle(app, pilot)
+        assert "may contain only letters" in text_of(app, "#code-name-error")
+        await pilot.press("backspace", *"_new")
+        await settle(app, pilot)
+        assert text_of(app, "#code-name-error") == ""
+        app.screen.query_one("#display-name", Input).focus()
+        await pilot.press("end", *" again")  # an edited code name no longer follows
+        await settle(app, pilot)
+        assert value_of(app, "#code-name") == "Customers_new"
+        await pilot.press("f2")
+        await settle(app, pilot)
+    assert groups.get_group("Customers_new").display_name == "customers again"
+
+
+async def test_scheduled_rebuild_creates_its_task_and_a_bad_time_is_refused(db):
+    group = groups.create_group("Adults", condition="Contact.ContactAge >= 18")
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(app, pilot, group.id)
+        await _switch_on(app, pilot, "#scheduled")
+        proposed = value_of(app, "#schedule-time")
+        assert "02:00" <= proposed <= "06:00"
+        app.screen.query_one("#schedule-time", Input).focus()
+        await pilot.press("end", *["backspace"] * 5, *"25:00")
+        await settle(app, pilot)
+        assert "is not a time of day" in text_of(app, "#schedule-error")
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert scheduler.list_tasks() == []
+        await pilot.press(*["backspace"] * 5, *"3:15", "f2")
+        await settle(app, pilot)
+        assert not general(app).has_unsaved_changes()
+    [task] = scheduler.list_tasks()
+    assert (task.time_of_day, task.enabled, task.group_id) == ("03:15", True, group.id)
+    saved = groups.get_group("Adults")
+    assert saved.schedule_enabled and saved.schedule_time == "03:15"
+    assert (saved.condition, saved.modified > group.modified) == (group.condition, True)
+
+
+async def test_leaving_with_unsaved_changes_asks_first(db):
+    group = groups.create_group("Adults", description="grown-ups")
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(app, pilot, group.id)
+        assert not general(app).has_unsaved_changes()
+        app.screen.query_one("#description", Input).focus()
+        await pilot.press("end", *" only")
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, ConfirmModal)
+        await pilot.press("n")
+        await wait_for_screen(app, pilot, GroupEditorScreen)
+        await settle(app, pilot)  # a refresh from the store keeps the edit
+        assert value_of(app, "#description") == "grown-ups only"
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, ConfirmModal)
+        await pilot.press("y")
+        await wait_for_screen(app, pilot, GroupsScreen)
+    assert groups.get_group("Adults").description == "grown-ups"
+
+
+async def test_cms_edition_refuses_the_condition_switch(db):
+    settings.set_edition("cms")
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(app, pilot, None)
+        await _switch_on(app, pilot, "#condition-based")
+        assert not app.screen.query_one("#condition-based", Switch).value
+        assert "EMS edition" in text_of(app, "#edition-error")
+        await pilot.press("k")  # the condition keys are off with the switch
+        await settle(app, pilot)
+        assert not app.screen.query(TextArea)

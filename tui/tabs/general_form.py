@@ -1,0 +1,132 @@
+"""What the General tab edits and the store calls behind it, without widgets.
+
+The tab keeps the admin's edits in a :class:`GeneralForm` and compares it with the form of the
+group as last loaded: that comparison, not a flag, says whether there are unsaved changes, so
+the editor's once-a-second refresh can never mark the tab dirty or lose an edit. The functions
+below run in thread workers (they reach the database) and return outcomes instead of raising,
+so the tab can put each refusal next to the field it concerns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conditions.errors import ConditionError
+from store import groups, scheduler
+from store.condition_service import InvalidCondition, check_condition, slow_reason
+from store.errors import EditionError, StoreError
+from store.models import ContactGroup
+from store.settings import require_ems
+
+CONDITION_FEATURE = "Condition-based contact groups"
+
+
+@dataclass(frozen=True)
+class GeneralForm:
+    """The General tab's fields; the condition is kept while the switch is off so that
+    switching back on restores it, but only :attr:`condition_to_save` is stored."""
+
+    display_name: str = ""
+    code_name: str = ""
+    description: str = ""
+    condition_based: bool = False
+    condition: str | None = None
+    schedule_enabled: bool = False
+    schedule_time: str = ""
+
+    @classmethod
+    def of(cls, group: ContactGroup) -> GeneralForm:
+        return cls(group.display_name, group.code_name, group.description or "",
+                   group.is_condition_based, group.condition or None,
+                   bool(group.schedule_enabled), group.schedule_time or "")
+
+    @property
+    def condition_to_save(self) -> str | None:
+        """Kentico's rule: no switch or an empty condition makes a static group."""
+        if self.condition_based and self.condition and self.condition.strip():
+            return self.condition
+        return None
+
+    @property
+    def schedule_to_save(self) -> bool:
+        """A static group is never rebuilt on a schedule (Kentico turns it off too)."""
+        return self.schedule_enabled and self.condition_to_save is not None
+
+    def differs_from(self, saved: GeneralForm) -> bool:
+        """Whether saving would change anything an admin can see."""
+        def key(form: GeneralForm) -> tuple:
+            return (form.display_name, form.code_name, form.description, form.condition_based,
+                    form.condition_to_save, form.schedule_enabled,
+                    form.schedule_time if form.schedule_enabled else "")
+
+        return key(self) != key(saved)
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """The group as stored after the save (None if nothing was created) and the refusal."""
+
+    group: ContactGroup | None
+    error: StoreError | None = None
+
+
+def save_form(group_id: int | None, form: GeneralForm, saved: GeneralForm) -> SaveOutcome:
+    """Create or update the group, then its schedule; the group is re-read afterwards.
+
+    An existing group is re-read first, so the store's refusal while it is being rebuilt
+    judges its current status, not the one shown a second ago.
+    """
+    condition = form.condition_to_save
+    try:
+        if group_id is None:
+            group = groups.create_group(form.display_name, form.code_name.strip() or None,
+                                        form.description, condition)
+        else:
+            group = groups.update_group(
+                groups.get_group_by_id(group_id), display_name=form.display_name,
+                code_name=form.code_name if form.code_name != saved.code_name else None,
+                description=form.description, condition=condition,
+                clear_condition=condition is None and saved.condition_to_save is not None)
+    except StoreError as error:
+        return SaveOutcome(None, error)
+    try:
+        if form.schedule_to_save or saved.schedule_enabled:
+            scheduler.schedule_group(group, form.schedule_to_save, form.schedule_time or None)
+    except StoreError as error:
+        return SaveOutcome(groups.get_group_by_id(group.id), error)
+    return SaveOutcome(groups.get_group_by_id(group.id))
+
+
+@dataclass(frozen=True)
+class ConditionInfo:
+    """What the tab shows under a condition: why it is invalid or why it is slow."""
+
+    text: str
+    error: ConditionError | None = None
+    slow: str | None = None
+
+
+def inspect_condition(text: str) -> ConditionInfo:
+    try:
+        check_condition(text)
+        return ConditionInfo(text, slow=slow_reason(text))
+    except InvalidCondition as invalid:
+        return ConditionInfo(text, error=invalid.error)
+
+
+def code_name_problem(code_name: str, exclude_id: int | None) -> str | None:
+    """Why the code name cannot be used (taken, bad characters), or None."""
+    try:
+        groups.validate_code_name(code_name, exclude_id=exclude_id)
+    except StoreError as error:
+        return str(error)
+    return None
+
+
+def edition_refusal() -> str | None:
+    """Why this installation cannot have condition-based groups (CMS edition), or None."""
+    try:
+        require_ems(CONDITION_FEATURE)
+    except EditionError as error:
+        return str(error)
+    return None

@@ -1,0 +1,190 @@
+"""The raw K# editor: a TextArea that checks the condition as the admin types (SPEC §7).
+
+Under the text it shows either where the condition is wrong (``line L, column C: message``,
+the source line and a caret) or how many live contacts match now. Checking and counting run
+in a thread worker after a short pause in typing, so a slow count never freezes the screen;
+each keystroke starts a new generation and results of older ones are dropped, because a
+cancelled thread worker keeps running until its query returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Button, Static, TextArea
+from textual.worker import get_current_worker
+
+from conditions.errors import ConditionError
+from store.condition_service import InvalidCondition, check_condition, count_matching
+from store.errors import StoreError
+
+DEBOUNCE_SECONDS = 0.3
+CARET_WIDTH = 70
+
+
+def caret_excerpt(error: ConditionError, width: int = CARET_WIDTH) -> str:
+    """The error's source line and a caret under its column, cut to ``width`` characters
+    (plus "…" marks) around the column so that a long one-line condition does not wrap and
+    push the caret off its character."""
+    line = error.source_line.replace("\t", " ")
+    index = max(0, error.column - 1)
+    if len(line) <= width:
+        return f"{line}\n{' ' * index}^"
+    start = max(0, min(index - width // 2, len(line) - width))
+    end = min(len(line), start + width)
+    prefix = "…" if start else ""
+    suffix = "…" if end < len(line) else ""
+    return f"{prefix}{line[start:end]}{suffix}\n{' ' * (len(prefix) + index - start)}^"
+
+
+def error_text(error: ConditionError) -> Text:
+    """``line L, column C: message`` with the caret excerpt below it, never read as markup."""
+    return Text.assemble((str(error), "bold red"), "\n", caret_excerpt(error))
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """What one check found: an error, a count, or that counting is under way."""
+
+    error: ConditionError | None = None
+    count: int | None = None
+    counting: bool = False
+    failure: str | None = None
+    empty: bool = False
+
+
+class ConditionEditor(Vertical):
+    """A K# TextArea with its live check underneath; ``text`` is what the admin wrote."""
+
+    DEFAULT_CSS = """
+    ConditionEditor { height: auto; }
+    ConditionEditor #k-source { height: 8; }
+    ConditionEditor #k-status { height: auto; max-height: 6; padding: 0 1; }
+    """
+
+    class Checked(Message):
+        """Posted from the worker; ``generation`` says which edit it belongs to."""
+
+        def __init__(self, generation: int, outcome: CheckOutcome) -> None:
+            super().__init__()
+            self.generation, self.outcome = generation, outcome
+
+    def __init__(self, text: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._initial = text
+        self._generation = 0
+        self._timer: Timer | None = None
+        self.outcome: CheckOutcome | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TextArea(self._initial, id="k-source", soft_wrap=True, tab_behavior="focus")
+        yield Static("", id="k-status")
+
+    def on_mount(self) -> None:
+        self._schedule(delay=0)
+
+    @property
+    def text(self) -> str:
+        return self.query_one("#k-source", TextArea).text
+
+    def focus_source(self) -> None:
+        self.query_one("#k-source", TextArea).focus()
+
+    @on(TextArea.Changed, "#k-source")
+    def _changed(self) -> None:
+        self._schedule(delay=DEBOUNCE_SECONDS)
+
+    def _schedule(self, delay: float) -> None:
+        self._generation += 1
+        if self._timer is not None:
+            self._timer.stop()
+        generation = self._generation
+        self._timer = self.set_timer(delay, lambda: self._check(self.text, generation))
+
+    @work(thread=True, exclusive=True, group="condition-check", exit_on_error=False,
+          description="Checking the condition")
+    def _check(self, text: str, generation: int) -> None:
+        worker = get_current_worker()
+
+        def report(outcome: CheckOutcome) -> None:
+            if not worker.is_cancelled:
+                self.post_message(self.Checked(generation, outcome))
+
+        if not text.strip():
+            report(CheckOutcome(empty=True))
+            return
+        try:
+            checked = check_condition(text)
+        except InvalidCondition as invalid:
+            report(CheckOutcome(error=invalid.error))
+            return
+        report(CheckOutcome(counting=True))
+        try:
+            count = count_matching(checked)
+        except StoreError as error:
+            report(CheckOutcome(failure=str(error)))
+            return
+        report(CheckOutcome(count=count))
+
+    @on(Checked)
+    def _show(self, message: Checked) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return  # superseded by a newer keystroke
+        outcome = self.outcome = message.outcome
+        status = self.query_one("#k-status", Static)
+        if outcome.error is not None:
+            status.update(error_text(outcome.error))
+        elif outcome.empty:
+            status.update("Empty: saving makes the group static (no condition).")
+        elif outcome.counting:
+            status.update("Valid condition · counting…")
+        elif outcome.failure is not None:
+            status.update(Text(f"Could not count: {outcome.failure}", style="red"))
+        else:
+            count = outcome.count or 0
+            noun = "contact matches" if count == 1 else "contacts match"
+            status.update(Text(f"Valid condition · {count:,} {noun}", style="green"))
+
+
+class ConditionEditorModal(ModalScreen[str | None]):
+    """The K# editor as a dialog: Apply returns the text, escape returns None."""
+
+    DEFAULT_CSS = """
+    ConditionEditorModal > .dialog { width: 78; }
+    """
+    BINDINGS = [
+        Binding("f2,ctrl+s", "apply", "Apply", id="kentico.apply"),
+        Binding("escape", "cancel", "Cancel", id="kentico.cancel"),
+    ]
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Condition (K#)", classes="question")
+            yield ConditionEditor(self._text, id="k-editor")
+            with Horizontal(classes="buttons"):
+                yield Button("Apply (f2)", variant="primary", id="k-apply", compact=True)
+                yield Button("Cancel (esc)", id="k-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(ConditionEditor).focus_source()
+
+    @on(Button.Pressed, "#k-apply")
+    def action_apply(self) -> None:
+        self.dismiss(self.query_one(ConditionEditor).text)
+
+    @on(Button.Pressed, "#k-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
