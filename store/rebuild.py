@@ -237,6 +237,10 @@ def _apply(group_id: int, actor: str) -> tuple[int, int]:
         f"WHERE group_id = {database_proxy.param})", (group_id,))
     added = grant(group_id, _staged(), Membership.from_condition, audit.SOURCE_CONDITION, actor,
                   eligible_already=True)
-    removed = revoke(group_id, Membership.contact.not_in(_staged()), Membership.from_condition,
-                     audit.SOURCE_CONDITION, actor)
+    # NOT EXISTS, not NOT IN: PostgreSQL plans it as an anti join instead of re-scanning the
+    # staged ids for every member once they outgrow work_mem.
+    not_staged = pw.NodeList((pw.SQL(f"NOT EXISTS (SELECT 1 FROM {STAGE} AS s WHERE "
+                                     "s.contact_id ="), Membership.contact, pw.SQL(")")))
+    removed = revoke(group_id, not_staged, Membership.from_condition, audit.SOURCE_CONDITION,
+                     actor)
     return added, removed
