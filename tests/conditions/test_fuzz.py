@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -102,17 +100,13 @@ def test_corpus_is_valid():
         check(text, SCHEMA, REGISTRY)
 
 
-def timed(function, *args):
-    start = time.perf_counter()
-    result = function(*args)
-    return result, time.perf_counter() - start
+# How long these take is measured by benchmarks/condition_parsing.py (never asserted here).
 
 
-def test_ten_kilobyte_condition_parses_within_a_second():
+def test_ten_kilobyte_condition_works_through_every_stage():
     text = " || ".join(f'Contact.ContactCity == "city {i}"' for i in range(330))
     assert len(text) >= 10_000
-    _, seconds = timed(parse_condition, text)
-    assert seconds < 1.0
+    parse_condition(text)
     exercise(text)
 
 
@@ -121,8 +115,6 @@ def test_two_hundred_nesting_levels_work_through_every_stage(template):
     text = "Contact.ContactAge > 1"
     for _ in range(200):
         text = template.format(text)
-    _, seconds = timed(parse_condition, text)
-    assert seconds < 1.0
     checked = check(text, SCHEMA, REGISTRY)
     assert evaluate(checked, Context(CONTACT, [])) in (True, False)
     assert compile_sql(checked, Binding(), NOW).translatable
@@ -133,7 +125,5 @@ def test_two_hundred_nesting_levels_work_through_every_stage(template):
                                   "-" * 5000 + "1 == 1", "!(" * 2000 + "a" + ")" * 2000,
                                   " + ".join(["1"] * 2500) + " == 1"])
 def test_excessive_nesting_fails_cleanly(text):
-    start = time.perf_counter()
     with pytest.raises(ConditionError, match="nested too deeply"):
         parse_condition(text)
-    assert time.perf_counter() - start < 1.0
