@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from store import listing
 from store.contact_sets import ContactFilter
-from store.listing import MemberRow
+from store.listing import AccountFilter, AccountRow, ContactRow, MemberRow
 from store.models import ContactGroup
 from tui.widgets.row_source import Column
 
@@ -29,6 +29,21 @@ MEMBER_COLUMNS: tuple[Column[MemberRow], ...] = (
     Column("Manual", 6, lambda row: _yes_no(row.manual), min_width=4),
 )
 """The Contacts tab's columns (SPEC §7); *Condition-based* shortened to fit 80 columns."""
+
+CONTACT_COLUMNS: tuple[Column[ContactRow], ...] = (
+    Column("First name", 14, lambda row: row.first_name, min_width=6),
+    Column("Last name", 16, lambda row: row.last_name, min_width=6),
+    Column("Email", 30, lambda row: row.email, min_width=10),
+    Column("Country", 14, lambda row: row.country, min_width=5),
+)
+"""Contacts that are not members: the Excluded view and the Add contacts picker."""
+
+ACCOUNT_COLUMNS: tuple[Column[AccountRow], ...] = (
+    Column("Account name", 30, lambda row: row.name, min_width=10),
+    Column("City", 16, lambda row: row.city, min_width=6),
+    Column("Country", 7, lambda row: row.country, min_width=4),
+    Column("Contacts", 8, lambda row: f"{row.contacts:,}", min_width=5, align="right"),
+)
 
 
 class MemberSource:
@@ -50,3 +65,79 @@ class MemberSource:
 
     def matching(self, keys: Iterable[int], filter_text: str) -> set[int]:
         return listing.members_matching(self.group, keys, ContactFilter(filter_text))
+
+
+class ExcludedSource:
+    """The contacts a group keeps out (removed with *Remove and exclude*)."""
+
+    columns = CONTACT_COLUMNS
+
+    def __init__(self, group: ContactGroup) -> None:
+        self.group = group
+
+    def key(self, row: ContactRow) -> int:
+        return row.contact_id
+
+    def count(self, filter_text: str) -> int:
+        return listing.count_excluded(self.group, ContactFilter(filter_text))
+
+    def page(self, offset: int, limit: int, filter_text: str) -> list[ContactRow]:
+        return listing.excluded_page(self.group, offset, limit, ContactFilter(filter_text))
+
+    def matching(self, keys: Iterable[int], filter_text: str) -> set[int]:
+        return listing.excluded_matching(self.group, keys, ContactFilter(filter_text))
+
+
+class CandidateContactSource:
+    """What the Add contacts picker offers: live contacts that are not members."""
+
+    columns = CONTACT_COLUMNS
+
+    def __init__(self, group: ContactGroup) -> None:
+        self.group = group
+
+    def key(self, row: ContactRow) -> int:
+        return row.contact_id
+
+    def count(self, filter_text: str) -> int:
+        return listing.count_candidates(self.group, ContactFilter(filter_text))
+
+    def page(self, offset: int, limit: int, filter_text: str) -> list[ContactRow]:
+        return listing.candidate_page(self.group, offset, limit, ContactFilter(filter_text))
+
+    def matching(self, keys: Iterable[int], filter_text: str) -> set[int]:
+        return listing.candidates_matching(self.group, keys, ContactFilter(filter_text))
+
+
+class AccountSource:
+    """Accounts of one group (``in_group``) or, for the Add accounts picker, the accounts
+    not in it yet; filtered in SQL by :class:`AccountFilter`."""
+
+    columns = ACCOUNT_COLUMNS
+
+    def __init__(self, group: ContactGroup, *, in_group: bool = True) -> None:
+        self.group = group
+        self.in_group = in_group
+
+    def key(self, row: AccountRow) -> int:
+        return row.account_id
+
+    def count(self, filter_text: str) -> int:
+        return listing.count_accounts(self.group, AccountFilter(filter_text),
+                                      in_group=self.in_group)
+
+    def page(self, offset: int, limit: int, filter_text: str) -> list[AccountRow]:
+        return listing.account_page(self.group, offset, limit, AccountFilter(filter_text),
+                                    in_group=self.in_group)
+
+    def matching(self, keys: Iterable[int], filter_text: str) -> set[int]:
+        return listing.accounts_matching(self.group, keys, AccountFilter(filter_text),
+                                         in_group=self.in_group)
+
+    def chosen_ids(self, ids: frozenset[int], all_matching: str | None) -> list[int]:
+        """The account ids marks mean (see :class:`tui.selection.Marks`); for all-matching
+        marks ``ids`` are the unmarked ones. Reads the database: call it in a worker."""
+        if all_matching is None:
+            return sorted(ids)
+        return listing.account_ids(self.group, AccountFilter(all_matching),
+                                   in_group=self.in_group, except_ids=ids)
