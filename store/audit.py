@@ -50,3 +50,13 @@ def refresh_member_count(group_id: int) -> int:
             ContactGroup.id == group_id).execute()
         GroupSizeSample.create(group=group_id, at=now, members=count)
     return count
+
+
+def adjust_member_count(group_id: int, delta: int) -> None:
+    """Move the count by ``delta`` rows (one contact's change: no need to count them all)."""
+    now = utcnow()
+    ContactGroup.update(member_count=ContactGroup.member_count + delta, modified=now).where(
+        ContactGroup.id == group_id).execute()
+    count = ContactGroup.select(ContactGroup.member_count).where(
+        ContactGroup.id == group_id).scalar()
+    GroupSizeSample.create(group=group_id, at=now, members=count)

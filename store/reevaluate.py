@@ -2,31 +2,27 @@
 
 The store's services call :func:`reevaluate_contact` inside their own transaction with what
 changed (fields, activity types, forms, accounts, or everything for a new or merged contact).
-Only condition-based groups whose dependencies meet the change are evaluated, all in one
-query that asks each group's compiled condition about this contact alone; only groups whose
-verdict differs from the stored *from condition* flag are written. When a membership changes,
-the groups that read that group (``IsInContactGroup``) are evaluated next, in turn.
+Only condition-based groups whose dependencies meet the change are evaluated. For one contact
+the in-memory evaluator is the fast path: the contact's rows are read once (lazily) and shared
+by every group, and the differential tests hold it to the same verdicts as the compiled SQL.
+Only groups whose verdict differs from the stored *from condition* flag are written, and
+their counts move by the one row that changed. When a membership changes, the groups that
+read that group (``IsInContactGroup``) are evaluated next, in turn.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from conditions import ANY, CheckedCondition, CompiledQuery, Dependencies, dependencies
+from conditions import ANY, CheckedCondition, Dependencies, dependencies, evaluate
 from store import audit
 from store.condition_binding import MEMBER_COLUMNS
-from store.condition_service import check_condition, compile_condition
-from store.contact_sets import id_list
-from store.database import database_proxy
+from store.condition_context import ContactContext
+from store.condition_service import check_condition, schema
 from store.errors import StoreError
-from store.membership import grant, revoke
-from store.models import Contact, ContactGroup, Membership, utcnow
-
-COMPILED_FRESH_FOR = 1.0  # seconds a compiled query (and its "now") is reused
+from store.models import AuditEvent, Contact, ContactGroup, Exclusion, Membership, utcnow
 
 FIELD_MEMBERS = {column: name.split(".", 1)[1] for name, column in MEMBER_COLUMNS.items()}
 FIELD_MEMBERS["birthday"] = "ContactBirthday"
@@ -68,26 +64,6 @@ def _checked(condition: str) -> tuple[CheckedCondition, Dependencies] | None:
     except StoreError:
         return None  # an invalid stored condition: its rebuild reports it
     return checked, dependencies(checked)
-
-
-_compiled_cache: dict[tuple[str, str], tuple[float, CompiledQuery]] = {}
-_compiled_lock = threading.Lock()
-
-
-def _compiled(condition: str, checked: CheckedCondition, now: dt.datetime | None
-              ) -> CompiledQuery:
-    """The compiled query; reused for a second so a hundred groups need no recompiling."""
-    if now is not None:
-        return compile_condition(checked, now)
-    key = (condition, type(database_proxy.obj).__name__)
-    with _compiled_lock:
-        cached = _compiled_cache.get(key)
-        if cached and time.monotonic() - cached[0] < COMPILED_FRESH_FOR:
-            return cached[1]
-    compiled = compile_condition(checked, utcnow())
-    with _compiled_lock:
-        _compiled_cache[key] = (time.monotonic(), compiled)
-    return compiled
 
 
 def _affected(deps: Dependencies, change: Change, changed_groups: set[str]) -> bool:
@@ -140,45 +116,52 @@ def _apply_verdicts(contact_id: int, candidates: list[tuple[ContactGroup, Checke
     for group, _ in candidates:
         result.evaluated.append(group.code_name)
         should, has = group.id in matching, group.id in flagged
-        if should == has:
-            continue
-        contact = id_list([contact_id])
-        if should:
-            moved = grant(group.id, contact, Membership.from_condition, audit.SOURCE_CONDITION,
-                          actor)
-        else:
-            moved = revoke(group.id, Membership.contact.in_(contact),
-                           Membership.from_condition, audit.SOURCE_CONDITION, actor)
-        if moved:
-            audit.refresh_member_count(group.id)
+        if should != has and _set_condition_flag(group.id, contact_id, should, actor):
             changed.append(group.code_name)
     result.changed.extend(changed)
     return changed
 
 
+def _set_condition_flag(group_id: int, contact_id: int, value: bool, actor: str) -> bool:
+    """Set or clear *from condition* for one contact with a handful of primary-key
+    statements (the set-based grant/revoke are built for thousands of rows).
+
+    Returns whether the flag changed (an excluded contact does not gain it).
+    """
+    row = Membership.get_or_none((Membership.group == group_id)
+                                 & (Membership.contact == contact_id))
+    if value:
+        if row is not None and row.from_condition:
+            return False
+        if Exclusion.select().where((Exclusion.group == group_id)
+                                    & (Exclusion.contact == contact_id)).exists():
+            return False
+        if row is None:
+            Membership.insert(group=group_id, contact=contact_id, from_condition=True,
+                              from_account=False, manual=False, added_at=utcnow()).execute()
+            audit.adjust_member_count(group_id, +1)
+        else:
+            Membership.update(from_condition=True).where(Membership.id == row.id).execute()
+        action = audit.ADDED
+    else:
+        if row is None or not row.from_condition:
+            return False
+        if row.from_account or row.manual:
+            Membership.update(from_condition=False).where(Membership.id == row.id).execute()
+        else:
+            Membership.delete().where(Membership.id == row.id).execute()
+            audit.adjust_member_count(group_id, -1)
+        action = audit.REMOVED
+    AuditEvent.insert(group_id=group_id, contact_id=contact_id, action=action,
+                      source=audit.SOURCE_CONDITION, actor=actor, at=utcnow()).execute()
+    return True
+
+
 def _matching_groups(contact_id: int, candidates: list[tuple[ContactGroup, CheckedCondition]],
                      now: dt.datetime | None) -> set[int]:
-    """Ids of the candidate groups whose condition holds for the contact: one query."""
-    param = database_proxy.param
-    parts, params = [], []
-    memory_verdicts = set()
-    for group, checked in candidates:
-        compiled = _compiled(group.condition, checked, now)
-        if not compiled.translatable:
-            if _memory_verdict(checked, contact_id, now):
-                memory_verdicts.add(group.id)
-            continue
-        parts.append(f"SELECT {param} FROM ({compiled.sql}) AS m WHERE m.id = {param}")
-        params.extend([group.id, *compiled.params, contact_id])
-    if not parts:
-        return memory_verdicts
-    rows = database_proxy.execute_sql(" UNION ALL ".join(parts), params).fetchall()
-    return {int(row[0]) for row in rows} | memory_verdicts
-
-
-def _memory_verdict(checked: CheckedCondition, contact_id: int, now: dt.datetime | None
-                    ) -> bool:
-    from store.condition_service import contact_matches
-
+    """Ids of the candidate groups whose condition holds for the contact (merged: none)."""
     contact = Contact.get_or_none(Contact.id == contact_id)
-    return contact is not None and contact_matches(checked, contact, now or utcnow())
+    if contact is None or contact.merged_into_id is not None:
+        return set()
+    context = ContactContext(contact, now or utcnow(), schema())
+    return {group.id for group, checked in candidates if evaluate(checked, context)}
