@@ -59,5 +59,20 @@ class Terminal:
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
 
+    def alive(self) -> bool:
+        done = subprocess.run(["tmux", "-L", self.socket, "has-session", "-t", self.name],
+                              capture_output=True, timeout=20)
+        return done.returncode == 0
+
+    def wait_until_closed(self, timeout: float = 15.0) -> None:
+        """The program (and so its session) ended, as it does when the admin quits."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"the program is still running; the screen shows:\n"
+                             f"{self.screen()}")
+
     def close(self) -> None:
         self._tmux("kill-server")
