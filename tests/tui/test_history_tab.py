@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from textual.widgets import Input, Sparkline, Static, TabbedContent
+from textual.widgets import Sparkline, Static, TabbedContent
 
 from store import groups, membership
 from store.contact_sets import Selection
@@ -39,14 +39,20 @@ async def test_the_tab_lists_manual_changes_newest_first_with_the_size(friends):
         await wait_for_screen(app, pilot, GroupsScreen)
         app.push_screen(GroupEditorScreen(friends.id))
         editor = await wait_for_screen(app, pilot, GroupEditorScreen)
-        # The General tab takes the focus when it mounts; focusing the events table
-        # after that switches to the History tab, as tabbing into it would.
-        await until(pilot, lambda: isinstance(app.focused, Input), "the General tab")
+        await until(pilot, lambda: editor.group is not None and editor.query_one(HistoryTab),
+                    "the editor")
         tabs = editor.query_one(TabbedContent)
         tab = editor.query_one(HistoryTab)
         table = tab.query_one("#history-events")
-        table.focus()
-        await until(pilot, lambda: tabs.active == "history" and table.size.height, "the tab")
+
+        def on_history() -> bool:
+            """Focus the events table, as tabbing into it would; the General tab may take
+            the focus back while it mounts, so ask again until the History tab shows."""
+            if app.focused is not table:
+                table.focus()
+            return tabs.active == "history" and table.size.height > 0
+
+        await until(pilot, on_history, "the History tab")
         await until(pilot, lambda: table.total == 4 and table.row_at(3) is not None, "events")
         await until(pilot, lambda: _text(tab, "#history-figures").startswith("Members now"),
                     "the figures")
