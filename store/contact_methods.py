@@ -36,7 +36,14 @@ def split_items(text: object) -> list[str]:
 
 
 def since(now: dt.datetime, days: int) -> dt.datetime | None:
-    return now - dt.timedelta(days=days) if days and days > 0 else None
+    """The start of the "last ``days`` days" window; None for any time — also when the start
+    would fall before the year 1 (``LoggedIn(2147483647)``): every stored time is after it."""
+    if not days or days <= 0:
+        return None
+    try:
+        return now - dt.timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 def country_code_name(name: str) -> str:
