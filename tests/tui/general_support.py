@@ -16,7 +16,7 @@ from tui.tabs.general import GeneralTab
 SIZE = (80, 24)
 
 
-async def settle(app: App, pilot, rounds: int = 3) -> None:
+async def settle(app: App, pilot, rounds: int = 2) -> None:
     """Let pending messages and the workers they start finish (the editor keeps polling,
     so this waits for what runs now, a few rounds deep, not for silence)."""
     for _ in range(rounds):
