@@ -22,6 +22,7 @@ from tests.tui.editor_harness import (
     wait_for,
     wait_for_screen,
 )
+from tui.commands import screen_actions
 from tui.modals import ChoiceModal, ConfirmModal, TypedConfirmModal
 from tui.screens.editor import GroupEditorScreen
 from tui.widgets.picker import PickerModal
@@ -81,6 +82,20 @@ async def test_remove_all_needs_the_code_name_typed(static_group):
     app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         tab = await open_tab(app, pilot, group.id, "contacts")
+        titles = {action.title for action in screen_actions(app.screen)}  # help and palette
+        assert {"Filter", "Add", "Remove", "Remove all", "Excluded", "Mark", "Mark all",
+                "Invert", "Unmark"} <= titles and "Re-include" not in titles
+        await pilot.press("slash", "3")  # First3 / Last3 / c3@example.com
+        assert app.focused is tab.filter_box
+        await wait_for(pilot, lambda: tab.members.applied_filter == "3")
+        await done(app, pilot)
+        await wait_for(pilot, lambda: tab.members.total == 1)
+        assert tab.status_text() == "1 of 5 members match · filter '3'"
+        await pilot.press("escape")
+        assert app.focused is tab.members and tab.filter_box.value == ""
+        await wait_for(pilot, lambda: tab.members.applied_filter == "")
+        await done(app, pilot)
+        await wait_for(pilot, lambda: tab.members.total == 5)
         await pilot.press("D")
         modal = await wait_for_screen(app, pilot, TypedConfirmModal)
         await type_into(pilot, modal.query_one("#typed"), "newsletter")  # wrong case

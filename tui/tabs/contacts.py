@@ -185,8 +185,8 @@ class ContactsTab(ListTab):
                     self._remove(target.marks, exclude=choice == EXCLUDE)
 
             self.app.push_screen(ChoiceModal(
-                f"{question}\n\nRemove: {REBUILD_NOTE}\nRemove and exclude: they stay out "
-                "until re-included (x lists them).",
+                f"{question}\n\nRemove: still-matching contacts return at the next rebuild."
+                "\nRemove and exclude: they stay out until re-included (x lists them).",
                 [Choice("r", "Remove", REMOVE, "error"),
                  Choice("e", "Remove and exclude", EXCLUDE, "warning")]), chosen)
             return
