@@ -54,12 +54,23 @@ def like_pattern(text: str) -> str:
     return f"%{escaped.lower()}%"
 
 
+def _like(expression: pw.Node, pattern: str) -> pw.Node:
+    return pw.NodeList((expression, pw.SQL("LIKE"), pattern, pw.SQL("ESCAPE '\\'")))
+
+
 def contains_ci(expression: pw.Node, text: str) -> pw.Node:
-    """``expression`` contains ``text``, case-insensitively, wildcards literal."""
-    return pw.NodeList(
-        (lower(pw.fn.COALESCE(expression, "")), pw.SQL("LIKE"), like_pattern(text),
-         pw.SQL("ESCAPE '\\'"))
-    )
+    """``expression`` contains ``text``, case-insensitively, wildcards literal.
+
+    On SQLite, LIKE itself ignores ASCII case, so ASCII values are decided without calling
+    the Python lower-casing function; only values holding other characters (their UTF-8
+    byte length differs from their length) take the exact, slower path. A filter over a
+    million rows is several times faster for it.
+    """
+    pattern = like_pattern(text)
+    if not isinstance(database_proxy.obj, pw.SqliteDatabase):
+        return _like(lower(pw.fn.COALESCE(expression, "")), pattern)
+    non_ascii = pw.fn.LENGTH(expression) != pw.fn.LENGTH(pw.Cast(expression, "BLOB"))
+    return _like(expression, pattern) | (non_ascii & _like(lower(expression), pattern))
 
 
 @dataclass(frozen=True)

@@ -222,10 +222,15 @@ def include_contacts(group: ContactGroup, selection: Selection,
 
     actor = actor or current_actor()
     chosen = Contact.select(Contact.id).where(selection.where())
+    # Exactly the excluded ones among the chosen, while their exclusion rows still say so;
+    # they are live (a merge drops a child's exclusions), so they need no other check.
+    back = Exclusion.select(Exclusion.contact).where(
+        (Exclusion.group == group.id) & Exclusion.contact.in_(chosen)
+        & Exclusion.contact.in_(held_by_group_accounts(group.id)))
     with database_proxy.atomic():
+        regained = grant(group.id, back, Membership.from_account, audit.SOURCE_ACCOUNT, actor,
+                         eligible_already=True)
         included = _include(group.id, chosen, actor)
-        back = chosen.where(Contact.id.in_(held_by_group_accounts(group.id)))
-        regained = grant(group.id, back, Membership.from_account, audit.SOURCE_ACCOUNT, actor)
         finish_change(group, regained)
     return included
 
