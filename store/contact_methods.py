@@ -71,6 +71,21 @@ def _exists(c: Compiler, table: str, conditions: list[Fragment]) -> Fragment:
     return c.fmt(f"EXISTS (SELECT 1 FROM {table} WHERE {{}})", c.join(" AND ", conditions))
 
 
+def _has_rows(c: Compiler, table: str, key: str, conditions: list[Fragment],
+              *, selective: bool) -> Fragment:
+    """The contact has rows of ``table`` (``key`` is their contact id) meeting ``conditions``.
+
+    On SQLite a selective set (a type, a form, an account) is computed once as an
+    uncorrelated ``c.id IN (SELECT key …)`` instead of being probed for every contact; keys
+    are NOT NULL, so the test stays two-valued. PostgreSQL gets the correlated EXISTS, which
+    it turns into a semi join — and, under NOT, an anti join, which a NOT IN would not be.
+    """
+    if selective and c.dialect.name == "sqlite":
+        where = c.join(" AND ", conditions) if conditions else Fragment("1 = 1")
+        return c.fmt(f"{c.contact_alias}.id IN (SELECT {key} FROM {table} WHERE {{}})", where)
+    return _exists(c, table, [Fragment(f"{key} = {c.contact_alias}.id"), *conditions])
+
+
 def _window(c: Compiler, column: str, days: int) -> list[Fragment]:
     start = since(c.now, days)
     return [] if start is None else [c.fmt(f"{column} >= {{}}", c.param(start))]
@@ -78,10 +93,9 @@ def _window(c: Compiler, column: str, days: int) -> list[Fragment]:
 
 def _activity_exists(c: Compiler, types: Sequence[str], days: int,
                      extra: Sequence[Fragment] = ()) -> Fragment:
-    conditions = [Fragment(f"a.contact_id = {c.contact_alias}.id")]
-    if types:
-        conditions.append(_in_list(c, "a.type", types))
-    return _exists(c, "activity a", [*conditions, *_window(c, "a.at", days), *extra])
+    conditions = [_in_list(c, "a.type", types)] if types else []
+    return _has_rows(c, "activity a", "a.contact_id",
+                     [*conditions, *_window(c, "a.at", days), *extra], selective=bool(types))
 
 
 def _text_equals(c: Compiler, column: str, value: object) -> Fragment:
@@ -196,11 +210,12 @@ def submitted_form_eval(ctx: ContactContext, form: str, days: int) -> bool:
 
 
 def submitted_form_sql(c: Compiler, form: str, days: int) -> Fragment:
-    conditions = [Fragment(f"s.contact_id = {c.contact_alias}.id"), *_window(c, "s.at", days)]
+    conditions = _window(c, "s.at", days)
     forms = split_items(form)
     if forms:
         conditions.append(_in_list(c, "s.form", forms))
-    return _exists(c, "form_submission s", conditions)
+    return _has_rows(c, "form_submission s", "s.contact_id", conditions,
+                     selective=bool(forms) or bool(conditions))
 
 
 def _form_and_field(field: str) -> tuple[str | None, str]:
@@ -220,12 +235,12 @@ def filled_form_field_eval(ctx: ContactContext, field: str, value: str, days: in
 
 def filled_form_field_sql(c: Compiler, field: str, value: str, days: int) -> Fragment:
     form, name = _form_and_field(field)
-    conditions = [Fragment(f"s.contact_id = {c.contact_alias}.id"), *_window(c, "s.at", days),
-                  Fragment("v.submission_id = s.id"), _text_equals(c, "v.field", name),
-                  _text_equals(c, "v.value", value)]
+    conditions = [*_window(c, "s.at", days), Fragment("v.submission_id = s.id"),
+                  _text_equals(c, "v.field", name), _text_equals(c, "v.value", value)]
     if form is not None:
         conditions.append(_text_equals(c, "s.form", form))
-    return _exists(c, "form_submission s, form_field_value v", conditions)
+    return _has_rows(c, "form_submission s, form_field_value v", "s.contact_id", conditions,
+                     selective=True)
 
 
 # --- contact data -----------------------------------------------------------------------
@@ -282,8 +297,8 @@ def belongs_to_account_eval(ctx: ContactContext, account: str | int) -> bool:
 def belongs_to_account_sql(c: Compiler, account: str | int) -> Fragment:
     match = (c.fmt("ac.account_id = {}", c.param(account)) if isinstance(account, int)
              else _text_equals(c, "ac_a.name", account))
-    return _exists(c, "account_contact ac JOIN account ac_a ON ac_a.id = ac.account_id",
-                   [Fragment(f"ac.contact_id = {c.contact_alias}.id"), match])
+    return _has_rows(c, "account_contact ac JOIN account ac_a ON ac_a.id = ac.account_id",
+                     "ac.contact_id", [match], selective=True)
 
 
 FIELD_TESTS: dict[str, Callable[[str, str], bool]] = {
