@@ -428,7 +428,7 @@ def _build_grammar() -> pp.ParserElement:
     return value
 
 
-_GRAMMAR = _build_grammar()
+_GRAMMAR = _build_grammar().parse_with_tabs()  # a tab in a string literal stays a tab
 
 
 # --------------------------------------------------------------------------- errors

@@ -203,10 +203,6 @@ def test_absurdly_long_windows_mean_any_time(db, days: str) -> None:
         assert answers(text) == (want, want, len(want)), text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "conditions/grammar.py bug: parse_string runs without parse_with_tabs(), so pyparsing "
-    "expands a raw tab inside a string literal to spaces (and shifts the spans after it); "
-    "the escape \\t works"))
 def test_a_raw_tab_in_a_string_literal_is_a_tab(hostile, db) -> None:
     assert answers('Contact.ContactLastName == "tab\there"') == ({hostile["tab\there"]},) * 2 \
         + (1,)

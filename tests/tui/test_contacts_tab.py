@@ -23,6 +23,7 @@ from tests.tui.editor_harness import (
     wait_for_screen,
 )
 from tui.commands import screen_actions
+from tui.contact_edit import ContactEditModal
 from tui.modals import ChoiceModal, ConfirmModal, TypedConfirmModal
 from tui.screens.editor import GroupEditorScreen
 from tui.widgets.picker import PickerModal
@@ -56,8 +57,11 @@ async def test_remove_marked_contacts_of_a_static_group(static_group):
     async with app.run_test(size=SIZE) as pilot:
         tab = await open_tab(app, pilot, group.id, "contacts")
         assert tab.members.total == 5 and app.focused is tab.members
-        await pilot.press("enter")  # opening a contact belongs to the Contacts screen
-        await wait_for(pilot, lambda: any(f"Contact {ids[0]}" in text for text in app.notes))
+        await pilot.press("enter")  # the contact dialog opens on the highlighted member
+        await wait_for_screen(app, pilot, ContactEditModal)
+        assert app.screen.contact_id == ids[0]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.focused is tab.members)
         await pilot.press("space", "space")  # the first two, cursor on the third
         assert "2 marked" in tab.status_text()
         await pilot.press("d")

@@ -24,6 +24,7 @@ from store import membership
 from store.listing import ContactRow, MemberRow
 from store.models import ContactGroup
 from tui.background import in_background
+from tui.contact_edit import open_contact_editor
 from tui.modals import Choice, ChoiceModal, ConfirmModal, TypedConfirmModal
 from tui.selection import Marks
 from tui.sources import CandidateContactSource, ExcludedSource, MemberSource
@@ -162,9 +163,9 @@ class ContactsTab(ListTab):
         self.open_contact(event.key)
 
     def open_contact(self, contact_id: int) -> None:
-        """Open a contact for editing. The contact dialog belongs to the Contacts screen;
-        until it exists this says where editing happens."""
-        self.notify(f"Contact {contact_id}: contact editing opens from the Contacts screen.")
+        """Edit a member in the contact dialog; its save may move it in or out of groups,
+        so the list reloads afterwards."""
+        open_contact_editor(self, contact_id, saved=self.members.reload)
 
     # --- remove --------------------------------------------------------------------------
 
