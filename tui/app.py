@@ -70,11 +70,17 @@ class ContactGroupsApp(App[None]):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            self.push_screen(ErrorModal(
-                "Something went wrong in the background",
-                f"{event.worker.description or event.worker.name}: "
-                f"{type(error).__name__}: {error}\n\nNothing else was affected; you can go on."))
+            self.show_error(event.worker.description or event.worker.name, event.worker.error)
+
+    def show_error(self, what: str, error: BaseException | None) -> None:
+        """A failure in the background: shown in a modal, and the app keeps running.
+
+        Workers report here themselves (see :mod:`tui.background`): Textual tells only a
+        worker's own node that it failed."""
+        self.push_screen(ErrorModal(
+            "Something went wrong in the background",
+            f"{what}: {type(error).__name__}: {error}\n\n"
+            "Nothing else was affected; you can go on."))
 
 
 def run_app() -> None:

@@ -178,3 +178,23 @@ async def test_filter_narrows_the_list(town):
         await pilot.press("escape")
         await pilot.pause()
         assert len(_rows(app)) == 2
+
+
+async def test_a_failure_in_the_background_shows_a_modal_and_the_app_goes_on(town):
+    from tui.background import in_background
+    from tui.modals import ErrorModal
+
+    def broken() -> None:
+        raise RuntimeError("disk on fire")
+
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(app, pilot)
+        in_background(app.screen, broken, description="Saving the group")
+        modal = await wait_for_screen(app, pilot, ErrorModal)
+        assert "Saving the group: RuntimeError: disk on fire" in modal.message
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, GroupsScreen)
+        in_background(app.screen, lambda: 7, lambda _: 1 / 0, description="Showing it")
+        modal = await wait_for_screen(app, pilot, ErrorModal)
+        assert "ZeroDivisionError" in modal.message
