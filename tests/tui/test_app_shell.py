@@ -198,3 +198,14 @@ async def test_a_failure_in_the_background_shows_a_modal_and_the_app_goes_on(tow
         in_background(app.screen, lambda: 7, lambda _: 1 / 0, description="Showing it")
         modal = await wait_for_screen(app, pilot, ErrorModal)
         assert "ZeroDivisionError" in modal.message
+
+
+async def test_no_color_is_honoured(town, monkeypatch):
+    from textual.filter import Monochrome
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(app, pilot)
+        assert app.no_color
+        assert any(isinstance(f, Monochrome) for f in app._filters)
