@@ -20,6 +20,7 @@ from conditions.sql import (
     register_sqlite_functions,
 )
 from conditions.types import Schema, Type, Value
+from conditions.values import fold_case
 from conditions.vocabulary import ACTIVITY_TYPES, CONTACT_SCHEMA, default_registry
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "dependencies",
     "evaluate",
     "explain",
+    "fold_case",
     "parse_condition",
     "register_sqlite_functions",
 ]

@@ -520,6 +520,9 @@ def parse_condition(text: str) -> ParsedCondition:
     """Parse a stored or typed condition; raise ConditionError with a position if invalid."""
     if not isinstance(text, str):
         raise ConditionError(f"a condition is text, not {type(text).__name__}")
+    if "\x00" in text:  # no database stores it: PostgreSQL refuses it, SQLite cuts text at it
+        raise ConditionError.at_offset("the condition contains a NUL character (code 0)",
+                                       text, text.index("\x00"))
     source_map, rules_xml, parameters = _unwrap(text)
     if not source_map.text.strip():
         raise source_map.error("the condition is empty", 0)

@@ -79,7 +79,7 @@ class SqlBinding(Protocol):
 
 
 SQLITE_FUNCTIONS = {
-    "cg_lower": lambda v: v.lower() if isinstance(v, str) else v,
+    "cg_lower": lambda v: values.fold_case(v) if isinstance(v, str) else v,
     "cg_upper": lambda v: v.upper() if isinstance(v, str) else v,
 }
 

@@ -35,9 +35,25 @@ def normalize(value: object, type_: Type | None = None) -> Value:
     return value  # type: ignore[return-value]
 
 
+SPECIAL_CASING = ("\u03a3", "\u0130")  # capital sigma (final rule), dotted capital I
+
+
+def fold_case(text: str) -> str:
+    """Per-character simple lowercase: the one case mapping every backend computes alike.
+
+    Python's ``str.lower`` applies two special rules PostgreSQL's ``lower()`` does not (a
+    final capital sigma becomes the final form; a dotted capital I becomes i + U+0307);
+    mapping character by character and keeping the first character of each mapping gives
+    the plain small sigma and i, as PostgreSQL does.
+    """
+    if not any(special in text for special in SPECIAL_CASING):
+        return text.lower()
+    return "".join(char.lower()[0] for char in text)
+
+
 def lower(value: str | None) -> str:
     """Null-as-empty lowercase: the single case folding both backends use."""
-    return "" if value is None else value.lower()
+    return "" if value is None else fold_case(value)
 
 
 def is_blank(value: Value) -> bool:
@@ -51,7 +67,7 @@ def text_form(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return value.lower()
+        return fold_case(value)
     return str(value)
 
 
@@ -69,7 +85,7 @@ def compare(op: str, a: Value, b: Value) -> bool:
     if is_blank(a) or is_blank(b):
         return False
     if isinstance(a, str) and isinstance(b, str):
-        a, b = a.lower(), b.lower()
+        a, b = fold_case(a), fold_case(b)
     if op == "<":
         return a < b  # type: ignore[operator]
     if op == "<=":

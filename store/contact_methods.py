@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from conditions import Fragment, Registry, default_registry
+from conditions import Fragment, Registry, default_registry, fold_case
 
 if TYPE_CHECKING:
     from conditions import Compiler
@@ -32,7 +32,7 @@ def split_items(text: object) -> list[str]:
     """``"a; B;"`` → ``["a", "b"]``."""
     if text is None:
         return []
-    return [item.strip().lower() for item in str(text).split(";") if item.strip()]
+    return [_lower(item.strip()) for item in str(text).split(";") if item.strip()]
 
 
 def since(now: dt.datetime, days: int) -> dt.datetime | None:
@@ -48,14 +48,14 @@ def since(now: dt.datetime, days: int) -> dt.datetime | None:
 
 def country_code_name(name: str) -> str:
     """``Czech Republic`` → ``czechrepublic``: Kentico's code-name form, lowercased."""
-    text = name.lower()
+    text = _lower(name)
     for noise in CODE_NAME_NOISE:
         text = text.replace(noise, "")
     return text
 
 
 def _lower(value: object) -> str:
-    return "" if value is None else str(value).lower()
+    return "" if value is None else fold_case(str(value))
 
 
 # --- SQL building blocks ----------------------------------------------------------------
@@ -118,10 +118,10 @@ def did_activity_eval(ctx: ContactContext, types: str | None, cancel: str | None
     wanted, cancels, start = split_items(types), split_items(cancel), since(ctx.now, days)
     activities = ctx.activities()
     for act in activities:
-        if (wanted and act.type.lower() not in wanted) or (start and act.at < start):
+        if (wanted and _lower(act.type) not in wanted) or (start and act.at < start):
             continue
         cancelled = cancels and any(
-            other.type.lower() in cancels and other.item == act.item and other.at > act.at
+            _lower(other.type) in cancels and other.item == act.item and other.at > act.at
             for other in activities)
         if not cancelled:
             return True
@@ -142,7 +142,7 @@ def did_activity_sql(c: Compiler, types: str | None, cancel: str | None, days: i
 
 def did_activities_eval(ctx: ContactContext, types: str, days: int, all_: bool) -> bool:
     wanted, start = split_items(types), since(ctx.now, days)
-    seen = {a.type.lower() for a in ctx.activities() if not start or a.at >= start}
+    seen = {_lower(a.type) for a in ctx.activities() if not start or a.at >= start}
     if not wanted:
         return bool(seen)
     return set(wanted) <= seen if all_ else bool(seen & set(wanted))
@@ -160,7 +160,7 @@ def _typed_activity_eval(activity_type: str, match: Callable[[Any], bool]
                          ) -> Callable[[ContactContext, int], bool]:
     def evaluate(ctx: ContactContext, days: int) -> bool:
         start = since(ctx.now, days)
-        return any(a.type.lower() == activity_type and (not start or a.at >= start) and match(a)
+        return any(_lower(a.type) == activity_type and (not start or a.at >= start) and match(a)
                    for a in ctx.activities())
     return evaluate
 
@@ -205,7 +205,7 @@ clicked_email_eval, clicked_email_sql = _email_activity("newsletterclickthrough"
 
 def submitted_form_eval(ctx: ContactContext, form: str, days: int) -> bool:
     forms, start = split_items(form), since(ctx.now, days)
-    return any((not forms or s.form.lower() in forms) and (not start or s.at >= start)
+    return any((not forms or _lower(s.form) in forms) and (not start or s.at >= start)
                for s in ctx.submissions())
 
 
@@ -221,15 +221,15 @@ def submitted_form_sql(c: Compiler, form: str, days: int) -> Fragment:
 def _form_and_field(field: str) -> tuple[str | None, str]:
     """``"ContactUs.Email"`` → (``contactus``, ``email``); a bare field means any form."""
     form, dot, name = (field or "").partition(".")
-    return (form.strip().lower(), name.strip().lower()) if dot else (None, form.strip().lower())
+    return (_lower(form.strip()), _lower(name.strip())) if dot else (None, _lower(form.strip()))
 
 
 def filled_form_field_eval(ctx: ContactContext, field: str, value: str, days: int) -> bool:
     form, name = _form_and_field(field)
     wanted, start = _lower(value), since(ctx.now, days)
     return any(
-        (form is None or s.form.lower() == form) and (not start or s.at >= start)
-        and any(f.lower() == name and _lower(v) == wanted for f, v in s.fields)
+        (form is None or _lower(s.form) == form) and (not start or s.at >= start)
+        and any(_lower(f) == name and _lower(v) == wanted for f, v in s.fields)
         for s in ctx.submissions())
 
 
@@ -270,7 +270,7 @@ def is_from_country_sql(c: Compiler, countries: str) -> Fragment:
 
 
 def is_in_contact_group_eval(ctx: ContactContext, groups: str, all_: bool) -> bool:
-    wanted, mine = set(split_items(groups)), {g.lower() for g in ctx.group_codes()}
+    wanted, mine = set(split_items(groups)), {_lower(g) for g in ctx.group_codes()}
     if not wanted:
         return False
     return wanted <= mine if all_ else bool(wanted & mine)
@@ -291,7 +291,7 @@ def is_in_contact_group_sql(c: Compiler, groups: str, all_: bool) -> Fragment:
 def belongs_to_account_eval(ctx: ContactContext, account: str | int) -> bool:
     if isinstance(account, int):
         return any(account_id == account for account_id, _ in ctx.accounts())
-    return any(name.lower() == _lower(account) for _, name in ctx.accounts())
+    return any(_lower(name) == _lower(account) for _, name in ctx.accounts())
 
 
 def belongs_to_account_sql(c: Compiler, account: str | int) -> Fragment:
@@ -313,13 +313,13 @@ FIELD_TESTS: dict[str, Callable[[str, str], bool]] = {
 
 def field_contains_value_eval(ctx: ContactContext, field: str, op: str, value: str) -> bool:
     text = _lower(ctx.member(ctx.schema_member(field)))
-    return FIELD_TESTS[op.lower()](text, _lower(value))
+    return FIELD_TESTS[_lower(op)](text, _lower(value))
 
 
 def field_contains_value_sql(c: Compiler, field: str, op: str, value: str) -> Fragment:
     member = c.binding.member_sql(c.binding.schema_member(field), c)
     column = c.fmt("CAST({} AS TEXT)", member)
-    operation = op.lower()
+    operation = _lower(op)
     if operation in ("equals", "notequals"):
         test = c.fmt(f"(COALESCE({c.binding.lower_function}({{}}), '') = {{}})", column,
                      c.param(_lower(value)))

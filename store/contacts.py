@@ -45,6 +45,9 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise StoreError(f"unknown contact field '{unknown[0]}'")
     cleaned = dict(fields)
+    for name, value in cleaned.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise StoreError(f"the {name.replace('_', ' ')} contains a NUL character (code 0)")
     if "gender" in cleaned and cleaned["gender"] not in (GENDER_UNKNOWN, GENDER_MALE,
                                                          GENDER_FEMALE):
         raise StoreError("gender must be 0 (unknown), 1 (male) or 2 (female)")

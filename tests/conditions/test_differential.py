@@ -183,7 +183,9 @@ def test_evaluator_and_sql_select_the_same_contacts(condition: str, data) -> Non
 
 
 @settings(max_examples=150, deadline=None)
-@given(value=st.text(max_size=6), data=data_sets(), method=st.sampled_from(
+# NUL is refused before it gets here (conditions and contact fields alike: no database stores it).
+@given(value=st.text(st.characters(blacklist_characters="\x00"), max_size=6), data=data_sets(),
+       method=st.sampled_from(
     ["Contains", "NotContains", "StartsWith", "EndsWith"]))
 def test_string_methods_agree_on_arbitrary_unicode(value: str, data, method: str) -> None:
     contacts, activities = data

@@ -269,3 +269,9 @@ def test_rule_without_xml_argument():
 def test_non_text_input_is_a_condition_error():
     with pytest.raises(ConditionError):
         parse_condition(None)  # type: ignore[arg-type]
+
+
+def test_a_nul_character_is_refused_at_its_position():
+    with pytest.raises(ConditionError, match="NUL character") as caught:
+        parse_condition('Contact.ContactCity == "a\x00b"')
+    assert (caught.value.line, caught.value.column) == (1, 26)

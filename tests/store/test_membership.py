@@ -251,3 +251,10 @@ def test_audit_records_actor_and_source(group):
     membership.add_contacts(group, Selection.of_ids([a]), actor="alice")
     event = AuditEvent.get()
     assert (event.actor, event.source, event.action) == ("alice", audit.SOURCE_MANUAL, "added")
+
+
+def test_a_nul_character_in_a_contact_field_is_refused(db):
+    (a,) = make_contacts(1)
+    with pytest.raises(StoreError, match="NUL character"):
+        contacts.update_contact(a, city="Pra\x00gue", actor=ACTOR)
+    assert contacts.get_contact(a).city is None
