@@ -2,56 +2,40 @@
 
 Imports nothing of the project: the store supplies the schema extensions, the contact-method
 implementations (``Registry.implement``), the evaluation context and the SQL binding.
+
+Names are loaded on first use (PEP 562): opening a database needs only the SQLite functions,
+and the terminal UI should not pay for the parser before anyone edits a condition.
 """
 
-from conditions.checker import CheckedCondition, check
-from conditions.dependencies import ANY, Dependencies, dependencies
-from conditions.errors import ConditionError
-from conditions.evaluator import EvaluationContext, evaluate
-from conditions.explain import ExplainNode, Explanation, explain
-from conditions.grammar import ParsedCondition, parse_condition
-from conditions.registry import Kind, MethodSpec, Param, Registry
-from conditions.sql import (
-    CompiledQuery,
-    Compiler,
-    Fragment,
-    SqlBinding,
-    compile_sql,
-    register_sqlite_functions,
-)
-from conditions.types import Schema, Type, Value
-from conditions.values import fold_case
-from conditions.vocabulary import ACTIVITY_TYPES, CONTACT_SCHEMA, default_registry
+from __future__ import annotations
 
-__all__ = [
-    "ACTIVITY_TYPES",
-    "ANY",
-    "CONTACT_SCHEMA",
-    "CheckedCondition",
-    "CompiledQuery",
-    "Compiler",
-    "ConditionError",
-    "Dependencies",
-    "EvaluationContext",
-    "ExplainNode",
-    "Explanation",
-    "Fragment",
-    "Kind",
-    "MethodSpec",
-    "Param",
-    "ParsedCondition",
-    "Registry",
-    "Schema",
-    "SqlBinding",
-    "Type",
-    "Value",
-    "check",
-    "compile_sql",
-    "default_registry",
-    "dependencies",
-    "evaluate",
-    "explain",
-    "fold_case",
-    "parse_condition",
-    "register_sqlite_functions",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "CheckedCondition": "checker", "check": "checker",
+    "ANY": "reads", "Dependencies": "reads", "dependencies": "reads",
+    "ConditionError": "errors",
+    "EvaluationContext": "evaluator", "evaluate": "evaluator",
+    "ExplainNode": "explanation", "Explanation": "explanation", "explain": "explanation",
+    "ParsedCondition": "grammar", "parse_condition": "grammar",
+    "Kind": "registry", "MethodSpec": "registry", "Param": "registry", "Registry": "registry",
+    "CompiledQuery": "sql", "Compiler": "sql", "Fragment": "sql", "SqlBinding": "sql",
+    "compile_sql": "sql", "register_sqlite_functions": "sql",
+    "Schema": "types", "Type": "types", "Value": "types",
+    "fold_case": "values",
+    "ACTIVITY_TYPES": "vocabulary", "CONTACT_SCHEMA": "vocabulary",
+    "default_registry": "vocabulary",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'conditions' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"conditions.{module}"), name)
+    globals()[name] = value
+    return value
+

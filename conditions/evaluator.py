@@ -147,7 +147,7 @@ def fold(node: typed.Typed, now: datetime | None = None) -> Value:
 
 def constant_or_unknown(node: typed.Typed) -> object:
     """For checks and dependency extraction: the constant value, or ``UNKNOWN``."""
-    from conditions.dependencies import UNKNOWN
+    from conditions.reads import UNKNOWN
 
     value = fold(node)
     return UNKNOWN if value is NOT_CONSTANT else value

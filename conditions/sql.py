@@ -27,9 +27,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from conditions import typed, values
-from conditions.dependencies import Dependencies, dependencies
 from conditions.evaluator import NOT_CONSTANT, fold
 from conditions.limits import recursion_headroom
+from conditions.reads import Dependencies, dependencies
 from conditions.registry import Kind
 from conditions.types import Type, Value
 

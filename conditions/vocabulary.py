@@ -8,7 +8,7 @@ implementations from ``conditions.builtins``.
 from __future__ import annotations
 
 from conditions import builtins as b
-from conditions.dependencies import ANY, UNKNOWN, Dependencies, split_list
+from conditions.reads import ANY, UNKNOWN, Dependencies, split_list
 from conditions.registry import Kind, MethodSpec, Registry, param
 from conditions.types import Constant, Schema, Type
 

@@ -7,10 +7,8 @@ import unicodedata
 
 import peewee as pw
 
-from store.condition_service import check_condition, slow_reason
 from store.database import database_proxy
 from store.errors import NotFound, StoreError
-from store.group_graph import check_no_cycle
 from store.models import (
     STATUS_READY,
     STATUS_REBUILD_REQUIRED,
@@ -95,10 +93,10 @@ def create_group(display_name: str, code_name: str | None = None, description: s
     with database_proxy.atomic():
         code = validate_code_name(code_name if code_name is not None
                                   else derive_code_name(display_name) or "Group")
-        check_no_cycle(code, condition)
+        _check_no_cycle(code, condition)
         return ContactGroup.create(
             display_name=display_name, code_name=code, description=description.strip(),
-            condition=condition, slow_reason=slow_reason(condition),
+            condition=condition, slow_reason=_slow_reason(condition),
             status=STATUS_REBUILD_REQUIRED if condition else STATUS_READY,
         )
 
@@ -123,9 +121,9 @@ def update_group(group: ContactGroup, *, display_name: str | None = None,
         elif condition is not None:
             new_condition = _normalise_condition(condition)
             if new_condition != group.condition:
-                check_no_cycle(group.code_name, new_condition)
+                _check_no_cycle(group.code_name, new_condition)
                 group.condition = new_condition
-                group.slow_reason = slow_reason(new_condition)
+                group.slow_reason = _slow_reason(new_condition)
                 group.status = STATUS_REBUILD_REQUIRED
         group.modified = utcnow()
         group.save()
@@ -143,5 +141,21 @@ def _normalise_condition(condition: str | None) -> str | None:
     if condition is None or not condition.strip():
         return None
     require_ems("Condition-based contact groups")
+    from store.condition_service import check_condition  # see _slow_reason
+
     check_condition(condition)
     return condition.strip()
+
+
+def _slow_reason(condition: str | None) -> str | None:
+    # The condition language is loaded when a condition is saved, not when the groups are
+    # listed: the terminal UI opens faster for it.
+    from store.condition_service import slow_reason
+
+    return slow_reason(condition)
+
+
+def _check_no_cycle(code_name: str, condition: str | None) -> None:
+    from store.group_graph import check_no_cycle  # see _slow_reason
+
+    check_no_cycle(code_name, condition)

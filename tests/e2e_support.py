@@ -28,7 +28,7 @@ class Terminal:
     def __init__(self, command: str, width: int = 100, height: int = 30,
                  env: dict[str, str] | None = None) -> None:
         self.name = f"cg-{uuid.uuid4().hex[:8]}"
-        self.socket = f"cg-test-{os.getpid()}"
+        self.socket = f"cg-test-{os.getpid()}-{self.name}"
         environment = " ".join(f"{k}={v}" for k, v in (env or {}).items())
         self._tmux("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
                    f"{environment} {command}".strip())
@@ -56,7 +56,7 @@ class Terminal:
             shown = self.screen()
             if text in shown:
                 return shown
-            time.sleep(0.1)
+            time.sleep(0.02)
         raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
 
     def alive(self) -> bool:

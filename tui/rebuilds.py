@@ -15,10 +15,11 @@ from textual.message import Message
 
 from store import groups
 from store.errors import StoreError
-from store.rebuild import CancelToken, RebuildCancelled, RebuildResult, rebuild_group
 
 if TYPE_CHECKING:
     from textual.app import App
+
+    from store.rebuild import CancelToken, RebuildResult
 
 
 class RebuildProgress(Message):
@@ -65,6 +66,8 @@ class RebuildController:
         if group_id in self._tokens:
             self.app.notify("This group is already being rebuilt.", severity="warning")
             return
+        from store.rebuild import CancelToken  # the rebuild engine loads on the first rebuild
+
         token = CancelToken()
         self._tokens[group_id] = token
         self.progress[group_id] = 0.0
@@ -89,15 +92,17 @@ class RebuildController:
 
     def _run(self, group_id: int, token: CancelToken) -> None:
         """Runs in a worker thread."""
+        from store import rebuild
+
         outcome = RebuildOutcome(group_id, f"group #{group_id}")
         try:
             group = groups.get_group_by_id(group_id)
             outcome.name = group.display_name
-            outcome.result = rebuild_group(
+            outcome.result = rebuild.rebuild_group(
                 group, cancel=token,
                 progress=lambda fraction: self.app.post_message(
                     RebuildProgress(group_id, fraction)))
-        except RebuildCancelled:
+        except rebuild.RebuildCancelled:
             outcome.cancelled = True
         except StoreError as error:
             outcome.error = str(error)

@@ -70,7 +70,7 @@ async def test_a_cancelled_rebuild_changes_nothing(town, monkeypatch):
 
         return original(group, **{**options, "progress": cancel_on_first_step})
 
-    monkeypatch.setattr("tui.rebuilds.rebuild_group", slow_start)
+    monkeypatch.setattr("store.rebuild.rebuild_group", slow_start)
     async with app.run_test(size=SIZE) as pilot:
         await idle(app, pilot)
         await pilot.press("R")
@@ -96,7 +96,7 @@ async def test_escape_cancels_a_running_rebuild(town, monkeypatch):
             release.wait(5)
         return original(group, **{**options, "progress": progress})
 
-    monkeypatch.setattr("tui.rebuilds.rebuild_group", paused)
+    monkeypatch.setattr("store.rebuild.rebuild_group", paused)
     app = ContactGroupsApp()
     async with app.run_test(size=SIZE) as pilot:
         await idle(app, pilot)
