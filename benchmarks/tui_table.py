@@ -36,7 +36,7 @@ from pathlib import Path
 from store import audit, database, groups
 from store.errors import NotFound
 from store.models import utcnow
-from tui.sources import MemberSource
+from tui.sources import member_source
 from tui.widgets.virtual_table import FILTER_DELAY, VirtualTable
 
 SMALL = 1_000
@@ -152,7 +152,7 @@ async def _measure(code: str, presses: int) -> dict[str, object]:
 
     class BenchApp(App[None]):
         def compose(self):
-            yield TimedTable(MemberSource(group))
+            yield TimedTable(member_source(group))
 
     app = BenchApp()
     figures: dict[str, object] = {"members": group.member_count}

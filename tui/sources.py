@@ -6,13 +6,16 @@ run in the table's worker threads; Peewee gives each thread its own connection.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Generic, TypeVar
 
 from store import listing
 from store.contact_sets import ContactFilter
 from store.listing import AccountFilter, AccountRow, ContactRow, MemberRow
 from store.models import ContactGroup
 from tui.widgets.row_source import Column
+
+Row = TypeVar("Row")
 
 
 def _yes_no(value: bool) -> str:
@@ -46,67 +49,48 @@ ACCOUNT_COLUMNS: tuple[Column[AccountRow], ...] = (
 )
 
 
-class MemberSource:
-    """The members of one group, filtered in SQL by :class:`ContactFilter`."""
+class GroupContactSource(Generic[Row]):
+    """Contacts related to one group — its members, its excluded contacts, or the picker's
+    candidates — as a row source; the three store.listing functions say which, and filter
+    in SQL with :class:`ContactFilter`."""
 
-    columns = MEMBER_COLUMNS
+    def __init__(self, group: ContactGroup, columns: tuple[Column[Row], ...],
+                 count: Callable[[ContactGroup, ContactFilter], int],
+                 page: Callable[[ContactGroup, int, int, ContactFilter], list[Row]],
+                 matching: Callable[[ContactGroup, Iterable[int], ContactFilter], set[int]],
+                 ) -> None:
+        self.group, self.columns = group, columns
+        self._count, self._page, self._matching = count, page, matching
 
-    def __init__(self, group: ContactGroup) -> None:
-        self.group = group
-
-    def key(self, row: MemberRow) -> int:
-        return row.contact_id
+    def key(self, row: Row) -> int:
+        return row.contact_id  # type: ignore[attr-defined]
 
     def count(self, filter_text: str) -> int:
-        return listing.count_members(self.group, ContactFilter(filter_text))
+        return self._count(self.group, ContactFilter(filter_text))
 
-    def page(self, offset: int, limit: int, filter_text: str) -> list[MemberRow]:
-        return listing.member_page(self.group, offset, limit, ContactFilter(filter_text))
+    def page(self, offset: int, limit: int, filter_text: str) -> list[Row]:
+        return self._page(self.group, offset, limit, ContactFilter(filter_text))
 
     def matching(self, keys: Iterable[int], filter_text: str) -> set[int]:
-        return listing.members_matching(self.group, keys, ContactFilter(filter_text))
+        return self._matching(self.group, keys, ContactFilter(filter_text))
 
 
-class ExcludedSource:
+def member_source(group: ContactGroup) -> GroupContactSource[MemberRow]:
+    """The members of one group."""
+    return GroupContactSource(group, MEMBER_COLUMNS, listing.count_members,
+                              listing.member_page, listing.members_matching)
+
+
+def excluded_source(group: ContactGroup) -> GroupContactSource[ContactRow]:
     """The contacts a group keeps out (removed with *Remove and exclude*)."""
-
-    columns = CONTACT_COLUMNS
-
-    def __init__(self, group: ContactGroup) -> None:
-        self.group = group
-
-    def key(self, row: ContactRow) -> int:
-        return row.contact_id
-
-    def count(self, filter_text: str) -> int:
-        return listing.count_excluded(self.group, ContactFilter(filter_text))
-
-    def page(self, offset: int, limit: int, filter_text: str) -> list[ContactRow]:
-        return listing.excluded_page(self.group, offset, limit, ContactFilter(filter_text))
-
-    def matching(self, keys: Iterable[int], filter_text: str) -> set[int]:
-        return listing.excluded_matching(self.group, keys, ContactFilter(filter_text))
+    return GroupContactSource(group, CONTACT_COLUMNS, listing.count_excluded,
+                              listing.excluded_page, listing.excluded_matching)
 
 
-class CandidateContactSource:
+def candidate_source(group: ContactGroup) -> GroupContactSource[ContactRow]:
     """What the Add contacts picker offers: live contacts that are not members."""
-
-    columns = CONTACT_COLUMNS
-
-    def __init__(self, group: ContactGroup) -> None:
-        self.group = group
-
-    def key(self, row: ContactRow) -> int:
-        return row.contact_id
-
-    def count(self, filter_text: str) -> int:
-        return listing.count_candidates(self.group, ContactFilter(filter_text))
-
-    def page(self, offset: int, limit: int, filter_text: str) -> list[ContactRow]:
-        return listing.candidate_page(self.group, offset, limit, ContactFilter(filter_text))
-
-    def matching(self, keys: Iterable[int], filter_text: str) -> set[int]:
-        return listing.candidates_matching(self.group, keys, ContactFilter(filter_text))
+    return GroupContactSource(group, CONTACT_COLUMNS, listing.count_candidates,
+                              listing.candidate_page, listing.candidates_matching)
 
 
 class AccountSource:

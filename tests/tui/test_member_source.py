@@ -8,7 +8,7 @@ from store import groups, listing, membership
 from store.contact_sets import ContactFilter, Selection
 from tests.store.helpers import ACTOR, make_contacts
 from tests.tui.harness import SIZE, TableApp, lines, settle
-from tui.sources import MemberSource
+from tui.sources import member_source
 
 MEMBERS = 300
 
@@ -27,7 +27,7 @@ def _member_ids(group) -> set[int]:
 
 async def test_marked_rows_are_exactly_the_ones_removed(group):
     before = _member_ids(group)
-    app = TableApp(MemberSource(group))
+    app = TableApp(member_source(group))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         table = app.table
@@ -46,7 +46,7 @@ async def test_marked_rows_are_exactly_the_ones_removed(group):
 async def test_all_matching_a_filter_minus_one_removes_in_one_selection(group):
     before = _member_ids(group)
     first1 = {row.contact_id for row in listing.iter_members(group, ContactFilter("first1"))}
-    app = TableApp(MemberSource(group), filter_delay=0)
+    app = TableApp(member_source(group), filter_delay=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         table = app.table

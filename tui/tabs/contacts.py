@@ -27,7 +27,7 @@ from tui.background import in_background
 from tui.contact_edit import open_contact_editor
 from tui.modals import Choice, ChoiceModal, ConfirmModal, TypedConfirmModal
 from tui.selection import Marks
-from tui.sources import CandidateContactSource, ExcludedSource, MemberSource
+from tui.sources import candidate_source, excluded_source, member_source
 from tui.tabs.list_tab import ListTab, Target, plural
 from tui.widgets.picker import PickerModal
 from tui.widgets.virtual_table import VirtualTable
@@ -87,9 +87,9 @@ class ContactsTab(ListTab):
 
     def build_lists(self, group: ContactGroup) -> list[VirtualTable[Any]]:
         self._set_actions(bool(group.condition))
-        excluded = VirtualTable(ExcludedSource(group), id="excluded")
+        excluded = VirtualTable(excluded_source(group), id="excluded")
         excluded.display = False
-        return [VirtualTable(MemberSource(group), id="members"), excluded]
+        return [VirtualTable(member_source(group), id="members"), excluded]
 
     @property
     def members(self) -> VirtualTable[MemberRow]:
@@ -268,7 +268,7 @@ class ContactsTab(ListTab):
 
         self.app.push_screen(PickerModal(
             f"Add contacts to '{group.display_name}' (live contacts not in the group)",
-            CandidateContactSource(group), search_hint="search name, email, company, country"),
+            candidate_source(group), search_hint="search name, email, company, country"),
             picked)
 
     def _added(self, added: int) -> None:
