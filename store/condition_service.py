@@ -32,6 +32,7 @@ from store.condition_binding import ContactBinding
 from store.condition_context import ContactContext
 from store.database import database_proxy
 from store.errors import NotFound, StoreError
+from store.listing import iter_keyset
 from store.models import Contact, CustomField, utcnow
 
 IN_MEMORY_PAGE = 1_000
@@ -101,14 +102,11 @@ def contact_matches(checked: CheckedCondition, contact: Contact, now: dt.datetim
 
 def iter_live_contacts() -> Iterator[Contact]:
     """Live contacts in id order, a page at a time (the in-memory slow path)."""
-    after = 0
-    while True:
-        page = list(Contact.select().where(Contact.merged_into.is_null() & (Contact.id > after))
+    def fetch_after(after: int) -> list[Contact]:
+        return list(Contact.select().where(Contact.merged_into.is_null() & (Contact.id > after))
                     .order_by(Contact.id).limit(IN_MEMORY_PAGE))
-        yield from page
-        if len(page) < IN_MEMORY_PAGE:
-            return
-        after = page[-1].id
+
+    return iter_keyset(fetch_after, lambda contact: contact.id, IN_MEMORY_PAGE)
 
 
 @dataclass(frozen=True)

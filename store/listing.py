@@ -7,8 +7,9 @@ order) or stream it in keyset pages, and the filter runs in SQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
+from typing import TypeVar
 
 import peewee as pw
 
@@ -23,6 +24,7 @@ from store.models import (
     Membership,
 )
 
+T = TypeVar("T")
 STREAM_PAGE = 5_000
 
 
@@ -107,18 +109,28 @@ def member_page(group: ContactGroup, offset: int, limit: int,
     return [_row(values) for values in query.limit(max(limit, 0)).tuples()]
 
 
-def iter_members(group: ContactGroup,
-                 contact_filter: ContactFilter = NO_FILTER) -> Iterator[MemberRow]:
-    """Every member, fetched in keyset pages so memory stays flat for any group size."""
+def iter_keyset(fetch_after: Callable[[int], list[T]], key: Callable[[T], int],
+                page_size: int = STREAM_PAGE) -> Iterator[T]:
+    """Every row of a query read in keyset pages (``fetch_after(last_key)`` returns the next
+    ``page_size`` rows in key order), so memory stays flat however many rows there are."""
     after = 0
     while True:
+        page = fetch_after(after)
+        yield from page
+        if len(page) < page_size:
+            return
+        after = key(page[-1])
+
+
+def iter_members(group: ContactGroup,
+                 contact_filter: ContactFilter = NO_FILTER) -> Iterator[MemberRow]:
+    """Every member, for exports and the command line."""
+    def fetch_after(after: int) -> list[MemberRow]:
         query = (_members_query(group, contact_filter).where(Membership.contact > after)
                  .order_by(Membership.contact).limit(STREAM_PAGE))
-        page = [_row(values) for values in query.tuples()]
-        yield from page
-        if len(page) < STREAM_PAGE:
-            return
-        after = page[-1].contact_id
+        return [_row(values) for values in query.tuples()]
+
+    return iter_keyset(fetch_after, lambda row: row.contact_id)
 
 
 # --- contacts a group keeps out, and contacts a picker offers ------------------------

@@ -149,59 +149,45 @@ class VirtualTable(ScrollView, Generic[Row], can_focus=True, inherit_bindings=Fa
     filter_text: reactive[str] = reactive("", init=False)
     """What the user typed to filter the rows; applied after :data:`FILTER_DELAY`."""
 
-    class CursorMoved(Message):
+    class _TableMessage(Message):
+        """A message from one table; ``control`` lets ``@on(…, "#id")`` pick the table."""
+
+        def __init__(self, table: VirtualTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    class CursorMoved(_TableMessage):
         """The cursor is on another row; ``key`` and ``row`` are ``None`` until it loads."""
 
         def __init__(self, table: VirtualTable, index: int, key: int | None,
                      row: Any | None) -> None:
-            super().__init__()
-            self.table = table
-            self.index = index
-            self.key = key
-            self.row = row
+            super().__init__(table)
+            self.index, self.key, self.row = index, key, row
 
-        @property
-        def control(self) -> VirtualTable:
-            return self.table
-
-    class MarksChanged(Message):
+    class MarksChanged(_TableMessage):
         """The marks changed; ``count`` rows are marked now (``marks`` says which)."""
 
         def __init__(self, table: VirtualTable, marks: Marks, count: int) -> None:
-            super().__init__()
-            self.table = table
-            self.marks = marks
-            self.count = count
+            super().__init__(table)
+            self.marks, self.count = marks, count
 
-        @property
-        def control(self) -> VirtualTable:
-            return self.table
-
-    class RowActivated(Message):
+    class RowActivated(_TableMessage):
         """``enter`` on a loaded row."""
 
         def __init__(self, table: VirtualTable, index: int, key: int, row: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.index = index
-            self.key = key
-            self.row = row
+            super().__init__(table)
+            self.index, self.key, self.row = index, key, row
 
-        @property
-        def control(self) -> VirtualTable:
-            return self.table
-
-    class Counted(Message):
+    class Counted(_TableMessage):
         """The number of rows matching the filter is known (or changed)."""
 
         def __init__(self, table: VirtualTable, total: int) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.total = total
-
-        @property
-        def control(self) -> VirtualTable:
-            return self.table
 
     def __init__(self, source: RowSource[Row], *, filter_delay: float = FILTER_DELAY,
                  name: str | None = None, id: str | None = None,
