@@ -24,6 +24,8 @@ _EXPORTS = {
     "compile_sql": "sql", "register_sqlite_functions": "sql",
     "Schema": "types", "Type": "types", "Value": "types",
     "fold_case": "values",
+    "ascii_folding_hazards": "values", "ascii_folding_suffices": "values",
+    "like_escape": "values", "unstorable_character": "values",
     "ACTIVITY_TYPES": "vocabulary", "CONTACT_SCHEMA": "vocabulary",
     "default_registry": "vocabulary",
 }

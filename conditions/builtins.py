@@ -78,16 +78,11 @@ def _affix_sql(mode: str):
     """SQL for Contains / StartsWith / EndsWith: LIKE for constants, positions otherwise."""
 
     def to_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
-        haystack = c.lower_text(receiver)
         needle = c.constant(args[0])
         if needle is not c.NOT_CONSTANT:
-            low = values.lower(needle)  # type: ignore[arg-type]
-            escaped = low.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             pattern = {"contains": "%{}%", "starts": "{}%", "ends": "%{}"}[mode]
-            return c.fmt(
-                "({} LIKE {} ESCAPE '\\')", haystack, c.param(pattern.replace("{}", escaped))
-            )
-        return c.dialect.affix(mode, haystack, c.lower_text(args[0]))
+            return c.folded_like(c.value(receiver), pattern.format(values.like_escape(needle)))
+        return c.dialect.affix(mode, c.lower_text(receiver), c.lower_text(args[0]))
 
     return to_sql
 
@@ -110,13 +105,11 @@ def equals_any_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fra
         items.extend(value if isinstance(value, tuple) else [value])  # type: ignore[arg-type]
     if not items:
         return c.fmt(c.dialect.false)
-    if receiver.type is Type.STRING or receiver.type is Type.NULL:
-        text = c.lower_text(receiver)
-    else:
-        text = c.fmt("COALESCE(CAST({} AS TEXT), '')", c.value(receiver))
     forms = sorted({values.text_form(item) for item in items})
-    placeholders = c.join(", ", [c.param(form) for form in forms])
-    return c.fmt("({} IN ({}))", text, placeholders)
+    if receiver.type is Type.STRING or receiver.type is Type.NULL:
+        return c.folded_in(c.value(receiver), forms)
+    text = c.fmt("COALESCE(CAST({} AS TEXT), '')", c.value(receiver))
+    return c.fmt("({} IN ({}))", text, c.join(", ", [c.param(form) for form in forms]))
 
 
 def to_lower_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:

@@ -26,6 +26,7 @@ import pyparsing as pp
 from conditions import ast
 from conditions.errors import ConditionError
 from conditions.limits import MAX_DEPTH, recursion_headroom
+from conditions.values import unstorable_character
 
 
 @dataclass(frozen=True)
@@ -520,9 +521,10 @@ def parse_condition(text: str) -> ParsedCondition:
     """Parse a stored or typed condition; raise ConditionError with a position if invalid."""
     if not isinstance(text, str):
         raise ConditionError(f"a condition is text, not {type(text).__name__}")
-    if "\x00" in text:  # no database stores it: PostgreSQL refuses it, SQLite cuts text at it
-        raise ConditionError.at_offset("the condition contains a NUL character (code 0)",
-                                       text, text.index("\x00"))
+    unstorable = unstorable_character(text)
+    if unstorable is not None:
+        index, what = unstorable
+        raise ConditionError.at_offset(f"the condition contains {what}", text, index)
     source_map, rules_xml, parameters = _unwrap(text)
     if not source_map.text.strip():
         raise source_map.error("the condition is empty", 0)

@@ -56,6 +56,51 @@ def lower(value: str | None) -> str:
     return "" if value is None else fold_case(value)
 
 
+# The characters outside ASCII whose case folding is an ASCII letter (a test checks every
+# code point): LATIN CAPITAL LETTER I WITH DOT ABOVE → i, KELVIN SIGN → k.
+_NON_ASCII_FOLDING_TO = {"i": "\u0130", "k": "\u212a"}
+
+
+def ascii_folding_hazards(folded: str) -> str | None:
+    """What a value must hold for an ASCII-only case-insensitive match against ``folded``
+    text to differ from an exact one: those characters, or None for "any non-ASCII one".
+
+    SQLite's LIKE and NOCASE fold ASCII letters only. Against a folded constant that is
+    exact except where a non-ASCII character of the value folds onto a character of the
+    constant: any, if the constant holds non-ASCII characters; else only the two that fold
+    onto an ``i`` or a ``k``, if it holds those.
+    """
+    if not folded.isascii():
+        return None
+    return "".join(sorted({_NON_ASCII_FOLDING_TO[char] for char in folded
+                           if char in _NON_ASCII_FOLDING_TO}))
+
+
+def ascii_folding_suffices(folded: str) -> bool:
+    """Whether an ASCII-only case-insensitive match against ``folded`` text is exact."""
+    return ascii_folding_hazards(folded) == ""
+
+
+def unstorable_character(text: str) -> tuple[int, str] | None:
+    """Where ``text`` holds a character no database stores, and what it is; None if none.
+
+    NUL: PostgreSQL refuses it and SQLite cuts text at it. A lone surrogate cannot be
+    encoded as UTF-8 at all; it reaches us from a terminal or a command line that sent a
+    byte that is not UTF-8 (Python decodes such bytes to surrogates).
+    """
+    for index, char in enumerate(text):
+        if char == "\x00":
+            return index, "a NUL character (code 0)"
+        if "\ud800" <= char <= "\udfff":
+            return index, "a character that is not valid UTF-8 text"
+    return None
+
+
+def like_escape(value: str | None) -> str:
+    """Null-as-empty lowercase text made literal inside a LIKE pattern with ``ESCAPE '\\'``."""
+    return lower(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def is_blank(value: Value) -> bool:
     return value is None or value == ""
 

@@ -126,7 +126,7 @@ def count_matching(checked: CheckedCondition, now: dt.datetime | None = None) ->
     now = now or utcnow()
     compiled = compile_condition(checked, now)
     if compiled.translatable:
-        query = f"SELECT COUNT(*) FROM ({compiled.sql}) AS matching"
+        query = compiled.select("COUNT(*)")
         return int(database_proxy.execute_sql(query, compiled.params).fetchone()[0])
     current = schema()
     return sum(contact_matches(checked, contact, now, current)

@@ -19,7 +19,14 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from conditions import Fragment, Registry, default_registry, fold_case
+from conditions import (
+    Fragment,
+    Registry,
+    ascii_folding_suffices,
+    default_registry,
+    fold_case,
+    like_escape,
+)
 
 if TYPE_CHECKING:
     from conditions import Compiler
@@ -62,8 +69,7 @@ def _lower(value: object) -> str:
 
 
 def _in_list(c: Compiler, column: str, items: Sequence[str]) -> Fragment:
-    return c.fmt(f"{c.binding.lower_function}({column}) IN ({{}})",
-                 c.join(", ", [c.param(item) for item in items]))
+    return c.folded_in(Fragment(column), items)
 
 
 def _exists(c: Compiler, table: str, conditions: list[Fragment]) -> Fragment:
@@ -99,15 +105,7 @@ def _activity_exists(c: Compiler, types: Sequence[str], days: int,
 
 
 def _text_equals(c: Compiler, column: str, value: object) -> Fragment:
-    return c.fmt(f"COALESCE({c.binding.lower_function}({column}), '') = {{}}",
-                 c.param(_lower(value)))
-
-
-def _like(c: Compiler, expression: Fragment, pattern_of: Callable[[str], str], needle: object
-          ) -> Fragment:
-    escaped = _lower(needle).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return c.fmt(f"(COALESCE({c.binding.lower_function}({{}}), '') LIKE {{}} ESCAPE '\\')",
-                 expression, c.param(pattern_of(escaped)))
+    return c.folded_in(Fragment(column), [_lower(value)])
 
 
 # --- activities -------------------------------------------------------------------------
@@ -258,15 +256,36 @@ def is_from_country_sql(c: Compiler, countries: str) -> Fragment:
     wanted = split_items(countries)
     if not wanted:
         return Fragment(c.dialect.false)
-    name = f"{c.binding.lower_function}({c.contact_alias}.country_name)"
+    # The noise is ASCII punctuation, which case folding neither makes nor removes, so it
+    # can be stripped before the folded comparison.
+    name = f"{c.contact_alias}.country_name"
     code_name = name
     for noise in CODE_NAME_NOISE:
         code_name = f"replace({code_name}, '{noise.replace(chr(39), chr(39) * 2)}', '')"
-    items = c.join(", ", [c.param(item) for item in wanted])
-    return c.fmt(
-        f"COALESCE(({c.binding.lower_function}({c.contact_alias}.country_code) IN ({{}}) "
-        f"OR {name} IN ({{}}) OR {code_name} IN ({{}})), {c.dialect.false})",
-        items, items, items)
+    return c.fmt("({} OR {} OR {})",
+                 c.folded_in(Fragment(f"{c.contact_alias}.country_code"), wanted),
+                 c.folded_in(Fragment(name), wanted),
+                 _code_name_in(c, Fragment(name), Fragment(code_name), wanted))
+
+
+def _code_name_in(c: Compiler, name: Fragment, code_name: Fragment, wanted: Sequence[str]
+                  ) -> Fragment:
+    """The stripped name is one of ``wanted``; on SQLite, only names that could be are tested.
+
+    Stripping costs SQLite several string copies per row, more than the rest of a typical
+    condition. A name can only strip to ``us`` if it holds a ``u`` and later an ``s``
+    (``LIKE '%u%s%'``, a cheap test in C), so only those names are stripped. SQLite's LIKE
+    folds ASCII only: a character it might not match (see ``ascii_folding_suffices``) is a
+    ``_`` in the pattern, which keeps the guard sound because folding keeps lengths.
+    """
+    test = c.folded_in(code_name, wanted)
+    if c.dialect.name != "sqlite":
+        return test
+    patterns = ["%" + "%".join(like_escape(char) if ascii_folding_suffices(char) else "_"
+                               for char in item) + "%" for item in wanted]
+    could_match = c.join(" OR ", [c.fmt("{} LIKE {} ESCAPE '\\'", name, c.param(pattern))
+                                  for pattern in patterns])
+    return c.fmt("CASE WHEN {} THEN {} ELSE 0 END", could_match, test)
 
 
 def is_in_contact_group_eval(ctx: ContactContext, groups: str, all_: bool) -> bool:
@@ -321,12 +340,11 @@ def field_contains_value_sql(c: Compiler, field: str, op: str, value: str) -> Fr
     column = c.fmt("CAST({} AS TEXT)", member)
     operation = _lower(op)
     if operation in ("equals", "notequals"):
-        test = c.fmt(f"(COALESCE({c.binding.lower_function}({{}}), '') = {{}})", column,
-                     c.param(_lower(value)))
+        test = c.folded_in(column, [_lower(value)])
     else:
         shape = {"contains": "%{}%", "notcontains": "%{}%", "startswith": "{}%",
                  "endswith": "%{}"}[operation]
-        test = _like(c, column, shape.format, value)
+        test = c.folded_like(column, shape.format(like_escape(value)))
     return c.fmt("(NOT {})", test) if operation.startswith("not") else test
 
 

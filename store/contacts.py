@@ -8,6 +8,7 @@ from typing import Any
 
 import peewee as pw
 
+from conditions import unstorable_character
 from store import audit
 from store.actor import current_actor
 from store.contact_sets import id_list
@@ -46,8 +47,9 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
         raise StoreError(f"unknown contact field '{unknown[0]}'")
     cleaned = dict(fields)
     for name, value in cleaned.items():
-        if isinstance(value, str) and "\x00" in value:
-            raise StoreError(f"the {name.replace('_', ' ')} contains a NUL character (code 0)")
+        unstorable = unstorable_character(value) if isinstance(value, str) else None
+        if unstorable is not None:
+            raise StoreError(f"the {name.replace('_', ' ')} contains {unstorable[1]}")
     if "gender" in cleaned and cleaned["gender"] not in (GENDER_UNKNOWN, GENDER_MALE,
                                                          GENDER_FEMALE):
         raise StoreError("gender must be 0 (unknown), 1 (male) or 2 (female)")

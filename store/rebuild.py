@@ -187,8 +187,9 @@ class _Steps:
 
 def _stage_by_sql(compiled: CompiledQuery, steps: _Steps) -> None:
     param = database_proxy.param
-    statement = (f"INSERT INTO {STAGE} (contact_id) SELECT m.id FROM ({compiled.sql}) AS m "
-                 f"WHERE m.id >= {param} AND m.id < {param}")
+    ids = compiled.id_column
+    statement = (f"INSERT INTO {STAGE} (contact_id) "
+                 + compiled.select(ids, f"{ids} >= {param} AND {ids} < {param}"))
     for low, high in steps.ranges():
         database_proxy.execute_sql(statement, (*compiled.params, low, high))
 
@@ -217,9 +218,10 @@ def _restage_changed_since(started: dt.datetime, checked: CheckedCondition,
     database_proxy.execute_sql(f"DELETE FROM {STAGE} WHERE contact_id IN {changed}",
                                (started,))
     if compiled.translatable:
+        ids = compiled.id_column
         database_proxy.execute_sql(
-            f"INSERT INTO {STAGE} (contact_id) SELECT m.id FROM ({compiled.sql}) AS m "
-            f"WHERE m.id IN {changed}", (*compiled.params, started))
+            f"INSERT INTO {STAGE} (contact_id) " + compiled.select(ids, f"{ids} IN {changed}"),
+            (*compiled.params, started))
         return
     current = condition_service.schema()
     contacts = Contact.select().where(Contact.merged_into.is_null()

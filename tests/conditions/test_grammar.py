@@ -275,3 +275,10 @@ def test_a_nul_character_is_refused_at_its_position():
     with pytest.raises(ConditionError, match="NUL character") as caught:
         parse_condition('Contact.ContactCity == "a\x00b"')
     assert (caught.value.line, caught.value.column) == (1, 26)
+
+
+def test_a_byte_that_was_not_utf8_is_refused_at_its_position():
+    """``contact-groups condition check $'...\\xff'``: Python hands us a lone surrogate."""
+    with pytest.raises(ConditionError, match="not valid UTF-8") as caught:
+        parse_condition('Contact.ContactCity == "ab\udcff"')
+    assert (caught.value.line, caught.value.column) == (1, 27)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conditions import check, compile_sql
+from conditions import ascii_folding_hazards, check, compile_sql, fold_case
 
 from .support import (
     NOW,
@@ -147,3 +147,45 @@ def test_unknown_dialect_is_refused():
 
     with pytest.raises(ValueError, match="unknown SQL dialect"):
         compile_sql(check("true", SCHEMA, REGISTRY), Odd(), NOW)
+
+
+def test_the_only_non_ascii_characters_folding_onto_ascii_are_dotted_i_and_kelvin():
+    """The SQLite fast path relies on this list (``values.ascii_folding_hazards``)."""
+    onto_ascii = {char for char in map(chr, range(0x80, 0x110000))
+                  if fold_case(char).isascii()}
+    assert onto_ascii == {"\u0130", "\u212a"}
+    assert ascii_folding_hazards("kim") == "\u0130\u212a"
+    assert ascii_folding_hazards("us") == ""
+    assert ascii_folding_hazards("zürich") is None
+
+
+LOOKALIKES = ["\u0130stanbul", "istanbul", "ISTANBUL", "\u212aolín", "Kolín", "kolin", "Praha",
+              None, ""]
+
+
+@pytest.mark.parametrize("condition", [
+    'Contact.ContactCity == "istanbul"', 'Contact.ContactCity != "İstanbul"',
+    'Contact.ContactCity.StartsWith("kol")', 'Contact.ContactCity.Contains("Í")',
+    'Contact.ContactCity.EndsWith("ín")', 'Contact.ContactCity.EqualsAny("kolín", "praha")',
+    'Contact.ContactCity.NotContains("a")', 'Contact.ContactCity == ""',
+])
+def test_characters_sqlite_does_not_fold_still_match_case_insensitively(condition):
+    contacts = [Contact(i + 1, {"Contact.ContactCity": city}) for i, city in enumerate(LOOKALIKES)]
+    checked = check(condition, SCHEMA, REGISTRY)
+    db = make_database(contacts, [])
+    assert sql_ids(db, compile_sql(checked, Binding(), NOW)) == memory_ids(checked, contacts, [])
+
+
+def test_sqlite_decides_ascii_values_without_calling_the_python_case_mapping():
+    """A million rows through a Python function cost seconds; ASCII rows must not pay it."""
+    cities = ["Praha", "BRNO", "Ostrava", "PLZEŇ", None]
+    contacts = [Contact(i + 1, {"Contact.ContactCity": city}) for i, city in enumerate(cities)]
+    db = make_database(contacts, [])
+    calls: list[str] = []
+    db.create_function("cg_lower", 1, lambda v: calls.append(v) or fold_case(v))
+    for condition, expected in [('Contact.ContactCity == "brno"', {2}),
+                                ('Contact.ContactCity.Contains("RA")', {1, 3}),
+                                ('Contact.ContactCity.StartsWith("plzeň")', {4})]:
+        checked = check(condition, SCHEMA, REGISTRY)
+        assert sql_ids(db, compile_sql(checked, Binding(), NOW)) == expected
+    assert calls == ["PLZEŇ"]  # only the non-ASCII value, only for the non-ASCII constant

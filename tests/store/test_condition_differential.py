@@ -53,26 +53,29 @@ NOWS = (
 WINDOW_DAYS = (1, 7, 30, 365)
 MICROSECOND = dt.timedelta(microseconds=1)
 
-FIRST_NAMES = (None, "", "Anna", "ANNA", "anna-marie", "Ölaf", "Zoë", "José", "Łukasz", "smith")
+# İ (dotted capital I) and K (KELVIN SIGN) fold onto ASCII i and k: SQLite's ASCII-only LIKE
+# and NOCASE miss them, so the compiled SQL must take its exact path for them.
+FIRST_NAMES = (None, "", "Anna", "ANNA", "anna-marie", "Ölaf", "Zoë", "José", "Łukasz", "smith",
+               "\u0130lker", "ilker")
 LAST_NAMES = (None, "", "Smith", "SMITH", "Smithson", "Novák", "O'Brien", "van der Berg",
               "Müller", "ÉLODIE")
 EMAILS = (None, "", "anna@example.com", "ANNA@Example.COM", "josé@exämple.cz", "noatsign",
           "o'brien@x.ie", "100%_sure@x.org")
-CITIES = (None, "", "Praha", "PRAHA", "Brno", "Zürich", "São Paulo")
+CITIES = (None, "", "Praha", "PRAHA", "Brno", "Zürich", "São Paulo", "\u212aolín", "Kolín")
 COMPANIES = (None, "", "Acme", "ACME Corp", "Škoda")
 COUNTRIES = ((None, None), ("", ""), ("CZ", "Czech Republic"), ("cz", "czech republic"),
              ("DE", "Germany"), ("US", "United States"), (None, "Czech Republic"),
              ("CZ", None), ("CI", "Côte d'Ivoire"), ("BA", "Bosnia-Herzegovina"),
-             ("GB", "United Kingdom"))
+             ("GB", "United Kingdom"), ("IT", "\u0130taly"), ("\u212aR", "South \u212aorea"))
 CUSTOM_VALUES = (None, "", "Retail", "RETAIL", "Software & IT", "Café")
 SCORES = (0, 5, -3, 100)
 
-ACTIVITY_TYPES = ("pagevisit", "PageVisit", "userlogin", "newsletteropen",
+ACTIVITY_TYPES = ("pagevisit", "PageVisit", "pagev\u0130sit", "userlogin", "newsletteropen",
                   "newsletterclickthrough", "newslettersubscription",
                   "newsletterunsubscription", "bizformsubmit", "purchase", "filedownload")
 ITEMS = (None, "", "n1", "N1", "n2", "Newsletter Ä")
 URLS = (None, "", "/Home", "/home", "/Campaign-assets/whitepaper.pdf", "/products/ü")
-FORMS = ("ContactUs", "contactus", "Newsletter", "Événement")
+FORMS = ("ContactUs", "contactus", "Newsletter", "Événement", "L\u0130nks")
 FORM_FIELDS = ("Email", "email", "Message", "Země")
 FORM_VALUES = (None, "", "yes", "YES", "Praha", "Ünïcode")
 ACCOUNT_NAMES = ("Acme", "ACME", "Müller GmbH", "O'Brien & Sons", "Žluťoučký kůň")
@@ -179,12 +182,13 @@ TYPE_LISTS = ("null", '""', '"pagevisit"', '"PageVisit;userlogin"',
               '";"', '"NewsletterSubscription"')
 CANCEL_LISTS = ("null", '""', '"newsletterunsubscription"',
                 '"NewsletterUnsubscription;purchase"', '"userlogin"', '"newsletterunsubscription"')
-FORM_LISTS = ('"ContactUs"', '"contactus;Newsletter"', '"Événement"', '""', '"Missing"', "null")
+FORM_LISTS = ('"ContactUs"', '"contactus;Newsletter"', '"Événement"', '""', '"Missing"', "null",
+              '"links"')
 FIELD_REFS = ('"Email"', '"email"', '"ContactUs.Email"', '"contactus.Message"',
               '"Newsletter.Email"', '"Země"', '"Nope.Email"', '".Email"', '""')
 COUNTRY_LISTS = ('"CZ"', '"cz"', '"Czech Republic"', '"CzechRepublic"', '"czechrepublic"',
                  '"Germany;US"', '"CotedIvoire"', '"Côte d\'Ivoire"', '"BosniaHerzegovina"',
-                 '""', '" ; "', '"Nowhere;gb"')
+                 '""', '" ; "', '"Nowhere;gb"', '"italy"', '"SouthKorea;kr"')
 GROUP_LISTS = ('"g1"', '"G1"', '"g1;g2"', '"g2;VIP.list"', '""', '"missing"', '"g1;missing"',
                '"other-group; g1 ;VIP.LIST"')
 ACCOUNT_REFS = ('"Acme"', '"acme"', '"Müller GmbH"', '"o\'brien & sons"', '""', "1", "2", "3",
@@ -199,7 +203,8 @@ EMAIL_NAMES = ('"n1"', '"N1"', '"n2"', '""', "null", '"newsletter ä"')
 STRING_MEMBERS = ("ContactFirstName", "ContactLastName", "ContactEmail", "ContactCity",
                   "ContactCountryName", "ContactCountryCode", "ContactCompanyName", "Industry")
 STRING_LITERALS = ("", "a", "A", "smith", "@", "ö", "Ö", "o'b", "%", "_", "é", "praha",
-                   "czech republic", "retail", "anna@example.com", "100%_")
+                   "czech republic", "retail", "anna@example.com", "100%_", "i", "K", "kolín",
+                   "ilker", "\u0130")
 AGES = (0, 1, 17, 18, 36, 37, 49, 50)
 Args = tuple[tuple[str, ...], ...]
 

@@ -253,8 +253,10 @@ def test_audit_records_actor_and_source(group):
     assert (event.actor, event.source, event.action) == ("alice", audit.SOURCE_MANUAL, "added")
 
 
-def test_a_nul_character_in_a_contact_field_is_refused(db):
+@pytest.mark.parametrize(("city", "message"), [("Pra\x00gue", "NUL character"),
+                                              ("Pra\udcffgue", "not valid UTF-8")])
+def test_a_character_no_database_stores_is_refused_in_a_contact_field(db, city, message):
     (a,) = make_contacts(1)
-    with pytest.raises(StoreError, match="NUL character"):
-        contacts.update_contact(a, city="Pra\x00gue", actor=ACTOR)
+    with pytest.raises(StoreError, match=message):
+        contacts.update_contact(a, city=city, actor=ACTOR)
     assert contacts.get_contact(a).city is None
