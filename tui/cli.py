@@ -162,6 +162,10 @@ def _contact_id(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    refusal = _unstorable_argument(args)
+    if refusal is not None:
+        print(f"contact-groups: {refusal}; nothing was changed", file=sys.stderr)
+        return EXIT_USAGE
     url = getattr(args, "db", None) or default_url()
     try:
         db = connect(url)
@@ -193,6 +197,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()  # the reader (head, less) went away: not an error
     return 0
+
+
+def _unstorable_argument(args: argparse.Namespace) -> str | None:
+    """Why an argument cannot reach the database (a NUL, a byte that is not UTF-8), if so.
+
+    Checked once here, before any command runs: such text would otherwise fail deep in the
+    database driver. The database URL is a file name and may hold any bytes.
+    """
+    from conditions.values import unstorable_character
+
+    for name, value in vars(args).items():
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            found = unstorable_character(text) if isinstance(text, str) else None
+            if name != "db" and found is not None:
+                return f"the {name.replace('_', ' ')} argument contains {found[1]}"
+    return None
 
 
 def _indent(text: str) -> str:

@@ -91,6 +91,10 @@ def test_create_add_remove_round_trip(seeded):
     (("members", "add", "NewsletterReaders", "--account", "No Such Inc"), "no account named"),
     (("members", "remove", "NewsletterReaders"), "one of the arguments"),
     (("groups", "frobnicate"), "invalid choice"),
+    # A terminal that sends a byte that is not UTF-8: Python turns it into a lone surrogate.
+    (("groups", "show", "News\udcff"), "code argument contains a character that is not valid"),
+    (("groups", "create", "--name", "Caf\udcff"), "name argument contains"),
+    (("members", "add", "NewsletterReaders", "--email", "a\udcff@x.cz"), "not valid UTF-8"),
 ])
 def test_bad_input_is_one_line_exit_2_and_changes_nothing(seeded, args, message):
     db, _, before = seeded
