@@ -16,7 +16,7 @@ _EXPORTS = {
     "CheckedCondition": "checker", "check": "checker",
     "ANY": "reads", "Dependencies": "reads", "dependencies": "reads",
     "ConditionError": "errors",
-    "EvaluationContext": "evaluator", "evaluate": "evaluator",
+    "EvaluationContext": "evaluator", "evaluate": "evaluator", "evaluate_many": "evaluator",
     "ExplainNode": "explanation", "Explanation": "explanation", "explain": "explanation",
     "ParsedCondition": "grammar", "parse_condition": "grammar",
     "Kind": "registry", "MethodSpec": "registry", "Param": "registry", "Registry": "registry",

@@ -8,6 +8,7 @@ member only when the whole condition is exactly true.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -129,8 +130,16 @@ class Evaluator:
 
 def evaluate(checked: CheckedCondition, context: EvaluationContext) -> bool:
     """Whether the contact behind ``context`` matches: only an exact ``true`` counts."""
+    return evaluate_many([checked], context)[0]
+
+
+def evaluate_many(conditions: Sequence[CheckedCondition], context: EvaluationContext
+                  ) -> list[bool]:
+    """:func:`evaluate` for each condition, on one contact: a changed contact is asked about
+    every group that reads what changed, and the set-up is paid once for all of them."""
     with recursion_headroom():
-        return Evaluator(context, source=checked.parsed.source).value(checked.root) is True
+        return [Evaluator(context, source=checked.parsed.source).value(checked.root) is True
+                for checked in conditions]
 
 
 def fold(node: typed.Typed, now: datetime | None = None) -> Value:

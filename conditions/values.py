@@ -35,18 +35,16 @@ def normalize(value: object, type_: Type | None = None) -> Value:
     return value  # type: ignore[return-value]
 
 
-SPECIAL_CASING = ("\u03a3", "\u0130")  # capital sigma (final rule), dotted capital I
-
-
 def fold_case(text: str) -> str:
     """Per-character simple lowercase: the one case mapping every backend computes alike.
 
     Python's ``str.lower`` applies two special rules PostgreSQL's ``lower()`` does not (a
     final capital sigma becomes the final form; a dotted capital I becomes i + U+0307);
     mapping character by character and keeping the first character of each mapping gives
-    the plain small sigma and i, as PostgreSQL does.
+    the plain small sigma and i, as PostgreSQL does. Text without those two characters
+    (capital sigma, dotted capital I) takes ``str.lower`` directly: it runs per row.
     """
-    if not any(special in text for special in SPECIAL_CASING):
+    if text.isascii() or ("\u03a3" not in text and "\u0130" not in text):
         return text.lower()
     return "".join(char.lower()[0] for char in text)
 

@@ -155,9 +155,29 @@ class _Steps:
         self.lock, self.progress, self.cancel = lock, progress, cancel
         self._last_beat = 0.0
 
+    def at_once(self, statement: str, params: tuple) -> bool:
+        """Evaluate everything in one statement when that takes no longer than one step.
+
+        A selective condition (a form, an account) pays a fixed price per statement — its
+        subquery runs again for every range — and SQLite plans a narrow id range as a scan
+        of that range, so steps make it several times slower than one statement. A try that
+        outlasts a step is stopped, changing nothing, and the ranges follow: a large
+        condition loses at most one step's time.
+        """
+        self._check_cancel()
+        finished = _run_within(statement, params, STEP_SECONDS,
+                               lambda: self.cancel is not None and self.cancel.cancelled)
+        if finished:
+            self._report(1.0)
+        self._check_cancel()
+        return finished
+
     def ranges(self):
         """Yield (low, high) id ranges covering every contact, adapting their width."""
-        low, high = Contact.select(pw.fn.MIN(Contact.id), pw.fn.MAX(Contact.id)).tuples().get()
+        # Two subqueries: each is one index probe, where MIN and MAX in one SELECT make
+        # SQLite read every row.
+        low, high = database_proxy.execute_sql(
+            "SELECT (SELECT MIN(id) FROM contact), (SELECT MAX(id) FROM contact)").fetchone()
         if low is None:
             return
         width, start = FIRST_STEP_IDS, low
@@ -188,10 +208,43 @@ class _Steps:
 def _stage_by_sql(compiled: CompiledQuery, steps: _Steps) -> None:
     param = database_proxy.param
     ids = compiled.id_column
-    statement = (f"INSERT INTO {STAGE} (contact_id) "
-                 + compiled.select(ids, f"{ids} >= {param} AND {ids} < {param}"))
+    insert = f"INSERT INTO {STAGE} (contact_id) "
+    if steps.at_once(insert + compiled.select(ids), compiled.params):
+        return
+    statement = insert + compiled.select(ids, f"{ids} >= {param} AND {ids} < {param}")
     for low, high in steps.ranges():
         database_proxy.execute_sql(statement, (*compiled.params, low, high))
+
+
+def _run_within(statement: str, params: tuple, seconds: float,
+                stop: Callable[[], bool]) -> bool:
+    """Run ``statement``, or stop it — changing nothing — after ``seconds`` or once ``stop()``
+    (SQLite only; PostgreSQL checks the time alone). Returns whether it finished."""
+    db = database_proxy.obj
+    deadline = time.perf_counter() + seconds
+    if isinstance(db, pw.SqliteDatabase):
+        connection = db.connection()
+        connection.set_progress_handler(lambda: stop() or time.perf_counter() > deadline,
+                                        10_000)
+        try:
+            db.execute_sql(statement, params)
+            return True
+        except pw.OperationalError as error:
+            if "interrupted" not in str(error):
+                raise
+            return False
+        finally:
+            connection.set_progress_handler(None, 0)
+    db.execute_sql(f"SET statement_timeout = {max(1, round(seconds * 1000))}")
+    try:
+        db.execute_sql(statement, params)
+        return True
+    except pw.OperationalError as error:
+        if "statement timeout" not in str(error):
+            raise
+        return False
+    finally:
+        db.execute_sql("RESET statement_timeout")
 
 
 def _stage_in_memory(checked: CheckedCondition, now: dt.datetime, steps: _Steps) -> None:

@@ -15,14 +15,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
-from conditions import ANY, CheckedCondition, Dependencies, dependencies, evaluate
+from conditions import ANY, CheckedCondition, Dependencies, dependencies, evaluate_many
 from store import audit
 from store.condition_binding import MEMBER_COLUMNS
 from store.condition_context import ContactContext
 from store.condition_service import check_condition, schema
+from store.database import database_proxy
 from store.errors import StoreError
-from store.models import AuditEvent, Contact, ContactGroup, Exclusion, Membership, utcnow
+from store.models import Contact, Membership, utcnow
 
 FIELD_MEMBERS = {column: name.split(".", 1)[1] for name, column in MEMBER_COLUMNS.items()}
 FIELD_MEMBERS["birthday"] = "ContactBirthday"
@@ -86,9 +88,7 @@ def reevaluate_contact(contact_id: int, change: Change, actor: str,
     Runs in the caller's transaction. Merged (child) contacts are members of nothing.
     """
     result = Reevaluation()
-    groups = list(ContactGroup.select(ContactGroup.id, ContactGroup.code_name,
-                                      ContactGroup.condition)
-                  .where(ContactGroup.condition.is_null(False)))
+    groups = _condition_groups()
     pending, changed_groups = change, set()
     done: set[int] = set()
     while True:
@@ -106,62 +106,113 @@ def reevaluate_contact(contact_id: int, change: Change, actor: str,
         pending, changed_groups = Change(), {code.lower() for code in newly_changed}
 
 
-def _apply_verdicts(contact_id: int, candidates: list[tuple[ContactGroup, CheckedCondition]],
+class _Group(NamedTuple):
+    id: int
+    code_name: str
+    condition: str
+
+
+class _Row(NamedTuple):
+    """The contact's membership row in one group."""
+
+    id: int
+    from_condition: bool
+    kept: bool  # also there manually or through an account: clearing the flag keeps the row
+
+
+def _condition_groups() -> list[_Group]:
+    """Every condition-based group: plain tuples, read on every call (a group may have been
+    created or changed a moment ago), without building a hundred model instances."""
+    cursor = database_proxy.execute_sql(
+        "SELECT id, code_name, condition FROM contact_group WHERE condition IS NOT NULL")
+    return [_Group(*row) for row in cursor]
+
+
+def _apply_verdicts(contact_id: int, candidates: list[tuple[_Group, CheckedCondition]],
                     actor: str, now: dt.datetime | None, result: Reevaluation) -> list[str]:
+    """Evaluate the candidates and write the difference with a few statements for all of
+    them: one contact changing in many groups must stay a handful of round trips."""
     matching = _matching_groups(contact_id, candidates, now)
-    flagged = {row.group_id for row in Membership.select(Membership.group).where(
-        (Membership.contact == contact_id) & (Membership.from_condition == True)  # noqa: E712
-        & Membership.group.in_([group.id for group, _ in candidates]))}
-    changed = []
-    for group, _ in candidates:
-        result.evaluated.append(group.code_name)
-        should, has = group.id in matching, group.id in flagged
-        if should != has and _set_condition_flag(group.id, contact_id, should, actor):
-            changed.append(group.code_name)
+    ids = [group.id for group, _ in candidates]
+    rows = _memberships(contact_id, ids)
+    gaining = [g for g in ids if g in matching and not (g in rows and rows[g].from_condition)]
+    excluded = _excluded(contact_id, gaining)
+    gaining = [g for g in gaining if g not in excluded]
+    losing = [g for g in ids if g not in matching and g in rows and rows[g].from_condition]
+    if gaining or losing:
+        _write(contact_id, gaining, losing, rows, actor)
+    codes = {group.id: group.code_name for group, _ in candidates}
+    changed = [codes[g] for g in ids if g in set(gaining) | set(losing)]
+    result.evaluated.extend(codes[g] for g in ids)
     result.changed.extend(changed)
     return changed
 
 
-def _set_condition_flag(group_id: int, contact_id: int, value: bool, actor: str) -> bool:
-    """Set or clear *from condition* for one contact with a handful of primary-key
-    statements (the set-based grant/revoke are built for thousands of rows).
-
-    Returns whether the flag changed (an excluded contact does not gain it).
-    """
-    row = Membership.get_or_none((Membership.group == group_id)
-                                 & (Membership.contact == contact_id))
-    if value:
-        if row is not None and row.from_condition:
-            return False
-        if Exclusion.select().where((Exclusion.group == group_id)
-                                    & (Exclusion.contact == contact_id)).exists():
-            return False
-        if row is None:
-            Membership.insert(group=group_id, contact=contact_id, from_condition=True,
-                              from_account=False, manual=False, added_at=utcnow()).execute()
-            audit.adjust_member_count(group_id, +1)
-        else:
-            Membership.update(from_condition=True).where(Membership.id == row.id).execute()
-        action = audit.ADDED
-    else:
-        if row is None or not row.from_condition:
-            return False
-        if row.from_account or row.manual:
-            Membership.update(from_condition=False).where(Membership.id == row.id).execute()
-        else:
-            Membership.delete().where(Membership.id == row.id).execute()
-            audit.adjust_member_count(group_id, -1)
-        action = audit.REMOVED
-    AuditEvent.insert(group_id=group_id, contact_id=contact_id, action=action,
-                      source=audit.SOURCE_CONDITION, actor=actor, at=utcnow()).execute()
-    return True
+def _marks(count: int) -> str:
+    return ", ".join([database_proxy.param] * count)
 
 
-def _matching_groups(contact_id: int, candidates: list[tuple[ContactGroup, CheckedCondition]],
+def _memberships(contact_id: int, group_ids: list[int]) -> dict[int, _Row]:
+    cursor = database_proxy.execute_sql(
+        "SELECT group_id, id, from_condition, from_account, manual FROM membership "
+        f"WHERE contact_id = {database_proxy.param} AND group_id IN ({_marks(len(group_ids))})",
+        (contact_id, *group_ids))
+    return {group: _Row(row, bool(condition), bool(account or manual))
+            for group, row, condition, account, manual in cursor}
+
+
+def _excluded(contact_id: int, group_ids: list[int]) -> set[int]:
+    if not group_ids:
+        return set()
+    cursor = database_proxy.execute_sql(
+        f"SELECT group_id FROM exclusion WHERE contact_id = {database_proxy.param} "
+        f"AND group_id IN ({_marks(len(group_ids))})", (contact_id, *group_ids))
+    return {group for (group,) in cursor}
+
+
+def _write(contact_id: int, gaining: list[int], losing: list[int], rows: dict[int, _Row],
+           actor: str) -> None:
+    """Set *from condition* for ``gaining``, clear it for ``losing``, with audit and counts."""
+    at = Membership.added_at.db_value(utcnow())
+    inserted = [g for g in gaining if g not in rows]
+    deleted = [rows[g].id for g in losing if not rows[g].kept]
+    _execute_values("membership (group_id, contact_id, from_condition, from_account, manual, "
+                    "added_at)", [(g, contact_id, True, False, False, at) for g in inserted])
+    _update_flag(True, [rows[g].id for g in gaining if g in rows])
+    _update_flag(False, [rows[g].id for g in losing if rows[g].kept])
+    if deleted:
+        database_proxy.execute_sql(f"DELETE FROM membership WHERE id IN ({_marks(len(deleted))})",
+                                   deleted)
+    audit.adjust_member_counts({**{g: +1 for g in inserted},
+                                **{g: -1 for g in losing if not rows[g].kept}})
+    _execute_values("audit_event (group_id, contact_id, action, source, actor, at)",
+                    [(g, contact_id, audit.ADDED, audit.SOURCE_CONDITION, actor, at)
+                     for g in gaining]
+                    + [(g, contact_id, audit.REMOVED, audit.SOURCE_CONDITION, actor, at)
+                       for g in losing])
+
+
+def _update_flag(value: bool, row_ids: list[int]) -> None:
+    if row_ids:
+        database_proxy.execute_sql(
+            f"UPDATE membership SET from_condition = {database_proxy.param} "
+            f"WHERE id IN ({_marks(len(row_ids))})", (value, *row_ids))
+
+
+def _execute_values(target: str, rows: list[tuple]) -> None:
+    """``INSERT INTO target VALUES (…), (…)``: one statement for all ``rows``."""
+    if rows:
+        values = ", ".join(f"({_marks(len(rows[0]))})" for _ in rows)
+        database_proxy.execute_sql(f"INSERT INTO {target} VALUES {values}",
+                                   [value for row in rows for value in row])
+
+
+def _matching_groups(contact_id: int, candidates: list[tuple[_Group, CheckedCondition]],
                      now: dt.datetime | None) -> set[int]:
     """Ids of the candidate groups whose condition holds for the contact (merged: none)."""
     contact = Contact.get_or_none(Contact.id == contact_id)
     if contact is None or contact.merged_into_id is not None:
         return set()
     context = ContactContext(contact, now or utcnow(), schema())
-    return {group.id for group, checked in candidates if evaluate(checked, context)}
+    verdicts = evaluate_many([checked for _, checked in candidates], context)
+    return {group.id for (group, _), verdict in zip(candidates, verdicts, strict=True) if verdict}

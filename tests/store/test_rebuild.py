@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 
-from store import accounts, contacts, groups, locks, membership
+from store import accounts, contacts, groups, locks, membership, rebuild
 from store.contact_sets import Selection
 from store.models import (
     STATUS_FAILED,
@@ -147,3 +148,42 @@ def test_a_static_group_has_nothing_to_rebuild(db):
     group = groups.create_group("Static")
     with pytest.raises(Exception, match="no condition"):
         rebuild_group(group, actor=ACTOR)
+
+
+def test_a_large_condition_is_evaluated_in_ranges_with_the_same_result(town, monkeypatch):
+    """When the one-statement try runs out of time, the id ranges take over from scratch."""
+    monkeypatch.setattr(rebuild, "_run_within", lambda *_args: False)
+    group = groups.create_group("Praguers", condition=IN_PRAGUE)
+    seen: list[float] = []
+    result = rebuild_group(group, actor=ACTOR, progress=seen.append)
+    assert result.added == 2 and set(flags(group)) == {town[0], town[1]}
+    assert seen and seen[-1] == 1.0 and seen == sorted(seen)
+
+
+SLOW_INSERT = ("INSERT INTO counted (n) WITH RECURSIVE numbers(i) AS (SELECT 1 UNION ALL "
+               "SELECT i + 1 FROM numbers WHERE i < 100000000) SELECT i FROM numbers")
+
+
+@pytest.fixture
+def counted(db):
+    db.handle.execute_sql("CREATE TEMPORARY TABLE counted (n BIGINT)")
+    yield lambda: db.handle.execute_sql("SELECT COUNT(*) FROM counted").fetchone()[0]
+    db.handle.execute_sql("DROP TABLE counted")
+
+
+def test_a_statement_past_its_time_is_stopped_and_changes_nothing(counted):
+    started = time.perf_counter()
+    assert not rebuild._run_within(SLOW_INSERT, (), 0.2, lambda: False)
+    assert time.perf_counter() - started < 5
+    assert counted() == 0
+    assert rebuild._run_within("INSERT INTO counted (n) VALUES (1)", (), 5, lambda: False)
+    assert counted() == 1
+
+
+def test_a_cancel_stops_the_one_statement_try_on_sqlite(sqlite_db):
+    """PostgreSQL's statement timeout cannot watch the cancel token; SQLite's handler does."""
+    sqlite_db.handle.execute_sql("CREATE TEMPORARY TABLE counted (n BIGINT)")
+    started = time.perf_counter()
+    assert not rebuild._run_within(SLOW_INSERT, (), 60, lambda: True)
+    assert time.perf_counter() - started < 5
+    assert sqlite_db.handle.execute_sql("SELECT COUNT(*) FROM counted").fetchone()[0] == 0
