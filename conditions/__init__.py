@@ -21,7 +21,7 @@ _EXPORTS = {
     "ParsedCondition": "grammar", "parse_condition": "grammar",
     "Kind": "registry", "MethodSpec": "registry", "Param": "registry", "Registry": "registry",
     "CompiledQuery": "sql", "Compiler": "sql", "Fragment": "sql", "SqlBinding": "sql",
-    "compile_sql": "sql", "register_sqlite_functions": "sql",
+    "compile_sql": "sql", "register_sqlite_functions": "sqlite_functions",
     "Schema": "types", "Type": "types", "Value": "types",
     "fold_case": "values",
     "ascii_folding_hazards": "values", "ascii_folding_suffices": "values",

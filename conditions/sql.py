@@ -21,7 +21,6 @@ Design rules, each mirrored by ``conditions.values`` and tested differentially:
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,18 +76,6 @@ class SqlBinding(Protocol):
     def member_sql(self, name: str, compiler: Compiler) -> Fragment: ...
 
     def datetime_param(self, value: datetime) -> object: ...
-
-
-SQLITE_FUNCTIONS = {
-    "cg_lower": lambda v: values.fold_case(v) if isinstance(v, str) else v,
-    "cg_upper": lambda v: v.upper() if isinstance(v, str) else v,
-}
-
-
-def register_sqlite_functions(connection: sqlite3.Connection) -> None:
-    """Give a SQLite connection ``cg_lower``/``cg_upper`` with Python's case mapping."""
-    for name, function in SQLITE_FUNCTIONS.items():
-        connection.create_function(name, 1, function, deterministic=True)
 
 
 class NotTranslatable(Exception):
