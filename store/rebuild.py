@@ -134,8 +134,11 @@ def _finish_without_change(lock, status: str, message: str | None) -> None:
 
 
 def _create_stage() -> None:
+    # On SQLite exactly INTEGER PRIMARY KEY makes the id the row's own key: one B-tree to
+    # fill and probe instead of a table and an index beside it.
+    key = "INTEGER" if isinstance(database_proxy.obj, pw.SqliteDatabase) else "BIGINT"
     database_proxy.execute_sql(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} (contact_id BIGINT PRIMARY KEY)")
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} (contact_id {key} PRIMARY KEY)")
     database_proxy.execute_sql(f"DELETE FROM {STAGE}")
 
 
