@@ -19,7 +19,7 @@ import contextlib
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
 import peewee as pw
@@ -224,28 +224,35 @@ def _run_within(statement: str, params: tuple, seconds: float,
     """Run ``statement``, or stop it — changing nothing — after ``seconds`` or once ``stop()``
     (SQLite only; PostgreSQL checks the time alone). Returns whether it finished."""
     db = database_proxy.obj
-    deadline = time.perf_counter() + seconds
-    if isinstance(db, pw.SqliteDatabase):
-        connection = db.connection()
-        connection.set_progress_handler(lambda: stop() or time.perf_counter() > deadline,
-                                        10_000)
+    sqlite = isinstance(db, pw.SqliteDatabase)
+    limit = _sqlite_deadline(db, seconds, stop) if sqlite else _postgres_timeout(db, seconds)
+    with limit:
         try:
             db.execute_sql(statement, params)
-            return True
         except pw.OperationalError as error:
-            if "interrupted" not in str(error):
+            if ("interrupted" if sqlite else "statement timeout") not in str(error):
                 raise
             return False
-        finally:
-            connection.set_progress_handler(None, 0)
+    return True
+
+
+@contextlib.contextmanager
+def _sqlite_deadline(db: pw.SqliteDatabase, seconds: float, stop: Callable[[], bool]
+                     ) -> Iterator[None]:
+    deadline = time.perf_counter() + seconds
+    connection = db.connection()
+    connection.set_progress_handler(lambda: stop() or time.perf_counter() > deadline, 10_000)
+    try:
+        yield
+    finally:
+        connection.set_progress_handler(None, 0)
+
+
+@contextlib.contextmanager
+def _postgres_timeout(db: pw.Database, seconds: float) -> Iterator[None]:
     db.execute_sql(f"SET statement_timeout = {max(1, round(seconds * 1000))}")
     try:
-        db.execute_sql(statement, params)
-        return True
-    except pw.OperationalError as error:
-        if "statement timeout" not in str(error):
-            raise
-        return False
+        yield
     finally:
         db.execute_sql("RESET statement_timeout")
 
