@@ -8,7 +8,7 @@ import pytest
 
 from store import activities, contacts, groups, membership
 from store.contact_sets import Selection
-from store.models import utcnow
+from store.models import GroupSizeSample, utcnow
 from store.rebuild import rebuild_group
 from store.reevaluate import Change, reevaluate_contact
 
@@ -94,3 +94,35 @@ def test_re_evaluation_agrees_with_a_full_rebuild(setup):
     result = rebuild_group(groups.get_group("Praguers"), actor=ACTOR)
     assert (result.added, result.removed) == (0, 0)
     assert flags(setup["Praguers"]) == before
+
+
+def sizes(group) -> list[int]:
+    """The group's size history, oldest first."""
+    rows = GroupSizeSample.select().where(GroupSizeSample.group == group.id).order_by(
+        GroupSizeSample.id)
+    return [row.members for row in rows]
+
+
+def test_a_manual_member_keeps_its_row_as_the_condition_comes_and_goes(setup):
+    (a,) = make_contacts(1)
+    membership.add_contacts(setup["Praguers"], Selection.of_ids([a]), actor=ACTOR)
+    history = sizes(setup["Praguers"])
+    contacts.update_contact(a, city="Prague", actor=ACTOR)
+    assert flags(setup["Praguers"]) == {a: (True, False, True)}
+    contacts.update_contact(a, city="Brno", actor=ACTOR)
+    assert flags(setup["Praguers"]) == {a: (False, False, True)}
+    assert groups.get_group("Praguers").member_count == 1
+    assert sizes(setup["Praguers"]) == history, "the count never moved: no new size sample"
+    assert events(setup["Praguers"])[-2:] == [(a, "added", "condition"),
+                                              (a, "removed", "condition")]
+
+
+def test_one_change_moves_every_affected_group_with_its_count_and_history(setup):
+    (a,) = make_contacts(1)
+    activities.record_form_submission(a, "ContactUs", {}, actor=ACTOR)
+    for code in ("ContactUs", "Active"):
+        assert groups.get_group(code).member_count == 1 and sizes(setup[code])[-1] == 1
+    contacts.merge_contacts(make_contacts(1)[0], [a], actor=ACTOR)  # a is now a child
+    for code in ("ContactUs", "Active"):
+        assert flags(setup[code]) != {} and a not in flags(setup[code])
+        assert groups.get_group(code).member_count == 1
