@@ -3,7 +3,8 @@ does with the keys, checked in the database as well as on the screen."""
 
 from __future__ import annotations
 
-from textual.widgets import Input, Switch, TextArea
+from textual.widgets import Input, Switch, TabbedContent, TextArea
+from textual.widgets._footer import FooterKey
 
 from conditions.rulesxml import from_stored, to_stored
 from store import contacts, groups, scheduler, settings
@@ -269,7 +270,7 @@ async def test_leaving_with_unsaved_changes_asks_first(db):
         assert not general(app).has_unsaved_changes()
         app.screen.query_one("#description", Input).focus()
         await pilot.press("end", *" only")
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # out of the field, then back
         await wait_for_screen(app, pilot, ConfirmModal)
         await pilot.press("n")
         await wait_for_screen(app, pilot, GroupEditorScreen)
@@ -277,6 +278,38 @@ async def test_leaving_with_unsaved_changes_asks_first(db):
         assert value_of(app, "#description") == "grown-ups only"
         await pilot.press("escape")
         await wait_for_screen(app, pilot, ConfirmModal)
+        await pilot.press("y")
+        await wait_for_screen(app, pilot, GroupsScreen)
+    assert groups.get_group("Adults").description == "grown-ups"
+
+
+def _footer(app) -> set[str]:
+    return {key.key_display for key in app.screen.query(FooterKey)}
+
+
+async def test_a_field_types_tab_and_back_keys_and_escape_leaves_it_for_them(db):
+    group = groups.create_group("Adults", description="grown-ups")
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await open_editor(app, pilot, group.id)
+        tabs = editor.query_one(TabbedContent)
+        app.screen.query_one("#description", Input).focus()
+        await pilot.press("end", "space", "left_square_bracket", "q", "right_square_bracket")
+        await settle(app, pilot)
+        assert value_of(app, "#description") == "grown-ups [q]"
+        assert (app.screen, tabs.active) == (editor, "general")
+        assert "esc" in _footer(app) and not {"[", "]", "q"} & _footer(app)
+
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is editor and not isinstance(app.focused, Input)
+        assert {"[", "]", "q", "f2"} <= _footer(app)
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert tabs.active == "contacts"
+        await pilot.press("left_square_bracket", "q")
+        await wait_for_screen(app, pilot, ConfirmModal)  # the description is not saved
+        assert tabs.active == "general"
         await pilot.press("y")
         await wait_for_screen(app, pilot, GroupsScreen)
     assert groups.get_group("Adults").description == "grown-ups"
