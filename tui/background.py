@@ -63,35 +63,56 @@ class Poll(Generic[T]):
     """A store read repeated every ``seconds`` while ``node`` is mounted; each result goes to
     ``done`` on the main thread.
 
-    A failure is reported as :func:`in_background` reports one, but only the first of a run:
-    a database that stays unreachable fails every poll, and a modal or a notification per
-    second would bury the screen. The next successful read ends the run, so a later failure
-    is reported again.
+    One read runs at a time, so an old result never lands after a newer one (a read slower
+    than the interval skips ticks instead of piling up threads). A failure is reported as
+    :func:`in_background` reports one, but only the first of a run: a database that stays
+    unreachable fails every poll, and a modal or a notification per second would bury the
+    screen. The next successful read ends the run, so a later failure is reported again.
     """
 
     def __init__(self, node: DOMNode, read: Callable[[], T], done: Callable[[T], Any], *,
                  description: str, seconds: float) -> None:
         self._node, self._read, self._done = node, read, done
         self._description, self._seconds = description, seconds
+        self._reading = False
+        self._again = False
         self._failing = False
 
     def start(self) -> None:
         """Read now and then every ``seconds``."""
         self.now()
-        self._node.set_interval(self._seconds, self.now)
+        self._node.set_interval(self._seconds, self._tick)
 
     def now(self) -> None:
-        """Read now (after a change the screen made itself); a read still running is
-        superseded."""
+        """Read now, after a change the screen made itself: at once, or when the read under
+        way ends (it may have started before the change)."""
+        if self._reading:
+            self._again = True
+        else:
+            self._begin()
+
+    def _tick(self) -> None:
+        if not self._reading:
+            self._begin()
+
+    def _begin(self) -> None:
+        self._reading = True
         in_background(self._node, self._read, self._succeeded, description=self._description,
-                      group=f"poll: {self._description}", exclusive=True,
-                      failed=self._failed)
+                      group=f"poll: {self._description}", failed=self._failed)
 
     def _succeeded(self, result: T) -> None:
         self._failing = False
-        self._done(result)
+        self._done(result)  # if this raises, _failed reports it and ends the read
+        self._ended()
 
     def _failed(self, error: BaseException) -> None:
         if not self._failing:
             self._failing = True
             report_failure(self._node.app, self._description, error)
+        self._ended()
+
+    def _ended(self) -> None:
+        self._reading = False
+        if self._again:
+            self._again = False
+            self._begin()
