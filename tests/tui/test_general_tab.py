@@ -9,6 +9,7 @@ from textual.widgets._footer import FooterKey
 from conditions.rulesxml import from_stored, to_stored
 from store import contacts, groups, scheduler, settings
 from store.condition_service import check_condition, describe
+from store.errors import StoreError
 from store.models import STATUS_REBUILD_REQUIRED, STATUS_REBUILDING, ContactGroup
 from store.rebuild import rebuild_group
 from tests.store.helpers import flags, make_contacts
@@ -260,6 +261,37 @@ async def test_scheduled_rebuild_creates_its_task_and_a_bad_time_is_refused(db):
     saved = groups.get_group("Adults")
     assert saved.schedule_enabled and saved.schedule_time == "03:15"
     assert (saved.condition, saved.modified > group.modified) == (group.condition, True)
+
+
+async def test_a_save_whose_schedule_fails_saves_nothing_and_the_next_one_saves_all(
+        db, monkeypatch):
+    group = groups.create_group("Adults", description="grown-ups", condition=SLOW)
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(app, pilot, group.id)
+        app.screen.query_one("#description", Input).focus()
+        await pilot.press("end", *" only")
+        await _switch_on(app, pilot, "#scheduled")
+        with monkeypatch.context() as broken:
+            broken.setattr(scheduler, "next_run_after", _clock_broken)
+            await pilot.press("f2")
+            await settle(app, pilot)
+        assert "Not saved: the clock is broken" in text_of(app, "#save-status")
+        assert general(app).has_unsaved_changes()
+        assert value_of(app, "#description") == "grown-ups only"
+        assert groups.get_group("Adults").description == "grown-ups"
+        assert scheduler.list_tasks() == []
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert not general(app).has_unsaved_changes()
+    saved = groups.get_group("Adults")
+    assert (saved.description, saved.schedule_enabled) == ("grown-ups only", True)
+    [task] = scheduler.list_tasks()
+    assert task.time_of_day == saved.schedule_time
+
+
+def _clock_broken(*_args):
+    raise StoreError("the clock is broken")
 
 
 async def test_leaving_with_unsaved_changes_asks_first(db):
