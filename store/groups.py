@@ -7,6 +7,7 @@ import unicodedata
 
 import peewee as pw
 
+from store import scheduler
 from store.database import database_proxy
 from store.errors import NotFound, StoreError
 from store.models import (
@@ -128,6 +129,31 @@ def update_group(group: ContactGroup, *, display_name: str | None = None,
         group.modified = utcnow()
         group.save()
     return group
+
+
+def save_group(group_id: int | None, *, display_name: str, code_name: str | None = None,
+               description: str = "", condition: str | None = None,
+               clear_condition: bool = False, schedule: bool | None = None,
+               schedule_time: str | None = None) -> ContactGroup:
+    """Create a group (``group_id`` None) or change one, and turn its daily rebuild on or
+    off, in one transaction; returns the group as stored.
+
+    An admin saves a group's fields and its schedule as one form: when the schedule is
+    refused (or anything fails once the group is written), nothing is saved, rather than a
+    new group without its schedule or a new condition with the old one. ``schedule`` None
+    leaves the schedule as it is; the other arguments mean what they mean for
+    :func:`create_group` and :func:`update_group`.
+    """
+    with database_proxy.atomic():
+        if group_id is None:
+            group = create_group(display_name, code_name, description, condition)
+        else:
+            group = update_group(get_group_by_id(group_id), display_name=display_name,
+                                 code_name=code_name, description=description,
+                                 condition=condition, clear_condition=clear_condition)
+        if schedule is not None:
+            scheduler.schedule_group(group, schedule, schedule_time)
+        return get_group_by_id(group.id)
 
 
 def delete_group(group: ContactGroup) -> None:

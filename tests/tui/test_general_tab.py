@@ -3,13 +3,16 @@ does with the keys, checked in the database as well as on the screen."""
 
 from __future__ import annotations
 
-from textual.widgets import Input, Switch, TextArea
+from textual.widgets import Input, Switch, TabbedContent, TextArea
+from textual.widgets._footer import FooterKey
 
-from conditions.rulesxml import from_stored
-from store import groups, scheduler, settings
+from conditions.rulesxml import from_stored, to_stored
+from store import contacts, groups, scheduler, settings
 from store.condition_service import check_condition, describe
+from store.errors import StoreError
 from store.models import STATUS_REBUILD_REQUIRED, STATUS_REBUILDING, ContactGroup
-from tests.store.helpers import make_contacts
+from store.rebuild import rebuild_group
+from tests.store.helpers import flags, make_contacts
 from tests.tui.general_support import (
     SIZE,
     general,
@@ -26,6 +29,7 @@ from tui.screens.editor import GroupEditorScreen
 from tui.screens.groups import GroupsScreen
 from tui.widgets.condition_editor import ConditionEditorModal
 from tui.widgets.rule_designer import RuleDesignerModal, RulePickerModal
+from tui.widgets.rule_lines import lines_of, tree_of, unbracketed
 
 INACTIVE = "Contact has not done any activity in the last 365 day(s)"
 SLOW = "ToInt(Contact.ContactCity) > 3"  # no SQL translation: rebuilt contact by contact
@@ -74,6 +78,65 @@ async def test_designer_condition_creates_a_group_that_needs_a_rebuild(db):
     assert describe(group.condition) == INACTIVE
     check_condition(group.condition)  # what `condition check` runs
     assert from_stored(group.condition) is not None  # the designer can open it again
+
+
+async def _add_rule(app, pilot, search: str, *values: str) -> None:
+    """``a`` in the designer's lines, pick the first rule matching ``search``, type
+    ``values`` into its fields one after another (tab between them) and go back to the
+    lines with escape."""
+    await pilot.press("a")
+    await wait_for_screen(app, pilot, RulePickerModal)
+    await pilot.press(*search, "enter")
+    await wait_for_screen(app, pilot, RuleDesignerModal)
+    await settle(app, pilot)
+    for value in values:
+        await pilot.press("tab", *value)
+    await pilot.press("escape")
+
+
+async def test_brackets_built_with_keys_decide_who_is_a_member(db):
+    """(male or female) and from CZ: without the brackets "and" binds first and every man
+    anywhere would be a member."""
+    ids = {name: contacts.create_contact(first_name=name, gender=gender, country_code=country).id
+           for name, gender, country in (("man_cz", 1, "CZ"), ("man_us", 1, "US"),
+                                         ("woman_cz", 2, "CZ"), ("woman_us", 2, "US"),
+                                         ("nobody_cz", 0, "CZ"))}
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(app, pilot, None)
+        await pilot.press(*"Czech people")
+        await _switch_on(app, pilot, "#condition-based")
+        await pilot.press("e")
+        await wait_for_screen(app, pilot, RulePickerModal)
+        await pilot.press("escape")  # the designer asks for a first rule; add them alike
+        designer = await wait_for_screen(app, pilot, RuleDesignerModal)
+        await _add_rule(app, pilot, "is male")
+        await _add_rule(app, pilot, "is female")
+        await pilot.press("o")  # "or Contact is female"
+        await _add_rule(app, pilot, "country", "CZ")
+        await pilot.press("home", "space", "space", "left_parenthesis")
+        await settle(app, pilot)
+        preview = "(Contact is male or Contact is female) and Contact is from any of the " \
+                  "following countries: CZ"
+        assert str(designer.query_one("#preview").content) == preview
+        await pilot.press("f2")
+        await wait_for_screen(app, pilot, GroupEditorScreen)
+        await settle(app, pilot)
+        assert text_of(app, "#condition-text") == preview
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert not general(app).has_unsaved_changes()
+
+    group = groups.get_group("CzechPeople")
+    assert describe(group.condition) == preview
+    rebuild_group(group)
+    assert set(flags(group)) == {ids["man_cz"], ids["woman_cz"]}
+    flat = to_stored(tree_of(unbracketed(lines_of(from_stored(group.condition)), 0, 1)))
+    assert describe(flat) == preview.replace("(", "").replace(")", "")
+    without_brackets = groups.create_group("Flat", condition=flat)
+    rebuild_group(without_brackets)
+    assert set(flags(without_brackets)) == {
+        ids["man_cz"], ids["man_us"], ids["woman_cz"]}
 
 
 async def test_kentico_condition_shows_the_match_count_and_is_saved_with_ctrl_s(db):
@@ -200,6 +263,37 @@ async def test_scheduled_rebuild_creates_its_task_and_a_bad_time_is_refused(db):
     assert (saved.condition, saved.modified > group.modified) == (group.condition, True)
 
 
+async def test_a_save_whose_schedule_fails_saves_nothing_and_the_next_one_saves_all(
+        db, monkeypatch):
+    group = groups.create_group("Adults", description="grown-ups", condition=SLOW)
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(app, pilot, group.id)
+        app.screen.query_one("#description", Input).focus()
+        await pilot.press("end", *" only")
+        await _switch_on(app, pilot, "#scheduled")
+        with monkeypatch.context() as broken:
+            broken.setattr(scheduler, "next_run_after", _clock_broken)
+            await pilot.press("f2")
+            await settle(app, pilot)
+        assert "Not saved: the clock is broken" in text_of(app, "#save-status")
+        assert general(app).has_unsaved_changes()
+        assert value_of(app, "#description") == "grown-ups only"
+        assert groups.get_group("Adults").description == "grown-ups"
+        assert scheduler.list_tasks() == []
+        await pilot.press("f2")
+        await settle(app, pilot)
+        assert not general(app).has_unsaved_changes()
+    saved = groups.get_group("Adults")
+    assert (saved.description, saved.schedule_enabled) == ("grown-ups only", True)
+    [task] = scheduler.list_tasks()
+    assert task.time_of_day == saved.schedule_time
+
+
+def _clock_broken(*_args):
+    raise StoreError("the clock is broken")
+
+
 async def test_leaving_with_unsaved_changes_asks_first(db):
     group = groups.create_group("Adults", description="grown-ups")
     app = ContactGroupsApp()
@@ -208,7 +302,7 @@ async def test_leaving_with_unsaved_changes_asks_first(db):
         assert not general(app).has_unsaved_changes()
         app.screen.query_one("#description", Input).focus()
         await pilot.press("end", *" only")
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # out of the field, then back
         await wait_for_screen(app, pilot, ConfirmModal)
         await pilot.press("n")
         await wait_for_screen(app, pilot, GroupEditorScreen)
@@ -216,6 +310,38 @@ async def test_leaving_with_unsaved_changes_asks_first(db):
         assert value_of(app, "#description") == "grown-ups only"
         await pilot.press("escape")
         await wait_for_screen(app, pilot, ConfirmModal)
+        await pilot.press("y")
+        await wait_for_screen(app, pilot, GroupsScreen)
+    assert groups.get_group("Adults").description == "grown-ups"
+
+
+def _footer(app) -> set[str]:
+    return {key.key_display for key in app.screen.query(FooterKey)}
+
+
+async def test_a_field_types_tab_and_back_keys_and_escape_leaves_it_for_them(db):
+    group = groups.create_group("Adults", description="grown-ups")
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await open_editor(app, pilot, group.id)
+        tabs = editor.query_one(TabbedContent)
+        app.screen.query_one("#description", Input).focus()
+        await pilot.press("end", "space", "left_square_bracket", "q", "right_square_bracket")
+        await settle(app, pilot)
+        assert value_of(app, "#description") == "grown-ups [q]"
+        assert (app.screen, tabs.active) == (editor, "general")
+        assert "esc" in _footer(app) and not {"[", "]", "q"} & _footer(app)
+
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is editor and not isinstance(app.focused, Input)
+        assert {"[", "]", "q", "f2"} <= _footer(app)
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert tabs.active == "contacts"
+        await pilot.press("left_square_bracket", "q")
+        await wait_for_screen(app, pilot, ConfirmModal)  # the description is not saved
+        assert tabs.active == "general"
         await pilot.press("y")
         await wait_for_screen(app, pilot, GroupsScreen)
     assert groups.get_group("Adults").description == "grown-ups"

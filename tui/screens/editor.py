@@ -7,16 +7,15 @@ opens on the General tab alone; the others appear once it is saved.
 
 from __future__ import annotations
 
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from store import groups
 from store.errors import NotFound
 from store.models import STATUS_REBUILDING, ContactGroup
+from tui.background import Poll
 from tui.modals import ConfirmModal
 from tui.tabs.accounts import AccountsTab
 from tui.tabs.base import GroupTab
@@ -27,12 +26,6 @@ from tui.widgets.rebuild_bar import RebuildBar
 
 POLL_SECONDS = 1.0
 TABS = ("general", "contacts", "accounts", "history")
-
-
-class GroupLoaded(Message):
-    def __init__(self, group: ContactGroup | None) -> None:
-        super().__init__()
-        self.group = group
 
 
 class GroupEditorScreen(Screen[None]):
@@ -49,6 +42,8 @@ class GroupEditorScreen(Screen[None]):
         super().__init__()
         self.group_id = group_id
         self.group: ContactGroup | None = None
+        self._poll = Poll(self, self._read, self._loaded, description="Read the group",
+                          seconds=POLL_SECONDS)
         self._polling = False
 
     def compose(self) -> ComposeResult:
@@ -73,33 +68,28 @@ class GroupEditorScreen(Screen[None]):
     def _start_polling(self) -> None:
         if not self._polling:
             self._polling = True
-            self.load()
-            self.set_interval(POLL_SECONDS, self.load)
+            self._poll.start()
 
     def _tabs(self) -> list[GroupTab]:
         return list(self.query(GroupTab))
 
     # --- data -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="editor-poll", exit_on_error=False)
-    def load(self) -> None:
-        if self.group_id is None:
-            return
+    def _read(self) -> ContactGroup | None:
+        """The group as stored now (runs in a worker; polling starts once it has an id)."""
         try:
-            group = groups.get_group_by_id(self.group_id)
+            return groups.get_group_by_id(self.group_id)
         except NotFound:
-            group = None
-        self.post_message(GroupLoaded(group))
+            return None
 
-    @on(GroupLoaded)
-    def _loaded(self, message: GroupLoaded) -> None:
-        if message.group is None:
+    def _loaded(self, group: ContactGroup | None) -> None:
+        if group is None:
             self.notify("This group was deleted by someone else.", severity="warning")
             self.dismiss()
             return
-        self.group = message.group
+        self.group = group
         for tab in self._tabs():
-            tab.show_group(message.group)
+            tab.show_group(group)
         self._show_status()
 
     def group_saved(self, group: ContactGroup) -> None:
@@ -114,7 +104,8 @@ class GroupEditorScreen(Screen[None]):
 
     def rebuild_state_changed(self) -> None:
         self._show_status()
-        self.load()
+        if self._polling:
+            self._poll.now()
 
     def _show_status(self) -> None:
         group = self.group

@@ -6,16 +6,15 @@ another admin shows its progress here as it goes.
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from store import groups
 from store.models import STATUS_REBUILDING, ContactGroup
-from tui.background import in_background
+from tui.background import Poll, in_background
 from tui.modals import ConfirmModal
 from tui.widgets.rebuild_bar import RebuildBar
 
@@ -23,12 +22,6 @@ POLL_SECONDS = 1.0
 COLUMNS = (("Display name", "name"), ("Code name", "code"), ("Cond.", "condition"),
            ("Members", "members"), ("Status", "status"), ("Last rebuilt", "rebuilt"),
            ("Sched.", "scheduled"))
-
-
-class GroupsLoaded(Message):
-    def __init__(self, rows: list[ContactGroup]) -> None:
-        super().__init__()
-        self.rows = rows
 
 
 class GroupsScreen(Screen[None]):
@@ -48,6 +41,8 @@ class GroupsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._groups: list[ContactGroup] = []
+        self._poll = Poll(self, groups.list_groups, self._loaded,
+                          description="Read the contact groups", seconds=POLL_SECONDS)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,26 +58,20 @@ class GroupsScreen(Screen[None]):
         for title, key in COLUMNS:
             table.add_column(title, key=key)
         table.focus()
-        self.load()
-        self.set_interval(POLL_SECONDS, self.load)
+        self._poll.start()
 
     def on_screen_resume(self) -> None:
-        self.load()
+        self._poll.now()
 
     # --- data -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="groups-poll", exit_on_error=False)
-    def load(self) -> None:
-        self.post_message(GroupsLoaded(groups.list_groups()))
-
-    @on(GroupsLoaded)
-    def _loaded(self, message: GroupsLoaded) -> None:
-        self._groups = message.rows
+    def _loaded(self, rows: list[ContactGroup]) -> None:
+        self._groups = rows
         self._render_rows()
 
     def rebuild_state_changed(self) -> None:
         self._render_rows()
-        self.load()
+        self._poll.now()
 
     def _visible(self) -> list[ContactGroup]:
         words = self.query_one("#filter", Input).value.lower().split()
@@ -186,7 +175,7 @@ class GroupsScreen(Screen[None]):
 
     def _deleted(self, group: ContactGroup) -> None:
         self.notify(f"Deleted '{group.display_name}'.")
-        self.load()
+        self._poll.now()
 
     def action_rebuild(self) -> None:
         group = self.current_group()

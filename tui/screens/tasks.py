@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from store import scheduler
 from store.errors import StoreError
 from store.models import ScheduledTask
-from tui.background import in_background
+from tui.background import Poll, in_background
 
 POLL_SECONDS = 3.0
 COLUMNS = (("Task", "name"), ("Time", "time"), ("On", "enabled"), ("Next run", "next"),
@@ -35,10 +34,9 @@ def local_time(value: dt.datetime | None, zone: dt.tzinfo) -> str:
     return value.replace(tzinfo=dt.UTC).astimezone(zone).strftime("%m-%d %H:%M")
 
 
-class TasksLoaded(Message):
-    def __init__(self, tasks: list[ScheduledTask], zone: dt.tzinfo) -> None:
-        super().__init__()
-        self.tasks, self.zone = tasks, zone
+def _read_tasks() -> tuple[list[ScheduledTask], dt.tzinfo]:
+    """The tasks and the zone their times are shown in (a setting: it may change too)."""
+    return scheduler.list_tasks(), scheduler.local_zone()
 
 
 class TimeModal(ModalScreen[str | None]):
@@ -83,6 +81,8 @@ class TasksScreen(Screen[None]):
         super().__init__()
         self.tasks: list[ScheduledTask] = []
         self.zone: dt.tzinfo = dt.UTC
+        self._poll = Poll(self, _read_tasks, self._loaded,
+                          description="Read the scheduled tasks", seconds=POLL_SECONDS)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -96,25 +96,18 @@ class TasksScreen(Screen[None]):
         for title, key in COLUMNS:
             table.add_column(title, key=key)
         table.focus()
-        self.load()
-        self.set_interval(POLL_SECONDS, self.load)
+        self._poll.start()
 
     # --- data -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="tasks-poll", exit_on_error=False,
-          description="Read scheduled tasks")
-    def load(self) -> None:
-        self.post_message(TasksLoaded(scheduler.list_tasks(), scheduler.local_zone()))
-
-    @on(TasksLoaded)
-    def _loaded(self, message: TasksLoaded) -> None:
-        self.tasks, self.zone = message.tasks, message.zone
+    def _loaded(self, loaded: tuple[list[ScheduledTask], dt.tzinfo]) -> None:
+        self.tasks, self.zone = loaded
         self._render_rows()
 
     def rebuild_state_changed(self) -> None:
         """The App's hook: a rebuild started here progressed or finished."""
         self._render_rows()
-        self.load()
+        self._poll.now()
 
     def _last_run(self, task: ScheduledTask) -> tuple[str, str]:
         progress = self.app.rebuilds.progress.get(task.group_id)
@@ -201,7 +194,7 @@ class TasksScreen(Screen[None]):
 
     def _changed(self, message: str) -> None:
         self.notify(message)
-        self.load()
+        self._poll.now()
 
     def action_run_now(self) -> None:
         task = self.current_task()

@@ -4,8 +4,10 @@ It follows Kentico's General tab: Display name, Code name (derived from the disp
 while a new group's admin has not typed one), Description, the *Condition-based contact
 group* switch with the condition shown as its sentence (``e`` rule designer, ``k`` raw K#,
 ``c`` clear), *Scheduled rebuild* with its time, and Save (``f2``, ``ctrl+s``, the button
-or the palette: terminals over SSH may swallow ``ctrl+s``). Everything that reaches the
-database runs in the background; refusals appear under the field they concern.
+or the palette: terminals over SSH may swallow ``ctrl+s``). A text field types ``[``, ``]``
+and ``q`` like any character; ``escape`` leaves it for the form, where they switch tabs and
+go back again. Everything that reaches the database runs in the background; refusals
+appear under the field they concern.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class GeneralTab(GroupTab):
         Binding("e", "edit_condition", "Edit condition", id="general.edit-condition"),
         Binding("k", "edit_kentico", "Edit K#", id="general.edit-kentico"),
         Binding("c", "clear_condition", "Clear condition", id="general.clear-condition"),
+        Binding("escape", "leave_field", "Leave field", id="general.leave-field"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -123,9 +126,14 @@ class GeneralTab(GroupTab):
 
     def on_mount(self) -> None:
         # A new group starts with its name; an open one leaves focus to the editor, whose
-        # single-letter keys ([, ], q) an Input would swallow.
+        # single-letter keys ([, ], q) a field types instead (escape leaves the field).
         if getattr(self.screen, "group_id", None) is None:
             self.query_one("#display-name", Input).focus()
+
+    def action_leave_field(self) -> None:
+        """Move focus from a text field to the form around it: the editor's keys ([, ], q)
+        and the tab's (f2, e, k) act again, and nothing typed is lost."""
+        self.query_one("#general-form").focus()
 
     # --- the group from the editor ------------------------------------------------------
 
@@ -275,6 +283,9 @@ class GeneralTab(GroupTab):
         self._show_save_state()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_field":
+            # Elsewhere escape is the editor's: back, or cancel a rebuild.
+            return isinstance(self.screen.focused, Input)
         if action in ("edit_condition", "edit_kentico", "clear_condition"):
             return self.query_one("#condition-based", Switch).value
         if action == "save":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conditions.errors import ConditionError
-from store import groups, scheduler
+from store import groups
 from store.condition_service import InvalidCondition, check_condition, slow_reason
 from store.errors import EditionError, StoreError
 from store.models import ContactGroup
@@ -64,37 +64,34 @@ class GeneralForm:
 
 @dataclass(frozen=True)
 class SaveOutcome:
-    """The group as stored after the save (None if nothing was created) and the refusal."""
+    """The group as stored after the save, or the refusal (and then nothing was saved)."""
 
     group: ContactGroup | None
     error: StoreError | None = None
 
 
 def save_form(group_id: int | None, form: GeneralForm, saved: GeneralForm) -> SaveOutcome:
-    """Create or update the group, then its schedule; the group is re-read afterwards.
+    """Create or update the group with its schedule in one store call (one transaction).
 
-    An existing group is re-read first, so the store's refusal while it is being rebuilt
+    An existing group is re-read in it, so the store's refusal while it is being rebuilt
     judges its current status, not the one shown a second ago.
     """
     condition = form.condition_to_save
+    if group_id is None:
+        code_name = form.code_name.strip() or None
+    else:
+        code_name = form.code_name if form.code_name != saved.code_name else None
     try:
-        if group_id is None:
-            group = groups.create_group(form.display_name, form.code_name.strip() or None,
-                                        form.description, condition)
-        else:
-            group = groups.update_group(
-                groups.get_group_by_id(group_id), display_name=form.display_name,
-                code_name=form.code_name if form.code_name != saved.code_name else None,
-                description=form.description, condition=condition,
-                clear_condition=condition is None and saved.condition_to_save is not None)
+        group = groups.save_group(
+            group_id, display_name=form.display_name, code_name=code_name,
+            description=form.description, condition=condition,
+            clear_condition=condition is None and saved.condition_to_save is not None,
+            schedule=(form.schedule_to_save if form.schedule_to_save or saved.schedule_enabled
+                      else None),
+            schedule_time=form.schedule_time or None)
     except StoreError as error:
         return SaveOutcome(None, error)
-    try:
-        if form.schedule_to_save or saved.schedule_enabled:
-            scheduler.schedule_group(group, form.schedule_to_save, form.schedule_time or None)
-    except StoreError as error:
-        return SaveOutcome(groups.get_group_by_id(group.id), error)
-    return SaveOutcome(groups.get_group_by_id(group.id))
+    return SaveOutcome(group)
 
 
 @dataclass(frozen=True)

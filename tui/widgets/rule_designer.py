@@ -1,13 +1,17 @@
 """The rule designer: build a condition from catalogue sentences joined by and/or (SPEC §5).
 
 Admins who do not write K# pick rules ("Contact has done any activity in the last X days"),
-fill in their parameters and join them with and/or; OK returns the stored text Kentico's
-designer writes (``{%Rule("<K#>", "<rules>…</rules>")%}``), so conditions keep their
-sentences and stay exchangeable with Kentico. Brackets are not offered: ``and`` binds tighter
-than ``or`` as in Kentico. A bracket group inside a loaded condition stays as one line.
+fill in their parameters, join them with and/or and group them with brackets; OK returns the
+stored text Kentico's designer writes (``{%Rule("<K#>", "<rules>…</rules>")%}``), so
+conditions keep their sentences and stay exchangeable with Kentico. ``and`` binds tighter than
+``or`` as in Kentico, so "A or B and C" means "A, or both B and C"; marking A and B (space)
+and bracketing them (``(``) makes it "(A or B) and C". The keys are in the footer: the
+designer is keyboard-first like the rest of the app.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on
@@ -16,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.widgets import Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from conditions.errors import ConditionError
@@ -24,6 +28,8 @@ from conditions.rules import Group, ParameterDef, RuleInstance, get_rule, to_tex
 from conditions.rulesxml import to_stored
 from tui.widgets.rule_lines import (
     Line,
+    bracketed,
+    bracketed_texts,
     first_invalid,
     lines_of,
     matching_rules,
@@ -31,8 +37,11 @@ from tui.widgets.rule_lines import (
     parameter_label,
     toggled_op,
     tree_of,
+    unbracketed,
     with_value,
+    without,
 )
+from tui.widgets.virtual_table import MARK_CELL, UNMARK_CELL
 
 
 class RulePickerModal(ModalScreen[str | None]):
@@ -87,9 +96,10 @@ class RulePickerModal(ModalScreen[str | None]):
 class RuleDesignerModal(ModalScreen[str | None]):
     """Lines of rules with the highlighted one's parameters underneath."""
 
+    HELP_TITLE = "Rule designer"
     DEFAULT_CSS = """
     RuleDesignerModal > .dialog { width: 78; max-height: 100%; padding: 0 1; }
-    RuleDesignerModal #lines { height: 6; }
+    RuleDesignerModal #lines { height: 8; }
     RuleDesignerModal #params { height: auto; max-height: 7; }
     RuleDesignerModal .param { height: 1; }
     RuleDesignerModal .param Label { width: 24; }
@@ -97,41 +107,41 @@ class RuleDesignerModal(ModalScreen[str | None]):
     RuleDesignerModal #line-title { text-style: bold; }
     RuleDesignerModal #designer-error { color: $error; height: auto; }
     RuleDesignerModal #preview { color: $text-muted; height: auto; max-height: 3; }
-    RuleDesignerModal .buttons Button { margin-right: 1; min-width: 0; width: auto;
-                                        padding: 0; }
     """
     BINDINGS = [
         Binding("enter,f2", "ok", "OK", id="designer.ok"),
-        Binding("a", "add", "Add rule", id="designer.add"),
-        Binding("d,delete", "delete", "Delete rule", id="designer.delete"),
-        Binding("o", "toggle_op", "and / or", id="designer.op"),
-        Binding("n", "negate", "Negate", id="designer.negate"),
+        Binding("a", "add", "Add", id="designer.add"),
+        Binding("d,delete", "delete", "Delete", id="designer.delete"),
+        Binding("o", "toggle_op", "and/or", id="designer.op"),
+        # Off the footer to keep it within 80 columns; the has / has not field does the same.
+        Binding("n", "negate", "Negate", show=False, id="designer.negate"),
+        Binding("space", "mark", "Mark", id="designer.mark"),
+        Binding("left_parenthesis", "bracket", "Bracket", id="designer.bracket"),
+        Binding("right_parenthesis", "unbracket", "Unbracket", id="designer.unbracket"),
+        Binding("escape", "leave_field", "To the lines", id="designer.leave-field"),
         Binding("escape", "cancel", "Cancel", id="designer.cancel"),
+        # A modal screen does not reach the App's bindings: its own help key lists the above.
+        Binding("question_mark,f1", "app.help", "Help", show=False, id="designer.help"),
     ]
 
     def __init__(self, tree: Group | None = None) -> None:
         super().__init__()
         self.lines: list[Line] = lines_of(tree) if tree is not None else []
+        self.marked: set[int] = set()
         self._form_index: int | None = None
         self._focus_form = False
         self._pending_error = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Rule designer: rules are joined in order; and binds before or",
+            yield Static("Rule designer: and binds before or; brackets group rules",
                          classes="question")
             yield OptionList(id="lines")
             yield Static("", id="line-title")
             yield VerticalScroll(id="params")
             yield Static("", id="designer-error")
             yield Static("", id="preview")
-            with Horizontal(classes="buttons"):
-                yield Button("OK (enter)", variant="primary", id="ok", compact=True)
-                yield Button("Add (a)", id="add", compact=True)
-                yield Button("Delete (d)", id="delete", compact=True)
-                yield Button("and/or (o)", id="toggle_op", compact=True)
-                yield Button("Negate (n)", id="negate", compact=True)
-                yield Button("Cancel (esc)", id="cancel", compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._refresh_lines(highlight=0)
@@ -139,16 +149,24 @@ class RuleDesignerModal(ModalScreen[str | None]):
         if not self.lines:
             self.action_add()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_field":
+            # From any parameter, not only a text field: escape goes back to the lines
+            # before it cancels the whole designer.
+            return self.query_one("#params").has_focus_within
+        return True
+
     # --- the list of lines ----------------------------------------------------------------
 
-    def _prompt(self, index: int) -> Text:
-        line = self.lines[index]
-        joint = "" if index == 0 else line.op.value
-        return Text(f"{index + 1:>2}. {joint:<4}{line.text()}")
+    def _prompt(self, index: int, texts: list[str]) -> Text:
+        joint = "" if index == 0 else self.lines[index].op.value
+        mark = MARK_CELL if index in self.marked else UNMARK_CELL
+        return Text(f"{mark}{index + 1:>2}. {joint:<4}{texts[index]}")
 
     def _refresh_lines(self, highlight: int | None) -> None:
         options = self.query_one("#lines", OptionList)
-        options.set_options(self._prompt(i) for i in range(len(self.lines)))
+        texts = bracketed_texts(self.lines)
+        options.set_options(self._prompt(i, texts) for i in range(len(self.lines)))
         if self.lines:
             options.highlighted = min(highlight or 0, len(self.lines) - 1)
         else:
@@ -177,7 +195,7 @@ class RuleDesignerModal(ModalScreen[str | None]):
 
     async def _show_form(self, index: int) -> None:
         self._form_index = index
-        line = self.lines[index]
+        rule = self.lines[index].rule
         params = self.query_one("#params", VerticalScroll)
         focused = self.focused
         keep_focus = focused.name if focused is not None and focused in params.query(
@@ -185,16 +203,10 @@ class RuleDesignerModal(ModalScreen[str | None]):
         await params.remove_children()
         self._show_error(self._pending_error)
         self._pending_error = ""
-        title = self.query_one("#line-title", Static)
-        node = line.node
-        if not isinstance(node, RuleInstance):
-            title.update(f"Rule {index + 1}: a bracket group from the stored condition")
-            await params.mount(Static("It can be joined with and/or or deleted here; "
-                                      "the K# editor (k) changes what is inside."))
-            return
-        rule = node.definition
-        title.update(Text(f"Rule {index + 1}: {rule.display_name}"))
-        await params.mount_all(self._param_row(node, param) for param in rule.parameters)
+        definition = rule.definition
+        self.query_one("#line-title", Static).update(
+            Text(f"Rule {index + 1}: {definition.display_name}"))
+        await params.mount_all(self._param_row(rule, param) for param in definition.parameters)
         fields = params.query(".param-field")
         if self._focus_form:
             self._focus_form = False
@@ -204,9 +216,9 @@ class RuleDesignerModal(ModalScreen[str | None]):
                 if field.name == keep_focus:
                     field.focus()
 
-    def _param_row(self, node: RuleInstance, param: ParameterDef) -> Widget:
+    def _param_row(self, rule: RuleInstance, param: ParameterDef) -> Widget:
         name = param.name
-        value = node.values.get(name, param.default)
+        value = rule.values.get(name, param.default)
         field: Widget
         if param.choices:
             choices = [(choice.text, choice.value) for choice in param.choices]
@@ -241,22 +253,17 @@ class RuleDesignerModal(ModalScreen[str | None]):
             return
         self.lines[index] = line
         self.query_one("#lines", OptionList).replace_option_prompt_at_index(
-            index, self._prompt(index))
+            index, self._prompt(index, bracketed_texts(self.lines)))
         self._show_preview()
-        rule = get_rule(line.node.rule) if isinstance(line.node, RuleInstance) else None
+        definition = line.rule.definition
         try:
-            if rule is not None:
-                rule.parameter(name).check(value, rule.display_name)
+            definition.parameter(name).check(value, definition.display_name)
         except ConditionError as error:
             self._show_error(error.message)
         else:
             self._show_error("")
 
     # --- actions --------------------------------------------------------------------------
-
-    @on(Button.Pressed)
-    async def _pressed(self, event: Button.Pressed) -> None:
-        await self.run_action(event.button.id or "")
 
     def action_add(self) -> None:
         def picked(code_name: str | None) -> None:
@@ -271,11 +278,21 @@ class RuleDesignerModal(ModalScreen[str | None]):
     def _current(self) -> int | None:
         return self.query_one("#lines", OptionList).highlighted if self.lines else None
 
+    def _change_lines(self, change: Callable[[], list[Line]], highlight: int) -> None:
+        """Replace the lines with what ``change`` returns, or say why it refused; marks
+        point at line numbers, so they go with any change."""
+        try:
+            self.lines = change()
+        except ConditionError as error:
+            self._show_error(error.message)
+            return
+        self.marked.clear()
+        self._refresh_lines(highlight=highlight)
+
     def action_delete(self) -> None:
         index = self._current()
         if index is not None:
-            del self.lines[index]
-            self._refresh_lines(highlight=max(0, index - 1))
+            self._change_lines(lambda: without(self.lines, index), max(0, index - 1))
 
     def action_toggle_op(self) -> None:
         index = self._current()
@@ -295,6 +312,37 @@ class RuleDesignerModal(ModalScreen[str | None]):
             self._show_error(error.message)
             return
         self._refresh_lines(highlight=index)
+
+    def action_mark(self) -> None:
+        """Mark or unmark the highlighted line and move down, as in the member lists."""
+        index = self._current()
+        if index is None:
+            return
+        self.marked.symmetric_difference_update({index})
+        self._refresh_lines(highlight=index + 1)
+
+    def action_bracket(self) -> None:
+        if not self.marked:
+            self._show_error("Mark the lines to bracket with space, then press (.")
+            return
+        first, last = min(self.marked), max(self.marked)
+        gaps = [i + 1 for i in range(first, last) if i not in self.marked]
+        if gaps:
+            self._show_error(f"Only adjacent lines can be bracketed: line {gaps[0]} is not "
+                             "marked.")
+            return
+        self._change_lines(lambda: bracketed(self.lines, first, last), first)
+
+    def action_unbracket(self) -> None:
+        """Remove the innermost bracket around the marked lines, or the highlighted one."""
+        index = self._current()
+        if index is None:
+            return
+        first, last = (min(self.marked), max(self.marked)) if self.marked else (index, index)
+        self._change_lines(lambda: unbracketed(self.lines, first, last), index)
+
+    def action_leave_field(self) -> None:
+        self.query_one("#lines", OptionList).focus()
 
     def action_ok(self) -> None:
         invalid = first_invalid(self.lines)
