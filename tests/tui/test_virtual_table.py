@@ -95,6 +95,19 @@ async def test_space_marks_and_moves_down_a_marks_all_u_clears():
         assert table.marks == Marks() and app.messages(VirtualTable.MarksChanged)[-1].count == 0
 
 
+async def test_a_table_without_marks_has_no_mark_column_and_no_mark_keys():
+    app = TableApp(FakeSource(500), marks=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.table
+        text = lines(table)
+        assert text[0].startswith("Name ") and text[1].startswith("Person 1 ")
+        assert not {"space", "a", "A", "u"} & set(app.screen.active_bindings)
+        await pilot.press("space", "a", "A")
+        assert table.marks == Marks() and not app.messages(VirtualTable.MarksChanged)
+        assert lines(table)[1].startswith("Person 1 ")
+
+
 async def test_invert_flips_between_the_two_forms():
     app = TableApp(FakeSource(50))
     async with app.run_test(size=SIZE) as pilot:

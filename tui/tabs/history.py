@@ -26,7 +26,6 @@ from tui.widgets.virtual_table import VirtualTable
 
 PLOT_POINTS = 120
 """Points the size history is resampled to; the sparkline squeezes them to its width."""
-MARK_ACTIONS = {"toggle_mark", "mark_all", "invert_marks", "clear_marks"}
 
 
 @dataclass(frozen=True)
@@ -77,13 +76,6 @@ class HistorySource:
 
     def matching(self, keys: Iterable[int], filter_text: str) -> set[int]:
         return set(keys)
-
-
-class HistoryTable(VirtualTable[HistoryLine], inherit_bindings=False):
-    """The events table without marks: nothing acts on audit events."""
-
-    BINDINGS = [binding for binding in VirtualTable.BINDINGS
-                if getattr(binding, "action", None) not in MARK_ACTIONS]
 
 
 @dataclass(frozen=True)
@@ -144,7 +136,8 @@ class HistoryTab(GroupTab):
         yield Static("", id="history-figures", classes="status-line")
         yield Sparkline([], id="history-plot")
         yield Static("", id="history-span", classes="status-line")
-        yield HistoryTable(self.source, id="history-events")
+        # Without marks: nothing acts on audit events.
+        yield VirtualTable(self.source, marks=False, id="history-events")
 
     def show_group(self, group: ContactGroup) -> None:
         super().show_group(group)
@@ -153,7 +146,7 @@ class HistoryTab(GroupTab):
             return  # the editor re-reads every second; reload only after a change
         self._shown = state
         self.source.group = group
-        self.query_one(HistoryTable).reload()
+        self.query_one("#history-events", VirtualTable).reload()
         in_background(self, lambda: size_plot(group, history.size_history(group),
                                               scheduler.local_zone(), utcnow()),
                       self._show_plot, description="Read the group's size history",

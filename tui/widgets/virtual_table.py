@@ -12,7 +12,8 @@ results of older requests are ignored when they arrive, so a slow query for an o
 can never show up under a new one.
 
 Marks follow :mod:`tui.selection`; the screen reads them as a store selection with
-:meth:`VirtualTable.selection` and runs bulk actions as single SQL statements.
+:meth:`VirtualTable.selection` and runs bulk actions as single SQL statements. A list nothing
+acts on (an audit log) is made with ``marks=False``: no mark column and no mark keys.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ LINE_CACHE = 400
 MARK_CELL = "[x] "
 UNMARK_CELL = "[ ] "
 MARK_WIDTH = len(MARK_CELL)
+MARK_ACTIONS = frozenset({"toggle_mark", "mark_all", "invert_marks", "clear_marks"})
 PLACEHOLDER = "…"
 ROWS_GROUP = "virtual-table-rows"
 COUNT_GROUP = "virtual-table-count"
@@ -189,11 +191,14 @@ class VirtualTable(ScrollView, Generic[Row], can_focus=True, inherit_bindings=Fa
             super().__init__(table)
             self.total = total
 
-    def __init__(self, source: RowSource[Row], *, filter_delay: float = FILTER_DELAY,
-                 name: str | None = None, id: str | None = None,
-                 classes: str | None = None, disabled: bool = False) -> None:
+    def __init__(self, source: RowSource[Row], *, marks: bool = True,
+                 filter_delay: float = FILTER_DELAY, name: str | None = None,
+                 id: str | None = None, classes: str | None = None,
+                 disabled: bool = False) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._source = source
+        self._markable = marks
+        self._mark_width = MARK_WIDTH if marks else 0
         self._filter_delay = filter_delay
         self._filter_timer: Timer | None = None
         self._applied_filter = ""
@@ -461,6 +466,10 @@ class VirtualTable(ScrollView, Generic[Row], can_focus=True, inherit_bindings=Fa
 
     # --- cursor and marks --------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # False, not None: a list without marks neither shows nor swallows the mark keys.
+        return self._markable or action not in MARK_ACTIONS
+
     def _move_cursor(self, index: int) -> None:
         last = self._row_count - 1
         self._cursor = max(0, min(index, last))
@@ -570,7 +579,7 @@ class VirtualTable(ScrollView, Generic[Row], can_focus=True, inherit_bindings=Fa
     def _column_widths(self, width: int) -> list[int]:
         if self._widths[0] != width:
             columns = [(column.width, column.min_width) for column in self._source.columns]
-            self._widths = (width, fit_widths(columns, width - MARK_WIDTH))
+            self._widths = (width, fit_widths(columns, width - self._mark_width))
         return self._widths[1]
 
     def _cells(self, texts: list[str], width: int) -> str:
@@ -585,7 +594,7 @@ class VirtualTable(ScrollView, Generic[Row], can_focus=True, inherit_bindings=Fa
         width, height = self.scrollable_content_region.size
         if y == 0:
             return self._line(self._cells([c.title for c in self._source.columns], width),
-                              width, "virtual-table--header", prefix=" " * MARK_WIDTH)
+                              width, "virtual-table--header", prefix=" " * self._mark_width)
         if y == height - 1:
             return self._line(self._status_text(width), width, "virtual-table--status")
         index = self.scroll_offset.y + y - 1
@@ -610,11 +619,11 @@ class VirtualTable(ScrollView, Generic[Row], can_focus=True, inherit_bindings=Fa
             names.append("virtual-table--cursor")
         if entry is None:
             text = self._cells([PLACEHOLDER] + [""] * (len(self._source.columns) - 1), width)
-            strip = self._line(text, width, *names, prefix=" " * MARK_WIDTH)
+            strip = self._line(text, width, *names, prefix=" " * self._mark_width)
         else:
             texts = [column.cell(entry.row) for column in self._source.columns]
-            strip = self._line(self._cells(texts, width), width, *names,
-                               prefix=MARK_CELL if marked else UNMARK_CELL)
+            prefix = (MARK_CELL if marked else UNMARK_CELL) if self._markable else ""
+            strip = self._line(self._cells(texts, width), width, *names, prefix=prefix)
         self._lines.set(cache_key, strip)
         return strip
 
