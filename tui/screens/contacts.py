@@ -89,7 +89,7 @@ class ContactsScreen(Screen[None]):
                     id="filter", classes="filter-input")
         yield VirtualTable(self.source, id="contacts")
         yield Static("", id="summary", classes="status-line")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Contacts"

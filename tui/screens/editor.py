@@ -59,7 +59,7 @@ class GroupEditorScreen(Screen[None]):
                 yield AccountsTab(id="accounts-tab")
             with TabPane("History", id="history", disabled=self.group_id is None):
                 yield HistoryTab(id="history-tab")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         if self.group_id is not None:

@@ -51,7 +51,7 @@ class GroupsScreen(Screen[None]):
         yield DataTable(id="groups", cursor_type="row", zebra_stripes=True)
         yield RebuildBar()
         yield Static("", id="summary", classes="status-line")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#groups", DataTable)

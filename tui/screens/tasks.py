@@ -88,7 +88,7 @@ class TasksScreen(Screen[None]):
         yield Header()
         yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
         yield Static("", id="summary", classes="status-line")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Scheduled tasks"
