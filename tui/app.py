@@ -10,6 +10,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from tui.commands import ScreenActions, screen_actions
@@ -39,7 +40,8 @@ class ContactGroupsApp(App[None]):
     def action_help(self) -> None:
         screen = self.screen
         keys = [(action.key, action.title) for action in screen_actions(screen)]
-        self.push_screen(HelpModal(getattr(screen, "HELP_TITLE", screen.title or "Screen"), keys))
+        title = getattr(screen, "HELP_TITLE", screen.title or "Screen")
+        self.push_screen(HelpModal(title, keys, palette=not isinstance(screen, ModalScreen)))
 
     @on(RebuildProgress)
     def _rebuild_progress(self, message: RebuildProgress) -> None:

@@ -137,9 +137,11 @@ class HelpModal(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,question_mark,q", "dismiss(None)", "Close", id="help.close")]
 
-    def __init__(self, title: str, keys: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, title: str, keys: Sequence[tuple[str, str]], *, palette: bool = True
+                 ) -> None:
+        """``palette``: whether ctrl+p reaches the screen (it does not reach a modal's)."""
         super().__init__()
-        self.title_text, self.keys = title, tuple(keys)
+        self.title_text, self.keys, self.palette = title, tuple(keys), palette
 
     def compose(self) -> ComposeResult:
         width = max((len(key) for key, _ in self.keys), default=4)
@@ -149,4 +151,5 @@ class HelpModal(ModalScreen[None]):
             yield Static(f"Keys — {self.title_text}", classes="question", markup=False)
             with VerticalScroll(classes="message"):
                 yield Static(lines if self.keys else "No keys here.")
-            yield Static("ctrl+p lists these actions too. escape closes.", classes="hint")
+            palette = "ctrl+p lists these actions too. " if self.palette else ""
+            yield Static(f"{palette}escape closes.", classes="hint", id="help-hint")

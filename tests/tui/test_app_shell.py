@@ -156,6 +156,8 @@ async def test_help_and_palette_list_the_screens_actions(town):
         await pilot.press("question_mark")
         help_screen = await wait_for_screen(app, pilot, HelpModal)
         assert ("R", "Rebuild") in help_screen.keys
+        await pilot.pause()
+        assert "ctrl+p" in str(help_screen.query_one("#help-hint", Static).content)
         await pilot.press("escape")
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)
@@ -209,3 +211,16 @@ async def test_no_color_is_honoured(town, monkeypatch):
         await idle(app, pilot)
         assert app.no_color
         assert any(isinstance(f, Monochrome) for f in app._filters)
+
+
+async def test_help_over_a_modal_does_not_promise_the_palette(town):
+    """ctrl+p does not reach a modal screen, so its help must not offer it."""
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await idle(app, pilot)
+        app.push_screen(ConfirmModal("Really?"))
+        await pilot.pause()
+        app.action_help()
+        help_screen = await wait_for_screen(app, pilot, HelpModal)
+        await pilot.pause()
+        assert str(help_screen.query_one("#help-hint", Static).content) == "escape closes."
