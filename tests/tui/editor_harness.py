@@ -30,6 +30,12 @@ async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 5.0)
         await pilot.pause(0.02)
 
 
+async def wait_for_rows(pilot, table) -> None:
+    """Pause until the highlighted row is loaded: a list's total arrives before its page,
+    and keys that act on the highlighted row do nothing until the page is there."""
+    await wait_for(pilot, lambda: table.cursor_row is not None)
+
+
 async def wait_for_screen(app: App, pilot, kind: type[Screen]) -> Screen:
     await wait_for(pilot, lambda: isinstance(app.screen, kind))
     return app.screen

@@ -20,6 +20,7 @@ from tests.tui.editor_harness import (
     open_tab,
     type_into,
     wait_for,
+    wait_for_rows,
     wait_for_screen,
 )
 from tui.commands import screen_actions
@@ -72,6 +73,7 @@ async def test_remove_marked_contacts_of_a_static_group(static_group):
         assert tab.members.marks.is_empty and tab.members.cursor_index == 2
         assert "Removed 2 contacts." in app.notes
         # Nothing marked: d acts on the highlighted row; n answers no.
+        await wait_for_rows(pilot, tab.members)
         await pilot.press("d")
         await wait_for_screen(app, pilot, ConfirmModal)
         await pilot.press("n")
@@ -156,6 +158,7 @@ async def test_remove_or_remove_and_exclude_then_re_include(condition_group):
         await wait_for(pilot, lambda: tab.members.total == 3)
         assert "Removed 1 contact." in app.notes
         assert ids[0] not in flags(group) and not _excluded(group)
+        await wait_for_rows(pilot, tab.members)
         await pilot.press("j", "space", "space")  # ids[2] and ids[3]
         await pilot.press("d")
         await wait_for_screen(app, pilot, ChoiceModal)
@@ -169,6 +172,7 @@ async def test_remove_or_remove_and_exclude_then_re_include(condition_group):
         await wait_for(pilot, lambda: tab.excluded.total == 2)
         assert tab.showing_excluded and app.focused is tab.excluded
         assert tab.status_text().startswith("2 excluded contacts")
+        await wait_for_rows(pilot, tab.excluded)
         await pilot.press("i")  # the highlighted one: ids[2]
         await done(app, pilot)
         await wait_for(pilot, lambda: tab.excluded.total == 1)
