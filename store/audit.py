@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import peewee as pw
 
-from store.database import database_proxy
+from store.database import database_proxy, placeholders
 from store.models import AuditEvent, ContactGroup, GroupSizeSample, Membership, utcnow
 
 ADDED, REMOVED, EXCLUDED, INCLUDED = "added", "removed", "excluded", "included"
@@ -65,7 +65,7 @@ def adjust_member_counts(deltas: Mapping[int, int]) -> None:
         ids = [group for group, d in moved.items() if d == delta]
         database_proxy.execute_sql(
             f"UPDATE contact_group SET member_count = member_count + {param}, modified = {param}"
-            f" WHERE id IN ({', '.join([param] * len(ids))})", (delta, now, *ids))
+            f" WHERE id IN ({placeholders(len(ids))})", (delta, now, *ids))
     database_proxy.execute_sql(
         f"INSERT INTO group_size_sample (group_id, at, members) SELECT id, {param}, member_count"
-        f" FROM contact_group WHERE id IN ({', '.join([param] * len(moved))})", (now, *moved))
+        f" FROM contact_group WHERE id IN ({placeholders(len(moved))})", (now, *moved))

@@ -26,6 +26,11 @@ from store.errors import StoreError
 
 database_proxy = peewee.DatabaseProxy()
 
+
+def placeholders(count: int) -> str:
+    """``?, ?, ?`` (or ``%s, …``): the parameters of a hand-written ``IN (…)`` or ``VALUES``."""
+    return ", ".join([database_proxy.param] * count)
+
 ENV_VAR = "CONTACT_GROUPS_DB"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 

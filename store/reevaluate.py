@@ -22,7 +22,7 @@ from store import audit
 from store.condition_binding import MEMBER_COLUMNS
 from store.condition_context import ContactContext
 from store.condition_service import check_condition, schema
-from store.database import database_proxy
+from store.database import database_proxy, placeholders
 from store.errors import StoreError
 from store.models import Contact, Membership, utcnow
 
@@ -142,20 +142,17 @@ def _apply_verdicts(contact_id: int, candidates: list[tuple[_Group, CheckedCondi
     if gaining or losing:
         _write(contact_id, gaining, losing, rows, actor)
     codes = {group.id: group.code_name for group, _ in candidates}
-    changed = [codes[g] for g in ids if g in set(gaining) | set(losing)]
+    moved = set(gaining) | set(losing)
+    changed = [codes[g] for g in ids if g in moved]
     result.evaluated.extend(codes[g] for g in ids)
     result.changed.extend(changed)
     return changed
 
 
-def _marks(count: int) -> str:
-    return ", ".join([database_proxy.param] * count)
-
-
 def _memberships(contact_id: int, group_ids: list[int]) -> dict[int, _Row]:
     cursor = database_proxy.execute_sql(
-        "SELECT group_id, id, from_condition, from_account, manual FROM membership "
-        f"WHERE contact_id = {database_proxy.param} AND group_id IN ({_marks(len(group_ids))})",
+        "SELECT group_id, id, from_condition, from_account, manual FROM membership WHERE "
+        f"contact_id = {database_proxy.param} AND group_id IN ({placeholders(len(group_ids))})",
         (contact_id, *group_ids))
     return {group: _Row(row, bool(condition), bool(account or manual))
             for group, row, condition, account, manual in cursor}
@@ -166,7 +163,7 @@ def _excluded(contact_id: int, group_ids: list[int]) -> set[int]:
         return set()
     cursor = database_proxy.execute_sql(
         f"SELECT group_id FROM exclusion WHERE contact_id = {database_proxy.param} "
-        f"AND group_id IN ({_marks(len(group_ids))})", (contact_id, *group_ids))
+        f"AND group_id IN ({placeholders(len(group_ids))})", (contact_id, *group_ids))
     return {group for (group,) in cursor}
 
 
@@ -181,8 +178,8 @@ def _write(contact_id: int, gaining: list[int], losing: list[int], rows: dict[in
     _update_flag(True, [rows[g].id for g in gaining if g in rows])
     _update_flag(False, [rows[g].id for g in losing if rows[g].kept])
     if deleted:
-        database_proxy.execute_sql(f"DELETE FROM membership WHERE id IN ({_marks(len(deleted))})",
-                                   deleted)
+        database_proxy.execute_sql(
+            f"DELETE FROM membership WHERE id IN ({placeholders(len(deleted))})", deleted)
     audit.adjust_member_counts({**{g: +1 for g in inserted},
                                 **{g: -1 for g in losing if not rows[g].kept}})
     _execute_values("audit_event (group_id, contact_id, action, source, actor, at)",
@@ -196,13 +193,13 @@ def _update_flag(value: bool, row_ids: list[int]) -> None:
     if row_ids:
         database_proxy.execute_sql(
             f"UPDATE membership SET from_condition = {database_proxy.param} "
-            f"WHERE id IN ({_marks(len(row_ids))})", (value, *row_ids))
+            f"WHERE id IN ({placeholders(len(row_ids))})", (value, *row_ids))
 
 
 def _execute_values(target: str, rows: list[tuple]) -> None:
     """``INSERT INTO target VALUES (…), (…)``: one statement for all ``rows``."""
     if rows:
-        values = ", ".join(f"({_marks(len(rows[0]))})" for _ in rows)
+        values = ", ".join(f"({placeholders(len(rows[0]))})" for _ in rows)
         database_proxy.execute_sql(f"INSERT INTO {target} VALUES {values}",
                                    [value for row in rows for value in row])
 

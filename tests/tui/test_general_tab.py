@@ -50,14 +50,19 @@ async def _write_kentico(app, pilot, text: str) -> ConditionEditorModal:
     return modal
 
 
+async def _designer_for_new_group(app, pilot, name: str) -> None:
+    """A new condition-based group named ``name``, and ``e``: the designer's rule picker."""
+    await open_editor(app, pilot, None)
+    await pilot.press(*name)
+    await _switch_on(app, pilot, "#condition-based")
+    await pilot.press("e")
+    await wait_for_screen(app, pilot, RulePickerModal)
+
+
 async def test_designer_condition_creates_a_group_that_needs_a_rebuild(db):
     app = ContactGroupsApp()
     async with app.run_test(size=SIZE) as pilot:
-        await open_editor(app, pilot, None)
-        await pilot.press(*"Idle 1y")
-        await _switch_on(app, pilot, "#condition-based")
-        await pilot.press("e")
-        await wait_for_screen(app, pilot, RulePickerModal)
+        await _designer_for_new_group(app, pilot, "Idle 1y")
         await pilot.press(*"any", "enter")
         await wait_for_screen(app, pilot, RuleDesignerModal)
         await settle(app, pilot)
@@ -103,11 +108,7 @@ async def test_brackets_built_with_keys_decide_who_is_a_member(db):
                                          ("nobody_cz", 0, "CZ"))}
     app = ContactGroupsApp()
     async with app.run_test(size=SIZE) as pilot:
-        await open_editor(app, pilot, None)
-        await pilot.press(*"Czech people")
-        await _switch_on(app, pilot, "#condition-based")
-        await pilot.press("e")
-        await wait_for_screen(app, pilot, RulePickerModal)
+        await _designer_for_new_group(app, pilot, "Czech people")
         await pilot.press("escape")  # the designer asks for a first rule; add them alike
         designer = await wait_for_screen(app, pilot, RuleDesignerModal)
         await _add_rule(app, pilot, "is male")
