@@ -12,10 +12,11 @@ import difflib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from conditions import ast, typed
 from conditions.errors import ConditionError
-from conditions.evaluator import constant_or_unknown
+from conditions.evaluator import Closure, compile_node, constant_or_unknown
 from conditions.grammar import ParsedCondition, parse_condition
 from conditions.limits import recursion_headroom
 from conditions.registry import Kind, MethodSpec, Registry
@@ -36,6 +37,11 @@ class CheckedCondition:
     root: typed.Typed
     schema: Schema
     registry: Registry
+
+    @cached_property
+    def compiled(self) -> Closure:
+        """The condition as closures, compiled on first use and kept with it."""
+        return compile_node(self.root, self.parsed.source)
 
 
 def check(condition: ParsedCondition | str, schema: Schema, registry: Registry) -> CheckedCondition:

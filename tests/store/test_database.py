@@ -7,7 +7,8 @@ import stat
 
 import pytest
 
-from store import groups, schema
+from store import contacts, groups, history, membership, schema
+from store.contact_sets import Selection
 from store.database import close, connect, parse_url
 from store.errors import StoreError
 from store.models import ContactGroup
@@ -131,7 +132,30 @@ def test_a_version_2_database_gains_the_slow_reason_column(tmp_path):
     close()
     handle = connect(f"sqlite:///{path}")
     try:
-        assert schema.stored_version(handle) == 3
+        assert schema.stored_version(handle) == schema.LATEST
         assert groups.get_group("Kept").slow_reason is None
+    finally:
+        close()
+
+
+def test_a_version_3_database_keeps_its_history_under_the_new_audit_index(tmp_path):
+    path = tmp_path / "v3.db"
+    handle = connect(f"sqlite:///{path}")
+    group = groups.create_group("Kept")
+    contact = contacts.create_contact(first_name="Ada", last_name="Kept")
+    membership.add_contacts(group, Selection.of_ids({contact.id}), actor="tester")
+    handle.execute_sql("DROP INDEX audit_event_group_id_id")
+    handle.execute_sql("CREATE INDEX audit_event_group_id_at ON audit_event (group_id, at)")
+    handle.execute_sql("CREATE INDEX audit_event_contact_id ON audit_event (contact_id)")
+    handle.execute_sql("UPDATE schema_version SET version = 3")
+    close()
+    handle = connect(f"sqlite:///{path}")
+    try:
+        assert schema.stored_version(handle) == schema.LATEST
+        assert {index.name for index in handle.get_indexes("audit_event")} == {
+            "audit_event_group_id_id"}
+        [event] = history.event_page(groups.get_group("Kept"), 0, 10)
+        assert (event.actor, event.action, event.subject) == (
+            "tester", "added", f"Ada Kept (#{contact.id})")
     finally:
         close()

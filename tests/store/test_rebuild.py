@@ -152,7 +152,7 @@ def test_a_static_group_has_nothing_to_rebuild(db):
 
 def test_a_large_condition_is_evaluated_in_ranges_with_the_same_result(town, monkeypatch):
     """When the one-statement try runs out of time, the id ranges take over from scratch."""
-    monkeypatch.setattr(rebuild, "_run_within", lambda *_args: False)
+    monkeypatch.setattr(rebuild._Steps, "at_once", lambda *_args: False)
     group = groups.create_group("Praguers", condition=IN_PRAGUE)
     seen: list[float] = []
     result = rebuild_group(group, actor=ACTOR, progress=seen.append)
