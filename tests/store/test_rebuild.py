@@ -160,6 +160,30 @@ def test_a_large_condition_is_evaluated_in_ranges_with_the_same_result(town, mon
     assert seen and seen[-1] == 1.0 and seen == sorted(seen)
 
 
+def test_a_group_whose_last_rebuild_was_long_goes_straight_to_the_ranges(town, monkeypatch):
+    """The one-statement try would be stopped again; a changed condition tries anew."""
+    tries: list[bool] = []
+    real_at_once = rebuild._Steps.at_once
+
+    def counting(self, *args):
+        tries.append(True)
+        return real_at_once(self, *args)
+
+    monkeypatch.setattr(rebuild._Steps, "at_once", counting)
+    group = groups.create_group("Praguers", condition=IN_PRAGUE)
+    rebuild_group(group, actor=ACTOR)
+    assert len(tries) == 1, "a first rebuild tries one statement"
+    ContactGroup.update(last_rebuild_seconds=30.0).where(ContactGroup.id == group.id).execute()
+    contacts.update_contact(town[3], city="Prague")
+    result = rebuild_group(fresh(group), actor=ACTOR)
+    assert len(tries) == 1, "after a long rebuild the ranges start at once"
+    assert result.members == 3 and set(flags(group)) == {town[0], town[1], town[3]}
+    groups.update_group(fresh(group), condition='Contact.ContactCity == "Brno"')
+    result = rebuild_group(fresh(group), actor=ACTOR)
+    assert len(tries) == 2, "a changed condition is tried in one statement again"
+    assert set(flags(group)) == {town[4], town[5]}
+
+
 SLOW_INSERT = ("INSERT INTO counted (n) WITH RECURSIVE numbers(i) AS (SELECT 1 UNION ALL "
                "SELECT i + 1 FROM numbers WHERE i < 100000000) SELECT i FROM numbers")
 
