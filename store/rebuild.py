@@ -326,25 +326,16 @@ def _restage_changed_since(started: dt.datetime, checked: CheckedCondition,
 
 def _apply(group_id: int, actor: str) -> tuple[int, int]:
     """Set *from condition* on the staged contacts and clear it on the others."""
-    param = database_proxy.param
     database_proxy.execute_sql(
         f"DELETE FROM {STAGE} WHERE contact_id IN (SELECT contact_id FROM exclusion "
-        f"WHERE group_id = {param})", (group_id,))
-    staged = database_proxy.execute_sql(f"SELECT COUNT(*) FROM {STAGE}").fetchone()[0]
-    held = (Membership.select().where((Membership.group == group_id)
-                                      & (Membership.from_condition == True))  # noqa: E712
-            .count())
+        f"WHERE group_id = {database_proxy.param})", (group_id,))
     added = grant(group_id, _staged(), Membership.from_condition, audit.SOURCE_CONDITION, actor,
                   eligible_already=True)
-    # After the grant every staged contact holds the flag, so exactly held + added - staged
-    # members hold it without being staged. Counting spares a rebuild that removes nobody
-    # (the usual nightly one) the search through every member.
-    if held + added == staged:
-        return added, 0
-    # NOT EXISTS, not NOT IN: PostgreSQL plans it as an anti join instead of re-scanning the
-    # staged ids for every member once they outgrow work_mem.
-    not_staged = pw.NodeList((pw.SQL(f"NOT EXISTS (SELECT 1 FROM {STAGE} AS s WHERE "
-                                     "s.contact_id ="), Membership.contact, pw.SQL(")")))
-    removed = revoke(group_id, not_staged, Membership.from_condition, audit.SOURCE_CONDITION,
-                     actor)
+    holding = Membership.select(Membership.contact).where(
+        (Membership.group == group_id) & (Membership.from_condition == True))  # noqa: E712
+    # EXCEPT of two id-ordered lists, as the grant does: one merging pass where NOT EXISTS
+    # would look every member up in the staged ids.
+    leaving = (holding - _staged()).order_by(pw.SQL("1"))
+    removed = revoke(group_id, Membership.contact.in_(leaving), Membership.from_condition,
+                     audit.SOURCE_CONDITION, actor)
     return added, removed

@@ -116,6 +116,24 @@ def test_a_contact_changed_during_the_evaluation_ends_right(town):
     assert set(flags(group)) == {town[0], moved_in}
 
 
+def test_a_contact_deleted_or_merged_during_the_evaluation_stays_out(town):
+    """Staged while live, gone or merged by the time the difference is applied."""
+    group = groups.create_group("Praguers", condition=IN_PRAGUE)
+    deleted, merged, parent = town[0], town[1], town[3]
+    contacts.update_contact(parent, city="Prague")
+    done: list[bool] = []
+
+    def meanwhile(_fraction: float) -> None:
+        if not done:
+            done.append(True)
+            contacts.delete_contact(deleted, actor=ACTOR)
+            contacts.merge_contacts(parent, [merged], actor=ACTOR)
+
+    result = rebuild_group(group, actor=ACTOR, progress=meanwhile)
+    assert set(flags(group)) == {parent} and result.members == 1
+    assert fresh(group).status == STATUS_READY
+
+
 def test_a_slow_condition_gives_the_same_members_and_is_flagged(town):
     slow = groups.create_group(
         "Praguers slowly", condition='"prague".EqualsAny(Contact.ContactCity.Split(","))')
