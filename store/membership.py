@@ -81,16 +81,9 @@ def _lacking(group_id: int, ids: pw.SelectQuery, *extra: pw.Node) -> pw.SelectQu
 def _lacking_in_bulk(group_id: int, ids: pw.SelectQuery, *extra: pw.Node) -> pw.SelectQuery:
     """As :func:`_lacking`, as EXCEPT of two id-ordered lists: SQLite merges them in one pass,
     four times faster than a probe per id for a rebuild's 350,000 staged contacts (and it
-    reads only the group's part of the index, so it suits sets of the group's size).
-
-    Only the ids left over are looked up, to drop contacts deleted or merged since the
-    caller chose them (while a rebuild evaluated): a nightly rebuild has none to look up.
-    """
+    reads only the group's part of the index, so it suits sets of the group's size)."""
     members = Membership.select(Membership.contact).where(Membership.group == group_id, *extra)
-    lacking = (ids - members).order_by(pw.SQL("1")).alias("lacking")
-    still_live = Contact.select(pw.SQL("1")).where(
-        (Contact.id == lacking.c.contact_id) & live_contacts())
-    return pw.Select([lacking], [lacking.c.contact_id]).where(pw.fn.EXISTS(still_live))
+    return (ids - members).order_by(pw.SQL("1"))
 
 
 def _rows_of(group_id: int, ids: pw.SelectQuery, *values: pw.Node) -> pw.SelectQuery:

@@ -329,6 +329,7 @@ def _apply(group_id: int, actor: str) -> tuple[int, int]:
     database_proxy.execute_sql(
         f"DELETE FROM {STAGE} WHERE contact_id IN (SELECT contact_id FROM exclusion "
         f"WHERE group_id = {database_proxy.param})", (group_id,))
+    _drop_departed(group_id)
     added = grant(group_id, _staged(), Membership.from_condition, audit.SOURCE_CONDITION, actor,
                   eligible_already=True)
     holding = Membership.select(Membership.contact).where(
@@ -339,3 +340,17 @@ def _apply(group_id: int, actor: str) -> tuple[int, int]:
     removed = revoke(group_id, Membership.contact.in_(leaving), Membership.from_condition,
                      audit.SOURCE_CONDITION, actor)
     return added, removed
+
+
+def _drop_departed(group_id: int) -> None:
+    """Unstage the contacts deleted or merged since they were staged.
+
+    Deleting or merging a contact removes its memberships, so only staged contacts that are
+    no members can be such. EXCEPT of id-ordered lists — the staged ids, the members', the
+    live ones (an index of small entries) — finds them in one merging pass, which stops
+    as soon as every staged contact turned out to be a member (a nightly rebuild).
+    """
+    database_proxy.execute_sql(
+        f"DELETE FROM {STAGE} WHERE contact_id IN (SELECT contact_id FROM {STAGE} EXCEPT "
+        f"SELECT contact_id FROM membership WHERE group_id = {database_proxy.param} EXCEPT "
+        "SELECT id FROM contact WHERE merged_into_id IS NULL ORDER BY 1)", (group_id,))
