@@ -31,6 +31,13 @@ def placeholders(count: int) -> str:
     """``?, ?, ?`` (or ``%s, …``): the parameters of a hand-written ``IN (…)`` or ``VALUES``."""
     return ", ".join([database_proxy.param] * count)
 
+
+def on_sqlite() -> bool:
+    """Whether the open database is SQLite, for the few statements each engine needs its
+    own way (SQLite only joins by nested loops; PostgreSQL plans each statement anew)."""
+    return isinstance(database_proxy.obj, peewee.SqliteDatabase)
+
+
 ENV_VAR = "CONTACT_GROUPS_DB"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 

@@ -18,7 +18,7 @@ import peewee as pw
 from store import audit
 from store.actor import current_actor
 from store.contact_sets import Selection, id_list, live_contacts
-from store.database import database_proxy
+from store.database import database_proxy, on_sqlite
 from store.errors import NotFound, StoreError
 from store.models import Contact, ContactGroup, Exclusion, Membership, utcnow
 
@@ -79,9 +79,12 @@ def _lacking(group_id: int, ids: pw.SelectQuery, *extra: pw.Node) -> pw.SelectQu
 
 
 def _lacking_in_bulk(group_id: int, ids: pw.SelectQuery, *extra: pw.Node) -> pw.SelectQuery:
-    """As :func:`_lacking`, as EXCEPT of two id-ordered lists: SQLite merges them in one pass,
-    four times faster than a probe per id for a rebuild's 350,000 staged contacts (and it
-    reads only the group's part of the index, so it suits sets of the group's size)."""
+    """As :func:`_lacking`, for sets of the group's size. On SQLite as EXCEPT of two
+    id-ordered lists, merged in one pass: four times faster than a probe per id for a
+    rebuild's 350,000 staged contacts. PostgreSQL sorts for EXCEPT (on disk, past
+    ``work_mem``) but hashes the members for NOT EXISTS, so it keeps :func:`_lacking`."""
+    if not on_sqlite():
+        return _lacking(group_id, ids, *extra)
     members = Membership.select(Membership.contact).where(Membership.group == group_id, *extra)
     return (ids - members).order_by(pw.SQL("1"))
 

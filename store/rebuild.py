@@ -29,7 +29,7 @@ from conditions import CheckedCondition, CompiledQuery
 from store import audit, condition_service, locks
 from store.actor import current_actor
 from store.condition_service import check_condition, compile_condition, contact_matches
-from store.database import database_proxy
+from store.database import database_proxy, on_sqlite
 from store.errors import StoreError
 from store.membership import finish_change, grant, revoke
 from store.models import (
@@ -47,6 +47,7 @@ STEP_SECONDS = 0.5  # each evaluation step aims at this, so a cancel lands withi
 AT_ONCE_SECONDS = 0.1  # how long the one-statement evaluation may try before steps take over
 FIRST_STEP_IDS = 50_000
 HEARTBEAT_EVERY = 1.0
+WATCH_SECONDS = 0.1  # how often a PostgreSQL statement's watcher looks at the cancel token
 
 Progress = Callable[[float], None]
 
@@ -96,14 +97,16 @@ def rebuild_group(group: ContactGroup, *, progress: Progress | None = None,
         now = now or started
         compiled = compile_condition(checked, now)
         _create_stage()
+        census = _Census.take()
         runner = _Steps(lock, progress, cancel)
         if compiled.translatable:
-            _stage_by_sql(compiled, runner, _may_finish_at_once(group, lock.previous_status))
+            _stage_by_sql(compiled, runner, group, lock.previous_status)
         else:
             _stage_in_memory(checked, now, runner)
+        _analyze_stage()
         with database_proxy.atomic():
             _restage_changed_since(started, checked, compiled, now)
-            added, removed = _apply(group.id, actor)
+            added, removed = _apply(group.id, actor, census)
             members = finish_change(group, added + removed)
             seconds = time.perf_counter() - clock
             ContactGroup.update(
@@ -139,7 +142,7 @@ def _finish_without_change(lock, status: str, message: str | None) -> None:
 def _create_stage() -> None:
     # On SQLite exactly INTEGER PRIMARY KEY makes the id the row's own key: one B-tree to
     # fill and probe instead of a table and an index beside it.
-    key = "INTEGER" if isinstance(database_proxy.obj, pw.SqliteDatabase) else "BIGINT"
+    key = "INTEGER" if on_sqlite() else "BIGINT"
     database_proxy.execute_sql(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} (contact_id {key} PRIMARY KEY)")
     database_proxy.execute_sql(f"DELETE FROM {STAGE}")
@@ -148,6 +151,13 @@ def _create_stage() -> None:
 def _drop_stage() -> None:
     with contextlib.suppress(pw.DatabaseError):  # a lost connection took the table with it
         database_proxy.execute_sql(f"DROP TABLE IF EXISTS {STAGE}")
+
+
+def _analyze_stage() -> None:
+    """PostgreSQL never analyzes a temporary table by itself, and planned the differences
+    for a few thousand staged ids where there were 350,000."""
+    if not on_sqlite():
+        database_proxy.execute_sql(f"ANALYZE {STAGE}")
 
 
 def _staged() -> pw.SelectQuery:
@@ -183,6 +193,28 @@ class _Steps:
         _run_within(statement, params, None, self._cancelled)
         self._check_cancel()
 
+    def watched(self, statement: str, params: tuple, expected_seconds: float | None) -> None:
+        """Evaluate everything in one statement, however long it takes (PostgreSQL).
+
+        PostgreSQL plans each id range anew — a hash of every recent activity, or an index
+        walk — so ranges took twice the one statement, whose plan is the one a DBA's query
+        gets. A cancel still stops it within WATCH_SECONDS and the lock keeps its heartbeat;
+        the progress is the time spent against ``expected_seconds`` (the last rebuild's).
+        """
+        self._check_cancel()
+        started = time.perf_counter()
+
+        def tick() -> None:
+            if expected_seconds:
+                self._report(min(0.95, (time.perf_counter() - started) / expected_seconds))
+            else:
+                self._beat(0.0)
+
+        _run_within(statement, params, None, self._cancelled, tick)
+        self._check_cancel()
+        self._report(1.0)
+        self._check_cancel()
+
     def ranges(self):
         """Yield (low, high) id ranges covering every contact, adapting their width."""
         # Two subqueries: each is one index probe, where MIN and MAX in one SELECT make
@@ -213,6 +245,9 @@ class _Steps:
     def _report(self, fraction: float) -> None:
         if self.progress is not None:
             self.progress(fraction)
+        self._beat(fraction)
+
+    def _beat(self, fraction: float) -> None:
         now = time.perf_counter()
         if now - self._last_beat >= HEARTBEAT_EVERY:
             locks.heartbeat(self.lock, fraction)
@@ -230,11 +265,18 @@ def _may_finish_at_once(group: ContactGroup, previous_status: str) -> bool:
             or last < 4 * AT_ONCE_SECONDS)
 
 
-def _stage_by_sql(compiled: CompiledQuery, steps: _Steps, try_at_once: bool) -> None:
+def _stage_by_sql(compiled: CompiledQuery, steps: _Steps, group: ContactGroup,
+                  previous_status: str) -> None:
     param = database_proxy.param
     ids = compiled.id_column
     insert = f"INSERT INTO {STAGE} (contact_id) "
-    if try_at_once and steps.at_once(insert + compiled.select(ids), compiled.params):
+    if not on_sqlite():
+        comparable = previous_status != STATUS_REBUILD_REQUIRED
+        steps.watched(insert + compiled.select(ids), compiled.params,
+                      group.last_rebuild_seconds if comparable else None)
+        return
+    if (_may_finish_at_once(group, previous_status)
+            and steps.at_once(insert + compiled.select(ids), compiled.params)):
         return
     statement = insert + compiled.select(ids, f"{ids} >= {param} AND {ids} < {param}")
     for low, high in steps.ranges():
@@ -242,20 +284,22 @@ def _stage_by_sql(compiled: CompiledQuery, steps: _Steps, try_at_once: bool) -> 
 
 
 def _run_within(statement: str, params: tuple, seconds: float | None,
-                stop: Callable[[], bool]) -> bool:
+                stop: Callable[[], bool], tick: Callable[[], None] | None = None) -> bool:
     """Run ``statement``, or stop it — changing nothing — after ``seconds`` (if given) or once
-    ``stop()`` (SQLite only; PostgreSQL checks the time alone). Returns whether it finished."""
+    ``stop()``. Returns whether it finished. On PostgreSQL ``tick`` is called every
+    WATCH_SECONDS meanwhile, from another thread (SQLite could not write a heartbeat
+    during its own statement anyway)."""
     db = database_proxy.obj
     sqlite = isinstance(db, pw.SqliteDatabase)
     if sqlite:
         limit = _sqlite_deadline(db, seconds, stop)
     else:
-        limit = _postgres_timeout(db, seconds) if seconds else contextlib.nullcontext()
+        limit = _postgres_watch(db, seconds, stop, tick)
     with limit:
         try:
             db.execute_sql(statement, params)
         except pw.OperationalError as error:
-            if ("interrupted" if sqlite else "statement timeout") not in str(error):
+            if ("interrupted" if sqlite else "canceling statement") not in str(error):
                 raise
             return False
     return True
@@ -274,12 +318,35 @@ def _sqlite_deadline(db: pw.SqliteDatabase, seconds: float | None, stop: Callabl
 
 
 @contextlib.contextmanager
-def _postgres_timeout(db: pw.Database, seconds: float) -> Iterator[None]:
-    db.execute_sql(f"SET statement_timeout = {max(1, round(seconds * 1000))}")
+def _postgres_watch(db: pw.Database, seconds: float | None, stop: Callable[[], bool],
+                    tick: Callable[[], None] | None) -> Iterator[None]:
+    """``statement_timeout`` for the time; a thread that cancels the statement on ``stop()``
+    (libpq's cancel request, made for this) and calls ``tick``. The thread's heartbeat
+    writes go through its own connection, closed when it ends."""
+    if seconds:
+        db.execute_sql(f"SET statement_timeout = {max(1, round(seconds * 1000))}")
+    connection, finished = db.connection(), threading.Event()
+
+    def watch() -> None:
+        try:
+            while not finished.wait(WATCH_SECONDS):
+                if stop():
+                    connection.cancel()
+                    return
+                if tick is not None:
+                    tick()
+        finally:
+            db.close()
+
+    watcher = threading.Thread(target=watch, name="rebuild-watch", daemon=True)
+    watcher.start()
     try:
         yield
     finally:
-        db.execute_sql("RESET statement_timeout")
+        finished.set()
+        watcher.join()
+        if seconds:
+            db.execute_sql("RESET statement_timeout")
 
 
 def _stage_in_memory(checked: CheckedCondition, now: dt.datetime, steps: _Steps) -> None:
@@ -324,31 +391,61 @@ def _restage_changed_since(started: dt.datetime, checked: CheckedCondition,
 # --- applying ---------------------------------------------------------------------------
 
 
-def _apply(group_id: int, actor: str) -> tuple[int, int]:
+def _apply(group_id: int, actor: str, census: _Census) -> tuple[int, int]:
     """Set *from condition* on the staged contacts and clear it on the others."""
     database_proxy.execute_sql(
         f"DELETE FROM {STAGE} WHERE contact_id IN (SELECT contact_id FROM exclusion "
         f"WHERE group_id = {database_proxy.param})", (group_id,))
-    _drop_departed(group_id)
+    if census.anyone_departed():
+        _drop_departed(group_id)
     added = grant(group_id, _staged(), Membership.from_condition, audit.SOURCE_CONDITION, actor,
                   eligible_already=True)
-    holding = Membership.select(Membership.contact).where(
-        (Membership.group == group_id) & (Membership.from_condition == True))  # noqa: E712
-    # EXCEPT of two id-ordered lists, as the grant does: one merging pass where NOT EXISTS
-    # would look every member up in the staged ids.
-    leaving = (holding - _staged()).order_by(pw.SQL("1"))
-    removed = revoke(group_id, Membership.contact.in_(leaving), Membership.from_condition,
+    removed = revoke(group_id, _not_staged(group_id), Membership.from_condition,
                      audit.SOURCE_CONDITION, actor)
     return added, removed
 
 
-def _drop_departed(group_id: int) -> None:
-    """Unstage the contacts deleted or merged since they were staged.
+def _not_staged(group_id: int) -> pw.Node:
+    """The group's members holding *from condition* that were not staged, engine by engine
+    as the grant finds the staged ones that are no members (see membership.grant)."""
+    if on_sqlite():
+        holding = Membership.select(Membership.contact).where(
+            (Membership.group == group_id) & (Membership.from_condition == True))  # noqa: E712
+        return Membership.contact.in_((holding - _staged()).order_by(pw.SQL("1")))
+    return pw.NodeList((pw.SQL(f"NOT EXISTS (SELECT 1 FROM {STAGE} AS s WHERE s.contact_id ="),
+                        Membership.contact, pw.SQL(")")))
 
-    Deleting or merging a contact removes its memberships, so only staged contacts that are
-    no members can be such, and only those are looked up: found by EXCEPT of two id-ordered
-    lists in one merging pass, they are none in a nightly rebuild. (Merging with the live
-    ids as well would read all of them even for a small new group.)
+
+@dataclass(frozen=True)
+class _Census:
+    """How many contacts there were, and the highest id, as the evaluation began."""
+
+    count: int
+    highest: int
+
+    @classmethod
+    def take(cls) -> _Census:
+        count, highest = database_proxy.execute_sql(
+            "SELECT COUNT(*), (SELECT MAX(id) FROM contact) FROM contact").fetchone()
+        return cls(count, highest or 0)
+
+    def anyone_departed(self) -> bool:
+        """Whether a contact counted then is gone now (deleted: a merged one was modified,
+        so it was staged again). Contacts created since have higher ids; one given the id
+        of a deleted last contact (SQLite reuses it) was modified since as well."""
+        count, born = database_proxy.execute_sql(
+            "SELECT COUNT(*), (SELECT COUNT(*) FROM contact WHERE id > "
+            f"{database_proxy.param}) FROM contact", (self.highest,)).fetchone()
+        return count - born < self.count
+
+
+def _drop_departed(group_id: int) -> None:
+    """Unstage the contacts deleted since they were staged (the census saw some go).
+
+    Deleting a contact removes its memberships, so only staged contacts that are no members
+    can be such, and only those are looked up: found by EXCEPT of two id-ordered lists in
+    one merging pass. (Merging with the live ids as well would read all of them even for a
+    small new group.)
     """
     param = database_proxy.param
     database_proxy.execute_sql(
