@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
+import peewee as pw
 import pytest
 
 from store import contacts, groups, history, membership, schema
 from store.contact_sets import Selection
-from store.database import close, connect, parse_url
+from store.database import close, connect, database_proxy, parse_url
 from store.errors import StoreError
 from store.models import ContactGroup
 from tests.cli.run import assert_clean_failure, cli
@@ -106,56 +110,51 @@ def test_read_only_file_can_be_read_but_not_changed(tmp_path):
     assert "Writers" not in cli(f"sqlite:///{path}", "groups", "list").out
 
 
-def test_a_version_1_database_gains_rebuild_locks(tmp_path):
-    path = tmp_path / "v1.db"
-    handle = connect(f"sqlite:///{path}")
-    groups.create_group("Kept")
-    handle.execute_sql("DROP TABLE rebuild_lock")
-    handle.execute_sql("ALTER TABLE contact_group DROP COLUMN slow_reason")
-    handle.execute_sql("UPDATE schema_version SET version = 1")
+@contextmanager
+def _reopened_as_version(path: Path, version: int, *downgrade: str) -> Iterator[pw.Database]:
+    """Turn the open database at ``path`` back into a ``version`` one with the ``downgrade``
+    statements, then open it again as a user would, which upgrades it."""
+    for statement in (*downgrade, f"UPDATE schema_version SET version = {version}"):
+        database_proxy.execute_sql(statement)
     close()
     handle = connect(f"sqlite:///{path}")
     try:
         assert schema.stored_version(handle) == schema.LATEST
-        assert handle.table_exists("rebuild_lock")
-        assert [g.code_name for g in groups.list_groups()] == ["Kept"]
+        yield handle
     finally:
         close()
+
+
+def test_a_version_1_database_gains_rebuild_locks(tmp_path):
+    path = tmp_path / "v1.db"
+    connect(f"sqlite:///{path}")
+    groups.create_group("Kept")
+    with _reopened_as_version(path, 1, "DROP TABLE rebuild_lock",
+                              "ALTER TABLE contact_group DROP COLUMN slow_reason") as handle:
+        assert handle.table_exists("rebuild_lock")
+        assert [g.code_name for g in groups.list_groups()] == ["Kept"]
 
 
 def test_a_version_2_database_gains_the_slow_reason_column(tmp_path):
     path = tmp_path / "v2.db"
-    handle = connect(f"sqlite:///{path}")
+    connect(f"sqlite:///{path}")
     groups.create_group("Kept")
-    handle.execute_sql("ALTER TABLE contact_group DROP COLUMN slow_reason")
-    handle.execute_sql("UPDATE schema_version SET version = 2")
-    close()
-    handle = connect(f"sqlite:///{path}")
-    try:
-        assert schema.stored_version(handle) == schema.LATEST
+    with _reopened_as_version(path, 2, "ALTER TABLE contact_group DROP COLUMN slow_reason"):
         assert groups.get_group("Kept").slow_reason is None
-    finally:
-        close()
 
 
 def test_a_version_3_database_keeps_its_history_under_the_new_audit_index(tmp_path):
     path = tmp_path / "v3.db"
-    handle = connect(f"sqlite:///{path}")
+    connect(f"sqlite:///{path}")
     group = groups.create_group("Kept")
     contact = contacts.create_contact(first_name="Ada", last_name="Kept")
     membership.add_contacts(group, Selection.of_ids({contact.id}), actor="tester")
-    handle.execute_sql("DROP INDEX audit_event_group_id_id")
-    handle.execute_sql("CREATE INDEX audit_event_group_id_at ON audit_event (group_id, at)")
-    handle.execute_sql("CREATE INDEX audit_event_contact_id ON audit_event (contact_id)")
-    handle.execute_sql("UPDATE schema_version SET version = 3")
-    close()
-    handle = connect(f"sqlite:///{path}")
-    try:
-        assert schema.stored_version(handle) == schema.LATEST
+    with _reopened_as_version(
+            path, 3, "DROP INDEX audit_event_group_id_id",
+            "CREATE INDEX audit_event_group_id_at ON audit_event (group_id, at)",
+            "CREATE INDEX audit_event_contact_id ON audit_event (contact_id)") as handle:
         assert {index.name for index in handle.get_indexes("audit_event")} == {
             "audit_event_group_id_id"}
         [event] = history.event_page(groups.get_group("Kept"), 0, 10)
         assert (event.actor, event.action, event.subject) == (
             "tester", "added", f"Ada Kept (#{contact.id})")
-    finally:
-        close()
