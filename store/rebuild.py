@@ -1,17 +1,20 @@
 """Rebuilding a condition-based group (SPEC §6): evaluate first, then apply the difference.
 
-The condition is evaluated into a connection-private staging table: in one statement when
-that finishes within AT_ONCE_SECONDS, otherwise in steps over contact-id ranges, so progress
-is reported. A cancel stops SQLite's statement at once and PostgreSQL's at the end of a step;
-nothing visible changes meanwhile. The difference is then applied in one short transaction:
-contacts that now match gain *from condition*, contacts that no longer match lose it (rows
-left with no source go), manual and account memberships and exclusions are respected, every
-change is audited and the group's figures are stored. Killed at any moment before that
-transaction commits, the group keeps its old members; the lock's takeover and
+The condition is evaluated into a connection-private staging table. SQLite evaluates it in
+one statement when that finishes within AT_ONCE_SECONDS, otherwise in steps over contact-id
+ranges, so progress is reported; a cancel stops the running statement at once. PostgreSQL
+evaluates it in one statement watched by a thread that cancels it on request and reports
+progress against the last rebuild's time (see ``_Steps.watched``). Nothing visible changes
+meanwhile. The difference is then applied in one short transaction: contacts that now match
+gain *from condition*, contacts that no longer match lose it (rows left with no source go),
+manual and account memberships and exclusions are respected, every change is audited and
+the group's figures are stored. Killed at any moment before that transaction commits, the
+group keeps its old members; the lock's takeover and
 :func:`store.locks.recover_interrupted` clean up after it.
 
 Contacts changed while the evaluation ran (their ``modified`` is after the rebuild started)
-are evaluated again inside the applying transaction, so a concurrent edit is never lost.
+are evaluated again inside the applying transaction, so a concurrent edit is never lost;
+contacts deleted meanwhile are dropped from the staged set.
 """
 
 from __future__ import annotations
