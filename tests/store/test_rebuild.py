@@ -189,11 +189,13 @@ def test_a_large_condition_is_evaluated_in_ranges_with_the_same_result(town, mon
     assert seen and seen[-1] == 1.0 and seen == sorted(seen)
 
 
-def test_a_group_whose_last_rebuild_was_long_goes_straight_to_the_ranges(town, db,
-                                                                        monkeypatch):
+ONLY_SQLITE = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+ONLY_POSTGRESQL = pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+
+
+@ONLY_SQLITE  # PostgreSQL evaluates every condition in one watched statement
+def test_a_group_whose_last_rebuild_was_long_goes_straight_to_the_ranges(town, monkeypatch):
     """The one-statement try would be stopped again; a changed condition tries anew."""
-    if db.engine == "postgresql":
-        pytest.skip("PostgreSQL evaluates every condition in one watched statement")
     tries: list[bool] = []
     real_at_once = rebuild._Steps.at_once
 
@@ -244,10 +246,9 @@ def test_a_cancel_stops_a_running_statement_and_changes_nothing(counted):
     assert counted() == 0
 
 
-def test_a_long_postgresql_statement_keeps_ticking_until_cancelled(counted, db):
+@ONLY_POSTGRESQL  # SQLite evaluates a large condition in id ranges and beats between them
+def test_a_long_postgresql_statement_keeps_ticking_until_cancelled(counted):
     """The watcher beats the lock's heart while one statement evaluates everything."""
-    if db.engine != "postgresql":
-        pytest.skip("SQLite evaluates a large condition in id ranges and beats between them")
     ticks: list[float] = []
     started = time.perf_counter()
     assert not rebuild._run_within(SLOW_INSERT, (), None, lambda: len(ticks) >= 3,
@@ -256,10 +257,9 @@ def test_a_long_postgresql_statement_keeps_ticking_until_cancelled(counted, db):
     assert counted() == 0
 
 
-def test_a_watched_statement_reports_progress_against_the_last_rebuild(counted, db):
+@ONLY_POSTGRESQL
+def test_a_watched_statement_reports_progress_against_the_last_rebuild(counted):
     """Other processes see the estimate too: the watcher writes it with the heartbeat."""
-    if db.engine != "postgresql":
-        pytest.skip("only PostgreSQL evaluates a large condition in one watched statement")
     group = groups.create_group("Praguers", condition=IN_PRAGUE)
     lock = locks.acquire(group)
     token, seen = CancelToken(), []
