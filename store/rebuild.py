@@ -178,7 +178,7 @@ class _Steps:
         self._last_beat = 0.0
 
     def at_once(self, statement: str, params: tuple) -> bool:
-        """Evaluate everything in one statement when that takes no longer than one step.
+        """Evaluate everything in one statement when that takes at most AT_ONCE_SECONDS (SQLite).
 
         A selective condition (a form, an account) pays a fixed price per statement — its
         subquery runs again for every range — and SQLite plans a narrow id range as a scan
