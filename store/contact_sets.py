@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from store.database import database_proxy
+from store.database import database_proxy, on_sqlite
 from store.errors import StoreError
 from store.models import Contact
 
@@ -24,7 +24,7 @@ def id_list(ids: Iterable[int]) -> pw.Node:
     values = sorted({_as_id(value) for value in ids})
     payload = json.dumps(values)
     param = database_proxy.param
-    if isinstance(database_proxy.obj, pw.PostgresqlDatabase):
+    if not on_sqlite():
         return pw.SQL(
             f"(SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST({param} AS json)))",
             [payload],
@@ -43,7 +43,7 @@ def _as_id(value: object) -> int:
 
 def lower(expression: pw.Node) -> pw.Node:
     """Unicode lower case on both engines (SQLite's own lower() only folds ASCII)."""
-    if isinstance(database_proxy.obj, pw.SqliteDatabase):
+    if on_sqlite():
         return pw.fn.cg_lower(expression)
     return pw.fn.LOWER(expression)
 
@@ -67,7 +67,7 @@ def contains_ci(expression: pw.Node, text: str) -> pw.Node:
     million rows is several times faster for it.
     """
     pattern = like_pattern(text)
-    if not isinstance(database_proxy.obj, pw.SqliteDatabase):
+    if not on_sqlite():
         return _like(lower(pw.fn.COALESCE(expression, "")), pattern)
     non_ascii = pw.fn.LENGTH(expression) != pw.fn.LENGTH(pw.Cast(expression, "BLOB"))
     return _like(expression, pattern) | (non_ascii & _like(lower(expression), pattern))

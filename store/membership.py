@@ -47,11 +47,11 @@ def grant(group_id: int, contacts: pw.Node, flag: pw.Field, source: str, actor: 
     ``eligible_already`` says the caller has filtered them (a rebuild's staging table) and
     that ``contacts`` is a query of one column named ``contact_id``: every statement then
     reads those ids alone, without a lookup of each contact, and compares them with the
-    members as two sorted lists (see :func:`_lacking_in_bulk`). Returns how many contacts
+    members as two sorted lists (see :func:`not_members`). Returns how many contacts
     gained the flag (each gets an audit event).
     """
     if eligible_already:
-        eligible, lacking = contacts, _lacking_in_bulk
+        eligible, lacking = contacts, not_members
     else:
         eligible, lacking = Contact.select(Contact.id.alias("contact_id")).where(
             Contact.id.in_(contacts) & live_contacts() & ~_is_excluded(group_id)), _lacking
@@ -78,7 +78,7 @@ def _lacking(group_id: int, ids: pw.SelectQuery, *extra: pw.Node) -> pw.SelectQu
         ~_has_row(group_id, source.c.contact_id, *extra))
 
 
-def _lacking_in_bulk(group_id: int, ids: pw.SelectQuery, *extra: pw.Node) -> pw.SelectQuery:
+def not_members(group_id: int, ids: pw.SelectQuery, *extra: pw.Node) -> pw.SelectQuery:
     """As :func:`_lacking`, for sets of the group's size. On SQLite as EXCEPT of two
     id-ordered lists, merged in one pass: four times faster than a probe per id for a
     rebuild's 350,000 staged contacts. PostgreSQL sorts for EXCEPT (on disk, past
@@ -87,6 +87,19 @@ def _lacking_in_bulk(group_id: int, ids: pw.SelectQuery, *extra: pw.Node) -> pw.
         return _lacking(group_id, ids, *extra)
     members = Membership.select(Membership.contact).where(Membership.group == group_id, *extra)
     return (ids - members).order_by(pw.SQL("1"))
+
+
+def members_not_in(group_id: int, ids: pw.SelectQuery, *extra: pw.Node) -> pw.Node:
+    """A predicate on :class:`Membership`: the group's rows meeting ``extra`` whose contact
+    ``ids`` (a ``contact_id`` column) lacks — the other direction of :func:`not_members`,
+    taken the same way on each engine."""
+    if on_sqlite():
+        members = Membership.select(Membership.contact).where(
+            Membership.group == group_id, *extra)
+        return Membership.contact.in_((members - ids).order_by(pw.SQL("1")))
+    source = ids.alias("listed")
+    return ~pw.fn.EXISTS(pw.Select([source], [pw.SQL("1")]).where(
+        source.c.contact_id == Membership.contact))
 
 
 def _rows_of(group_id: int, ids: pw.SelectQuery, *values: pw.Node) -> pw.SelectQuery:

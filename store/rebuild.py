@@ -32,9 +32,10 @@ from conditions import CheckedCondition, CompiledQuery
 from store import audit, condition_service, locks
 from store.actor import current_actor
 from store.condition_service import check_condition, compile_condition, contact_matches
+from store.contact_sets import live_contacts
 from store.database import database_proxy, on_sqlite
 from store.errors import StoreError
-from store.membership import finish_change, grant, revoke
+from store.membership import finish_change, grant, members_not_in, not_members, revoke
 from store.models import (
     STATUS_FAILED,
     STATUS_READY,
@@ -105,7 +106,7 @@ def rebuild_group(group: ContactGroup, *, progress: Progress | None = None,
         census = None if on_sqlite() else _Census.take()
         runner = _Steps(lock, progress, cancel)
         if compiled.translatable:
-            _stage_by_sql(compiled, runner, group, lock.previous_status)
+            _stage_by_sql(compiled, runner, _last_seconds(group, lock.previous_status))
         else:
             _stage_in_memory(checked, now, runner)
         _analyze_stage()
@@ -165,9 +166,11 @@ def _analyze_stage() -> None:
         database_proxy.execute_sql(f"ANALYZE {STAGE}")
 
 
+_STAGE_TABLE = pw.Table(STAGE, ("contact_id",))
+
+
 def _staged() -> pw.SelectQuery:
-    table = pw.Table(STAGE, ("contact_id",))
-    return table.select(table.contact_id)
+    return _STAGE_TABLE.select(_STAGE_TABLE.contact_id)
 
 
 class _Steps:
@@ -259,31 +262,27 @@ class _Steps:
             self._last_beat = now
 
 
-def _may_finish_at_once(group: ContactGroup, previous_status: str) -> bool:
-    """Whether the one-statement try is worth its AT_ONCE_SECONDS: not when the last rebuild
-    of the same condition took several times that, for it would be stopped again (a nightly
-    rebuild of a large group would lose a tenth of its time). A rebuild that stayed short
-    kept evaluating in one statement, so the choice does not flip from one night to the next.
-    """
-    last = group.last_rebuild_seconds
-    return (previous_status == STATUS_REBUILD_REQUIRED or last is None
-            or last < 4 * AT_ONCE_SECONDS)
+def _last_seconds(group: ContactGroup, previous_status: str) -> float | None:
+    """How long the last rebuild of the same condition took; None if it changed since."""
+    return None if previous_status == STATUS_REBUILD_REQUIRED else group.last_rebuild_seconds
 
 
-def _stage_by_sql(compiled: CompiledQuery, steps: _Steps, group: ContactGroup,
-                  previous_status: str) -> None:
+def _stage_by_sql(compiled: CompiledQuery, steps: _Steps, last_seconds: float | None) -> None:
+    """Stage the matching ids. On SQLite the one-statement try is skipped when the last
+    rebuild took several times its AT_ONCE_SECONDS: it would be stopped again (a nightly
+    rebuild of a large group would lose a tenth of its time), while a rebuild that stayed
+    short kept evaluating in one statement, so the choice does not flip between nights."""
     param = database_proxy.param
     ids = compiled.id_column
-    insert = f"INSERT INTO {STAGE} (contact_id) "
+    everything = f"INSERT INTO {STAGE} (contact_id) " + compiled.select(ids)
     if not on_sqlite():
-        comparable = previous_status != STATUS_REBUILD_REQUIRED
-        steps.watched(insert + compiled.select(ids), compiled.params,
-                      group.last_rebuild_seconds if comparable else None)
+        steps.watched(everything, compiled.params, last_seconds)
         return
-    if (_may_finish_at_once(group, previous_status)
-            and steps.at_once(insert + compiled.select(ids), compiled.params)):
+    worth_trying = last_seconds is None or last_seconds < 4 * AT_ONCE_SECONDS
+    if worth_trying and steps.at_once(everything, compiled.params):
         return
-    statement = insert + compiled.select(ids, f"{ids} >= {param} AND {ids} < {param}")
+    statement = f"INSERT INTO {STAGE} (contact_id) " + compiled.select(
+        ids, f"{ids} >= {param} AND {ids} < {param}")
     for low, high in steps.ranges():
         steps.run(statement, (*compiled.params, low, high))
 
@@ -295,7 +294,7 @@ def _run_within(statement: str, params: tuple, seconds: float | None,
     WATCH_SECONDS meanwhile, from another thread (SQLite could not write a heartbeat
     during its own statement anyway)."""
     db = database_proxy.obj
-    sqlite = isinstance(db, pw.SqliteDatabase)
+    sqlite = on_sqlite()
     if sqlite:
         limit = _sqlite_deadline(db, seconds, stop)
     else:
@@ -405,20 +404,11 @@ def _apply(group_id: int, actor: str, census: _Census | None) -> tuple[int, int]
         _drop_departed(group_id)
     added = grant(group_id, _staged(), Membership.from_condition, audit.SOURCE_CONDITION, actor,
                   eligible_already=True)
-    removed = revoke(group_id, _not_staged(group_id), Membership.from_condition,
-                     audit.SOURCE_CONDITION, actor)
+    not_staged = members_not_in(group_id, _staged(),
+                                Membership.from_condition == True)  # noqa: E712
+    removed = revoke(group_id, not_staged, Membership.from_condition, audit.SOURCE_CONDITION,
+                     actor)
     return added, removed
-
-
-def _not_staged(group_id: int) -> pw.Node:
-    """The group's members holding *from condition* that were not staged, engine by engine
-    as the grant finds the staged ones that are no members (see membership.grant)."""
-    if on_sqlite():
-        holding = Membership.select(Membership.contact).where(
-            (Membership.group == group_id) & (Membership.from_condition == True))  # noqa: E712
-        return Membership.contact.in_((holding - _staged()).order_by(pw.SQL("1")))
-    return pw.NodeList((pw.SQL(f"NOT EXISTS (SELECT 1 FROM {STAGE} AS s WHERE s.contact_id ="),
-                        Membership.contact, pw.SQL(")")))
 
 
 @dataclass(frozen=True)
@@ -448,13 +438,11 @@ def _drop_departed(group_id: int) -> None:
     """Unstage the contacts deleted since they were staged (if a census, saw some go).
 
     Deleting a contact removes its memberships, so only staged contacts that are no members
-    can be such, and only those are looked up: found by EXCEPT of two id-ordered lists in
-    one merging pass. (Merging with the live ids as well would read all of them even for a
-    small new group.)
+    can be such, and only those are looked up. (Comparing with every live id as well would
+    read all of them even for a small new group.)
     """
-    param = database_proxy.param
-    database_proxy.execute_sql(
-        f"DELETE FROM {STAGE} WHERE contact_id IN (SELECT contact_id FROM {STAGE} EXCEPT "
-        f"SELECT contact_id FROM membership WHERE group_id = {param} ORDER BY 1) "
-        f"AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.id = {STAGE}.contact_id "
-        "AND c.merged_into_id IS NULL)", (group_id,))
+    still_live = Contact.select(pw.SQL("1")).where(
+        (Contact.id == _STAGE_TABLE.contact_id) & live_contacts())
+    database_proxy.execute(_STAGE_TABLE.delete().where(
+        _STAGE_TABLE.contact_id.in_(not_members(group_id, _staged()))
+        & ~pw.fn.EXISTS(still_live)))
