@@ -13,7 +13,9 @@ import peewee as pw
 
 from store import audit
 from store.actor import current_actor
+from store.concurrency import begin_contact_change, lock_groups
 from store.contact_sets import id_list
+from store.contacts import touch_contact
 from store.database import database_proxy
 from store.errors import NotFound
 from store.membership import check_contact_ids, finish_change, grant, revoke
@@ -57,6 +59,7 @@ def add_accounts(group: ContactGroup, account_ids: Iterable[int],
     ids = frozenset(account_ids)
     _check_account_ids(ids)
     with database_proxy.atomic():
+        lock_groups([group.id])
         present = {row.account_id for row in GroupAccount.select(GroupAccount.account).where(
             (GroupAccount.group == group.id) & GroupAccount.account.in_(id_list(ids)))}
         new = sorted(ids - present)
@@ -77,6 +80,7 @@ def remove_accounts(group: ContactGroup, account_ids: Iterable[int] | None = Non
     if account_ids is not None:
         in_group = in_group.where(GroupAccount.account.in_(id_list(account_ids)))
     with database_proxy.atomic():
+        lock_groups([group.id])
         removed = [row.account_id for row in in_group]
         if not removed:
             return 0
@@ -103,6 +107,8 @@ def link_contact(account: Account, contact_id: int, role: str | None = None,
     actor = actor or current_actor()
     check_contact_ids(frozenset([contact_id]))
     with database_proxy.atomic():
+        begin_contact_change(_groups_holding(account.id))
+        touch_contact(contact_id)
         AccountContact.insert(account=account.id, contact=contact_id, role=role).on_conflict(
             conflict_target=[AccountContact.account, AccountContact.contact],
             update={AccountContact.role: role}).execute()
@@ -117,6 +123,8 @@ def unlink_contact(account: Account, contact_id: int, actor: str | None = None) 
     """A contact leaves an account; it keeps *from account* where another account holds it."""
     actor = actor or current_actor()
     with database_proxy.atomic():
+        begin_contact_change(_groups_holding(account.id))
+        touch_contact(contact_id)
         deleted = AccountContact.delete().where(
             (AccountContact.account == account.id) & (AccountContact.contact == contact_id)
         ).execute()

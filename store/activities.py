@@ -12,7 +12,8 @@ from collections.abc import Mapping
 
 from conditions import ACTIVITY_TYPES
 from store.actor import current_actor
-from store.contacts import get_contact
+from store.concurrency import begin_contact_change
+from store.contacts import get_contact, touch_contact
 from store.database import database_proxy
 from store.errors import StoreError
 from store.models import Activity, Contact, FormFieldValue, FormSubmission, utcnow
@@ -38,9 +39,10 @@ def log_activity(contact_id: int, activity_type: str, *, at: dt.datetime | None 
                          f"(one of {', '.join(ACTIVITY_TYPES)})")
     contact = _live_contact(contact_id)
     with database_proxy.atomic():
+        begin_contact_change()
         activity = Activity.create(contact=contact.id, type=activity_type, at=at or utcnow(),
                                    item=item, url=url, value=value, site=site_id)
-        _touch(contact.id)
+        touch_contact(contact.id)
         reevaluate_contact(contact.id, Change(activity_types=frozenset({activity_type})),
                            actor or current_actor())
     return activity
@@ -56,6 +58,7 @@ def record_form_submission(contact_id: int, form: str, fields: Mapping[str, str 
     contact = _live_contact(contact_id)
     at = at or utcnow()
     with database_proxy.atomic():
+        begin_contact_change()
         submission = FormSubmission.create(form=form, contact=contact.id, site=site_id, at=at)
         if fields:
             FormFieldValue.insert_many(
@@ -63,12 +66,8 @@ def record_form_submission(contact_id: int, form: str, fields: Mapping[str, str 
                 fields=[FormFieldValue.submission, FormFieldValue.field, FormFieldValue.value],
             ).execute()
         Activity.create(contact=contact.id, type=FORM_ACTIVITY, at=at, item=form, site=site_id)
-        _touch(contact.id)
+        touch_contact(contact.id)
         change = Change(activity_types=frozenset({FORM_ACTIVITY}),
                         forms=frozenset({form.lower()}))
         reevaluate_contact(contact.id, change, actor or current_actor())
     return submission
-
-
-def _touch(contact_id: int) -> None:
-    Contact.update(modified=utcnow()).where(Contact.id == contact_id).execute()

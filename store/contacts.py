@@ -11,6 +11,7 @@ import peewee as pw
 from conditions import unstorable_character
 from store import audit
 from store.actor import current_actor
+from store.concurrency import begin_contact_change, lock_groups
 from store.contact_sets import id_list
 from store.database import database_proxy
 from store.errors import NotFound, StoreError
@@ -69,6 +70,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 def create_contact(actor: str | None = None, **fields: Any) -> Contact:
     """A new contact, placed at once in the condition-based groups it matches."""
     with database_proxy.atomic():
+        begin_contact_change()
         contact = Contact.create(**_clean(fields))
         reevaluate_contact(contact.id, Change(everything=True), actor or current_actor())
     return contact
@@ -81,6 +83,7 @@ def update_contact(contact_id: int, actor: str | None = None, **fields: Any) -> 
     cleaned = _clean(fields)
     changed = {name for name, value in cleaned.items() if getattr(contact, name) != value}
     with database_proxy.atomic():
+        begin_contact_change()
         for name in changed:
             setattr(contact, name, cleaned[name])
         contact.modified = utcnow()
@@ -89,6 +92,11 @@ def update_contact(contact_id: int, actor: str | None = None, **fields: Any) -> 
             reevaluate_contact(contact_id, Change.of_columns(changed),
                                actor or current_actor())
     return contact
+
+
+def touch_contact(contact_id: int) -> None:
+    """Mark the contact changed now: a rebuild evaluating meanwhile evaluates it again."""
+    Contact.update(modified=utcnow()).where(Contact.id == contact_id).execute()
 
 
 def _groups_of(contact_ids: pw.Node) -> list[int]:
@@ -101,9 +109,11 @@ def delete_contact(contact_id: int, actor: str | None = None) -> None:
     actor = actor or current_actor()
     get_contact(contact_id)
     with database_proxy.atomic():
+        begin_contact_change()
         doomed = Contact.select(Contact.id).where(
             (Contact.id == contact_id) | (Contact.merged_into == contact_id))
         groups = _groups_of(doomed)
+        lock_groups(groups)
         for group_id in groups:
             delete_rows(group_id, doomed, audit.SOURCE_DELETE, actor)
         Contact.delete().where(Contact.merged_into == contact_id).execute()
@@ -125,9 +135,11 @@ def merge_contacts(parent_id: int, child_ids: Iterable[int], actor: str | None =
     check_contact_ids(children | {parent_id})
     children_q = id_list(children)
     with database_proxy.atomic():
+        begin_contact_change()
         child_rows = list(Membership.select(Membership.group, *FLAGS)
                           .where(Membership.contact.in_(children_q)))
         groups = sorted({row.group_id for row in child_rows})
+        lock_groups(groups)
         for group_id in groups:
             rows = [row for row in child_rows if row.group_id == group_id]
             for flag in FLAGS:

@@ -5,12 +5,19 @@ first takes the lock; the others are told who holds it. A holder that died — i
 gone from this host, or its heartbeat is older than :data:`STALE_AFTER` — loses the lock to
 the next request, and :func:`recover_interrupted` puts back the status a killed rebuild left
 as ``Rebuilding``.
+
+A holder that was only paused (SIGSTOP, a suspended VM) looks dead too, and may wake up
+after another process took its group over. Each lock therefore carries a token of its own:
+the heartbeat moves only its own token's row, and the rebuild checks its token inside the
+transaction that applies its result (:func:`confirm_held`), so a holder that lost its lock
+finds out and drops its result instead of writing over the new holder's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +26,7 @@ from dataclasses import dataclass
 import peewee as pw
 
 from store.actor import current_actor
-from store.database import database_proxy
+from store.database import database_proxy, on_sqlite
 from store.errors import StoreError
 from store.models import (
     STATUS_REBUILD_REQUIRED,
@@ -34,6 +41,17 @@ STALE_AFTER = dt.timedelta(seconds=30)
 
 class AlreadyRebuilding(StoreError):
     """Another live process is rebuilding the group."""
+
+
+class LockLost(StoreError):
+    """The holder was taken for dead while it was paused; another process owns the group's
+    rebuild now, so this one must change nothing, not even the group's status."""
+
+    def __init__(self, group_id: int) -> None:
+        super().__init__(
+            "another process took over this rebuild while it was paused (no heartbeat for "
+            f"{int(STALE_AFTER.total_seconds())} s); its result was dropped, members unchanged")
+        self.group_id = group_id
 
 
 @dataclass(frozen=True)
@@ -67,15 +85,12 @@ def holder_is_alive(lock: RebuildLock, now: dt.datetime | None = None) -> bool:
 
 @contextmanager
 def _locked_transaction() -> Iterator[None]:
-    """A write transaction that serialises lock decisions on both engines."""
-    db = database_proxy.obj
-    if isinstance(db, pw.SqliteDatabase):
-        with db.atomic("IMMEDIATE"):
-            yield
-    else:
-        with db.atomic():
-            db.execute_sql("SELECT pg_advisory_xact_lock(727275)")
-            yield
+    """A write transaction that serialises lock decisions on both engines (SQLite's
+    transactions all begin IMMEDIATE)."""
+    with database_proxy.atomic():
+        if not on_sqlite():
+            database_proxy.execute_sql("SELECT pg_advisory_xact_lock(727275)")
+        yield
 
 
 def acquire(group: ContactGroup, holder: Holder | None = None) -> RebuildLock:
@@ -97,25 +112,40 @@ def acquire(group: ContactGroup, holder: Holder | None = None) -> RebuildLock:
         now = utcnow()
         lock = RebuildLock.create(group=group.id, user=holder.user, host=holder.host,
                                   pid=holder.pid, started_at=now, heartbeat_at=now,
-                                  previous_status=previous_status)
+                                  previous_status=previous_status,
+                                  token=secrets.token_hex(16))
         ContactGroup.update(status=STATUS_REBUILDING, progress=0.0, status_message=None).where(
             ContactGroup.id == group.id).execute()
     return lock
 
 
+def _own(lock: RebuildLock) -> pw.Expression:
+    return (RebuildLock.group == lock.group_id) & (RebuildLock.token == lock.token)
+
+
 def heartbeat(lock: RebuildLock, progress: float) -> None:
-    """Tell other processes the holder is alive, and how far it got (0..1)."""
+    """Tell other processes the holder is alive, and how far it got (0..1); raises
+    :class:`LockLost` if another process has taken the lock over meanwhile."""
     with database_proxy.atomic():
-        RebuildLock.update(heartbeat_at=utcnow()).where(
-            RebuildLock.group == lock.group_id).execute()
+        if not RebuildLock.update(heartbeat_at=utcnow()).where(_own(lock)).execute():
+            raise LockLost(lock.group_id)
         ContactGroup.update(progress=progress).where(ContactGroup.id == lock.group_id).execute()
 
 
+def confirm_held(lock: RebuildLock) -> None:
+    """Inside the transaction that applies a rebuild: raise :class:`LockLost` unless this
+    holder still owns the lock, and keep a takeover out until the transaction ends (a row
+    lock on PostgreSQL; SQLite's write lock already does)."""
+    held = RebuildLock.select(RebuildLock.group).where(_own(lock))
+    if not on_sqlite():
+        held = held.for_update()
+    if held.first() is None:
+        raise LockLost(lock.group_id)
+
+
 def release(lock: RebuildLock) -> None:
-    """Drop the lock; the caller has already written the group's final status."""
-    RebuildLock.delete().where((RebuildLock.group == lock.group_id)
-                               & (RebuildLock.pid == lock.pid)
-                               & (RebuildLock.host == lock.host)).execute()
+    """Drop this holder's lock (not a successor's); the caller has written the status."""
+    RebuildLock.delete().where(_own(lock)).execute()
 
 
 def recover_interrupted() -> list[str]:

@@ -249,6 +249,7 @@ class RebuildLock(BaseModel):
     started_at = pw.DateTimeField()
     heartbeat_at = pw.DateTimeField()
     previous_status = pw.CharField(max_length=30)
+    token = pw.CharField(max_length=32, default="")  # this holder's own: see store.locks
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (

@@ -29,13 +29,20 @@ from dataclasses import asdict, dataclass
 import peewee as pw
 
 from conditions import CheckedCondition, CompiledQuery
-from store import audit, condition_service, locks
+from store import audit, concurrency, condition_service, locks
 from store.actor import current_actor
 from store.condition_service import check_condition, compile_condition, contact_matches
 from store.contact_sets import live_contacts
-from store.database import database_proxy, on_sqlite
+from store.database import database_proxy, is_connection_lost, on_sqlite
 from store.errors import StoreError
-from store.membership import finish_change, grant, members_not_in, not_members, revoke
+from store.membership import (
+    finish_change,
+    grant,
+    members_not_in,
+    not_members,
+    refresh_statistics,
+    revoke,
+)
 from store.models import (
     STATUS_FAILED,
     STATUS_READY,
@@ -52,6 +59,11 @@ AT_ONCE_SECONDS = 0.1  # how long the one-statement evaluation may try before st
 FIRST_STEP_IDS = 50_000
 HEARTBEAT_EVERY = 1.0
 WATCH_SECONDS = 0.1  # how often a PostgreSQL statement's watcher looks at the cancel token
+# The clocks of two hosts writing one database may differ this much: contacts modified this
+# long before a rebuild began are evaluated once more at its end.
+CLOCK_SLACK = dt.timedelta(seconds=5)
+APPLY_TRIES = 5
+RACE_CODES = {"40001", "40P01", "23503", "23505"}  # serialization, deadlock, foreign key, unique
 
 Progress = Callable[[float], None]
 
@@ -89,57 +101,124 @@ class RebuildResult:
 def rebuild_group(group: ContactGroup, *, progress: Progress | None = None,
                   cancel: CancelToken | None = None, actor: str | None = None,
                   now: dt.datetime | None = None) -> RebuildResult:
-    """Rebuild one condition-based group; raises AlreadyRebuilding, RebuildCancelled or a
-    StoreError saying why it failed (the group is then marked *Failed* with that message)."""
+    """Rebuild one condition-based group; raises AlreadyRebuilding, RebuildCancelled,
+    LockLost or a StoreError saying why it failed (the group is then marked *Failed* with
+    that message; a cancel, an interrupt or a lost connection put its old status back)."""
     if not group.is_condition_based:
         raise StoreError(f"'{group.display_name}' has no condition: there is nothing to rebuild")
     actor = actor or current_actor()
+    started = utcnow() - CLOCK_SLACK
     lock = locks.acquire(group)
-    started, clock = utcnow(), time.perf_counter()
+    clock = time.perf_counter()
     try:
         checked = check_condition(group.condition)
-        now = now or started
+        now = now or utcnow()
         compiled = compile_condition(checked, now)
+        runner = _Steps(lock, progress, cancel)
+        runner.settle()
         _create_stage()
         # Counting contacts costs SQLite more than looking for departed ones straight away
         # (two merging passes); PostgreSQL's anti joins for that cost several counts.
         census = None if on_sqlite() else _Census.take()
-        runner = _Steps(lock, progress, cancel)
         if compiled.translatable:
             _stage_by_sql(compiled, runner, _last_seconds(group, lock.previous_status))
         else:
             _stage_in_memory(checked, now, runner)
         _analyze_stage()
-        with database_proxy.atomic():
-            _restage_changed_since(started, checked, compiled, now)
-            added, removed = _apply(group.id, actor, census)
-            members = finish_change(group, added + removed)
-            seconds = time.perf_counter() - clock
-            ContactGroup.update(
-                status=STATUS_READY, status_message=None, progress=None,
-                slow_reason=compiled.reason, last_rebuild_at=utcnow(),
-                last_rebuild_seconds=seconds, last_added=added, last_removed=removed,
-            ).where(ContactGroup.id == group.id).execute()
-            locks.release(lock)
+        # Contacts edited during the evaluation are evaluated again before the applying
+        # transaction, which then only looks at those edited after this second pass began.
+        settled = utcnow() - CLOCK_SLACK
+        runner.settle()
+        _restage_changed_since(started, checked, compiled, now)
+        added, removed, members = _apply_retrying(lock, settled, checked, compiled, now,
+                                                  census, actor, clock)
+        seconds = time.perf_counter() - clock
+        refresh_statistics(added + removed)
         return RebuildResult(group.code_name, added, removed, members, round(seconds, 3))
+    except locks.LockLost:
+        raise  # the process that took the lock over owns the group's status now
     except RebuildCancelled:
         _finish_without_change(lock, lock.previous_status, None)
         raise
     except StoreError as error:
         _finish_without_change(lock, STATUS_FAILED, str(error))
         raise
-    except Exception as error:
-        _finish_without_change(lock, STATUS_FAILED, f"internal error: {error}")
+    except (KeyboardInterrupt, SystemExit):
+        _finish_without_change(lock, lock.previous_status, None)
         raise
+    except Exception as error:
+        if not is_connection_lost(error):
+            _finish_without_change(lock, STATUS_FAILED, f"internal error: {error}")
+            raise
+        restored = _finish_without_change(lock, lock.previous_status, None)
+        raise StoreError(
+            f"lost the connection to the database while rebuilding '{group.display_name}'; "
+            "its members are unchanged" + ("" if restored else
+                                            " (its status is restored at the next start)")
+        ) from None
     finally:
         _drop_stage()
 
 
-def _finish_without_change(lock, status: str, message: str | None) -> None:
-    with database_proxy.atomic():
-        ContactGroup.update(status=status, status_message=message, progress=None).where(
-            ContactGroup.id == lock.group_id).execute()
-        locks.release(lock)
+def _apply_retrying(lock, settled: dt.datetime, checked: CheckedCondition,
+                    compiled: CompiledQuery, now: dt.datetime, census: _Census | None,
+                    actor: str, clock: float) -> tuple[int, int, int]:
+    """Apply the staged difference in one transaction; on PostgreSQL, try again when a
+    concurrent writer won a race the group's lock cannot keep out (a contact deleted while
+    its membership was being inserted): the next try sees that writer's result."""
+    for attempt in range(1, APPLY_TRIES + 1):
+        try:
+            with database_proxy.atomic():
+                concurrency.lock_groups([lock.group_id])
+                locks.confirm_held(lock)
+                _restage_changed_since(settled, checked, compiled, now)
+                added, removed = _apply(lock.group_id, actor, census)
+                group = ContactGroup.get_by_id(lock.group_id)
+                members = finish_change(group, added + removed)
+                ContactGroup.update(
+                    status=STATUS_READY, status_message=None, progress=None,
+                    slow_reason=compiled.reason, last_rebuild_at=utcnow(),
+                    last_rebuild_seconds=time.perf_counter() - clock, last_added=added,
+                    last_removed=removed,
+                ).where(ContactGroup.id == lock.group_id).execute()
+                locks.release(lock)
+            return added, removed, members
+        except (pw.IntegrityError, pw.OperationalError) as error:
+            if attempt == APPLY_TRIES or not _lost_a_race(error):
+                raise
+    raise AssertionError("unreachable")  # the last try returns or raises
+
+
+def _lost_a_race(error: Exception) -> bool:
+    """PostgreSQL's verdict that a concurrent transaction made this one's writes invalid."""
+    original = error.args[0] if error.args else None
+    return getattr(original, "pgcode", None) in RACE_CODES
+
+
+def _finish_without_change(lock, status: str, message: str | None) -> bool:
+    """Put the group's status back and let go of the lock; False if the database cannot be
+    reached even on a new connection (the next start's recovery does it then)."""
+    for _ in range(2):
+        try:
+            with database_proxy.atomic():
+                ContactGroup.update(status=status, status_message=message, progress=None).where(
+                    ContactGroup.id == lock.group_id).execute()
+                locks.release(lock)
+            return True
+        except (pw.DatabaseError, pw.InterfaceError) as error:
+            if not is_connection_lost(error):
+                raise
+            _reconnect()
+    return False
+
+
+def _reconnect() -> None:
+    """Drop a connection the server closed and open a new one, if the server answers."""
+    db = database_proxy.obj
+    with contextlib.suppress(pw.PeeweeException):
+        db.close()
+    with contextlib.suppress(pw.PeeweeException):
+        db.connect(reuse_if_open=True)
 
 
 # --- staging ----------------------------------------------------------------------------
@@ -155,7 +234,7 @@ def _create_stage() -> None:
 
 
 def _drop_stage() -> None:
-    with contextlib.suppress(pw.DatabaseError):  # a lost connection took the table with it
+    with contextlib.suppress(pw.DatabaseError, pw.InterfaceError):  # a lost connection took it
         database_proxy.execute_sql(f"DROP TABLE IF EXISTS {STAGE}")
 
 
@@ -179,6 +258,7 @@ class _Steps:
     def __init__(self, lock, progress: Progress | None, cancel: CancelToken | None) -> None:
         self.lock, self.progress, self.cancel = lock, progress, cancel
         self._last_beat = 0.0
+        self._lost: locks.LockLost | None = None  # found by a heartbeat, maybe in a watcher
 
     def at_once(self, statement: str, params: tuple) -> bool:
         """Evaluate everything in one statement when that takes at most AT_ONCE_SECONDS (SQLite).
@@ -243,10 +323,18 @@ class _Steps:
             width = max(1_000, int(width * min(4.0, max(0.25, scale))))
         self._check_cancel()
 
+    def settle(self) -> None:
+        """Wait for the contact edits under way to commit (see store.concurrency), so what
+        is read next includes them or they are newer than the watermark taken before."""
+        concurrency.wait_for_contact_edits(self._cancelled)
+        self._check_cancel()
+
     def _cancelled(self) -> bool:
-        return self.cancel is not None and self.cancel.cancelled
+        return self._lost is not None or (self.cancel is not None and self.cancel.cancelled)
 
     def _check_cancel(self) -> None:
+        if self._lost is not None:
+            raise self._lost
         if self._cancelled():
             raise RebuildCancelled("the rebuild was cancelled; members are unchanged")
 
@@ -258,7 +346,10 @@ class _Steps:
     def _beat(self, fraction: float) -> None:
         now = time.perf_counter()
         if now - self._last_beat >= HEARTBEAT_EVERY:
-            locks.heartbeat(self.lock, fraction)
+            try:
+                locks.heartbeat(self.lock, fraction)
+            except locks.LockLost as lost:
+                self._lost = lost  # stops the evaluation like a cancel, then raised
             self._last_beat = now
 
 

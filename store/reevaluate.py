@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from conditions import ANY, CheckedCondition, Dependencies, dependencies, evaluate_many
 from store import audit
+from store.concurrency import begin_contact_change
 from store.condition_binding import MEMBER_COLUMNS
 from store.condition_context import ContactContext
 from store.condition_service import check_condition, schema
@@ -88,6 +89,7 @@ def reevaluate_contact(contact_id: int, change: Change, actor: str,
     Runs in the caller's transaction. Merged (child) contacts are members of nothing.
     """
     result = Reevaluation()
+    begin_contact_change()  # the caller's already did: taking it again does not wait
     groups = _condition_groups()
     pending, changed_groups = change, set()
     done: set[int] = set()

@@ -50,6 +50,13 @@ def _index_audit_by_group_and_id(db: pw.Database) -> None:
         "CREATE INDEX IF NOT EXISTS audit_event_group_id_id ON audit_event (group_id, id)")
 
 
+def _add_rebuild_lock_tokens(db: pw.Database) -> None:
+    if "token" in {column.name for column in db.get_columns("rebuild_lock")}:
+        return  # made by migration 2 from today's model
+    migrator = SchemaMigrator.from_database(db)
+    migrate(migrator.add_column("rebuild_lock", "token", RebuildLock.token))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "contacts, accounts, activities, forms, groups, memberships, audit",
               _create_all_tables),
@@ -57,6 +64,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "groups remember why their condition is slow", _add_slow_reason),
     Migration(4, "audit indexed for the History tab only, cheap to append to",
               _index_audit_by_group_and_id),
+    Migration(5, "rebuild locks carry their holder's token (a paused holder cannot apply)",
+              _add_rebuild_lock_tokens),
 )
 LATEST = MIGRATIONS[-1].version
 
