@@ -129,9 +129,21 @@ def _fmt(template: str, *parts: Fragment) -> Fragment:
 
 
 @dataclass(frozen=True)
+class SharedSet:
+    """A set of contact ids that the condition reads and that does not depend on the contact
+    (the contacts with a page visit in the last 30 days): the query reads it from ``table``,
+    which whoever runs the query fills first with ``sql`` (one column, ``contact_id``)."""
+
+    table: str
+    sql: str
+    params: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
 class CompiledQuery:
     """``sql``/``params`` select the ids of matching live contacts; ``sql`` is None when the
-    condition is not translatable (``reason`` says why: evaluate contact by contact)."""
+    condition is not translatable (``reason`` says why: evaluate contact by contact).
+    ``shared`` lists the tables the query reads, when it was compiled to share its sets."""
 
     sql: str | None
     params: tuple[Any, ...]
@@ -140,6 +152,7 @@ class CompiledQuery:
     reason: str | None = None
     id_column: str = ""
     body: str = ""
+    shared: tuple[SharedSet, ...] = ()
 
     def select(self, what: str, narrowed_by: str = "") -> str:
         """The query selecting ``what`` (``COUNT(*)``, the id column) over the matching
@@ -156,7 +169,7 @@ class Compiler:
 
     NOT_CONSTANT = NOT_CONSTANT
 
-    def __init__(self, binding: SqlBinding, now: datetime) -> None:
+    def __init__(self, binding: SqlBinding, now: datetime, *, share_sets: bool = False) -> None:
         if binding.dialect not in DIALECTS:
             raise ValueError(f"unknown SQL dialect {binding.dialect!r}")
         self.binding = binding
@@ -164,6 +177,8 @@ class Compiler:
         self.now = values.normalize(now)
         self.contact_alias = binding.contact_alias
         self._constants: dict[int, bool] = {}
+        self._share_sets = share_sets
+        self.shared: list[SharedSet] = []
 
     # ----------------------------------------------------------- helpers for translators
 
@@ -172,6 +187,17 @@ class Compiler:
 
     def join(self, separator: str, parts: Sequence[Fragment]) -> Fragment:
         return _fmt(separator.join("{}" for _ in parts), *parts)
+
+    def contact_set(self, select: Fragment) -> Fragment:
+        """``select`` (contact ids, not correlated with the contact) as a subquery, or, when
+        compiling to share sets, the name of a table to fill from it once: SQLite computes
+        an uncorrelated subquery anew for each statement, so a rebuild over a hundred id
+        ranges paid for it a hundred times."""
+        if not self._share_sets:
+            return select
+        table = f"shared_set_{len(self.shared) + 1}"
+        self.shared.append(SharedSet(table, select.sql, select.params))
+        return Fragment(f"SELECT contact_id FROM {table}")
 
     def param(self, value: Value) -> Fragment:
         if isinstance(value, datetime):
@@ -361,10 +387,12 @@ class Compiler:
         return _fmt(f"COALESCE(({{}} {op} {{}}), {false})", self.value(left), self.value(right))
 
 
-def compile_sql(checked: CheckedCondition, binding: SqlBinding, now: datetime) -> CompiledQuery:
-    """One query selecting the ids of live contacts matching ``checked`` at instant ``now``."""
+def compile_sql(checked: CheckedCondition, binding: SqlBinding, now: datetime, *,
+                share_sets: bool = False) -> CompiledQuery:
+    """One query selecting the ids of live contacts matching ``checked`` at instant ``now``;
+    with ``share_sets`` its uncorrelated sets are read from tables (see ``contact_set``)."""
     deps = dependencies(checked)
-    compiler = Compiler(binding, now)
+    compiler = Compiler(binding, now, share_sets=share_sets)
     try:
         with recursion_headroom():
             predicate = compiler.truth(checked.root)
@@ -375,4 +403,4 @@ def compile_sql(checked: CheckedCondition, binding: SqlBinding, now: datetime) -
     body = _fmt(f"FROM {binding.contact_table} AS {alias} WHERE ({binding.live_predicate}) "
                 "AND {}", predicate)
     return CompiledQuery(f"SELECT {id_column} {body.sql}", body.params, True, deps,
-                         id_column=id_column, body=body.sql)
+                         id_column=id_column, body=body.sql, shared=tuple(compiler.shared))

@@ -82,10 +82,11 @@ def binding(checked_schema: Schema | None = None) -> ContactBinding:
     return ContactBinding.for_database(database_proxy.obj, checked_schema or schema())
 
 
-def compile_condition(checked: CheckedCondition, now: dt.datetime | None = None
-                      ) -> CompiledQuery:
-    """One set-based query for the live contacts matching at ``now`` (or why there is none)."""
-    return compile_sql(checked, binding(), now or utcnow())
+def compile_condition(checked: CheckedCondition, now: dt.datetime | None = None, *,
+                      share_sets: bool = False) -> CompiledQuery:
+    """One set-based query for the live contacts matching at ``now`` (or why there is none);
+    ``share_sets``: for a caller that runs it over many id ranges (see ``SharedSet``)."""
+    return compile_sql(checked, binding(), now or utcnow(), share_sets=share_sets)
 
 
 def slow_reason(condition: str | None) -> str | None:

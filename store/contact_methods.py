@@ -88,7 +88,8 @@ def _has_rows(c: Compiler, table: str, key: str, conditions: list[Fragment],
     """
     if selective and c.dialect.name == "sqlite":
         where = c.join(" AND ", conditions) if conditions else Fragment("1 = 1")
-        return c.fmt(f"{c.contact_alias}.id IN (SELECT {key} FROM {table} WHERE {{}})", where)
+        ids = c.contact_set(c.fmt(f"SELECT {key} FROM {table} WHERE {{}}", where))
+        return c.fmt(f"{c.contact_alias}.id IN ({{}})", ids)
     return _exists(c, table, [Fragment(f"{key} = {c.contact_alias}.id"), *conditions])
 
 

@@ -248,14 +248,14 @@ def _explain_database_error(where: str, error: Exception) -> str:
     if "database is locked" in lowered:
         return (f"{where} is busy: another process held its write lock for over "
                 f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s; nothing was changed, try again")
-    if is_connection_lost(error):
-        return f"lost the connection to {where}; nothing more was changed"
     if "file is not a database" in lowered or "file is encrypted" in lowered:
         return f"{where} is not a contact-groups database (not an SQLite file)"
     if "unable to open" in lowered:
         return f"cannot open {where}: check the path and its permissions"
     if "could not connect" in lowered or "connection refused" in lowered or "timeout" in lowered:
         return f"cannot connect to {where}: {mask_password(text)}"
+    if is_connection_lost(error):
+        return f"lost the connection to {where}; nothing more was changed"
     return f"{where}: {mask_password(text)}"
 
 
@@ -265,7 +265,7 @@ def is_connection_lost(error: BaseException) -> bool:
     text = str(error).lower()
     return isinstance(error, peewee.InterfaceError) or any(sign in text for sign in (
         "connection already closed", "server closed the connection", "terminating connection",
-        "connection to server", "ssl connection has been closed", "no connection to the server"))
+        "ssl connection has been closed", "no connection to the server"))
 
 
 def _first_line(error: Exception) -> str:

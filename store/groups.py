@@ -127,7 +127,9 @@ def update_group(group: ContactGroup, *, display_name: str | None = None,
                 group.slow_reason = _slow_reason(new_condition)
                 group.status = STATUS_REBUILD_REQUIRED
         group.modified = utcnow()
-        group.save()
+        # Only what changed: the count and status in a stale instance would overwrite a
+        # concurrent change's.
+        group.save(only=group.dirty_fields)
     return group
 
 

@@ -121,7 +121,8 @@ def rebuild_group(group: ContactGroup, *, progress: Progress | None = None,
         # (two merging passes); PostgreSQL's anti joins for that cost several counts.
         census = None if on_sqlite() else _Census.take()
         if compiled.translatable:
-            _stage_by_sql(compiled, runner, _last_seconds(group, lock.previous_status))
+            _stage_by_sql(checked, compiled, now, runner,
+                          _last_seconds(group, lock.previous_status))
         else:
             _stage_in_memory(checked, now, runner)
         _analyze_stage()
@@ -224,18 +225,27 @@ def _reconnect() -> None:
 # --- staging ----------------------------------------------------------------------------
 
 
-def _create_stage() -> None:
-    # On SQLite exactly INTEGER PRIMARY KEY makes the id the row's own key: one B-tree to
-    # fill and probe instead of a table and an index beside it.
+def _create_id_table(name: str) -> None:
+    """An empty connection-private table of contact ids. On SQLite exactly INTEGER PRIMARY
+    KEY makes the id the row's own key: one B-tree to fill and probe instead of a table and
+    an index beside it."""
     key = "INTEGER" if on_sqlite() else "BIGINT"
     database_proxy.execute_sql(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} (contact_id {key} PRIMARY KEY)")
-    database_proxy.execute_sql(f"DELETE FROM {STAGE}")
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} (contact_id {key} PRIMARY KEY)")
+    database_proxy.execute_sql(f"DELETE FROM {name}")
+
+
+def _create_stage() -> None:
+    _create_id_table(STAGE)
+
+
+def _drop_table(name: str) -> None:
+    with contextlib.suppress(pw.DatabaseError, pw.InterfaceError):  # a lost connection took it
+        database_proxy.execute_sql(f"DROP TABLE IF EXISTS {name}")
 
 
 def _drop_stage() -> None:
-    with contextlib.suppress(pw.DatabaseError, pw.InterfaceError):  # a lost connection took it
-        database_proxy.execute_sql(f"DROP TABLE IF EXISTS {STAGE}")
+    _drop_table(STAGE)
 
 
 def _analyze_stage() -> None:
@@ -358,12 +368,12 @@ def _last_seconds(group: ContactGroup, previous_status: str) -> float | None:
     return None if previous_status == STATUS_REBUILD_REQUIRED else group.last_rebuild_seconds
 
 
-def _stage_by_sql(compiled: CompiledQuery, steps: _Steps, last_seconds: float | None) -> None:
+def _stage_by_sql(checked: CheckedCondition, compiled: CompiledQuery, now: dt.datetime,
+                  steps: _Steps, last_seconds: float | None) -> None:
     """Stage the matching ids. On SQLite the one-statement try is skipped when the last
     rebuild took several times its AT_ONCE_SECONDS: it would be stopped again (a nightly
     rebuild of a large group would lose a tenth of its time), while a rebuild that stayed
     short kept evaluating in one statement, so the choice does not flip between nights."""
-    param = database_proxy.param
     ids = compiled.id_column
     everything = f"INSERT INTO {STAGE} (contact_id) " + compiled.select(ids)
     if not on_sqlite():
@@ -372,10 +382,26 @@ def _stage_by_sql(compiled: CompiledQuery, steps: _Steps, last_seconds: float | 
     worth_trying = last_seconds is None or last_seconds < 4 * AT_ONCE_SECONDS
     if worth_trying and steps.at_once(everything, compiled.params):
         return
-    statement = f"INSERT INTO {STAGE} (contact_id) " + compiled.select(
+    _stage_in_ranges(compile_condition(checked, now, share_sets=True), steps)
+
+
+def _stage_in_ranges(ranged: CompiledQuery, steps: _Steps) -> None:
+    """Stage over contact-id ranges, each a step of progress and a chance to cancel. The
+    sets that do not depend on the contact (an activity type, a form) are computed once,
+    first: in each range's statement they would be computed again, whatever its width."""
+    param, ids = database_proxy.param, ranged.id_column
+    statement = f"INSERT INTO {STAGE} (contact_id) " + ranged.select(
         ids, f"{ids} >= {param} AND {ids} < {param}")
-    for low, high in steps.ranges():
-        steps.run(statement, (*compiled.params, low, high))
+    try:
+        for shared in ranged.shared:
+            _create_id_table(shared.table)
+            steps.run(f"INSERT OR IGNORE INTO {shared.table} (contact_id) {shared.sql}",
+                      shared.params)
+        for low, high in steps.ranges():
+            steps.run(statement, (*ranged.params, low, high))
+    finally:
+        for shared in ranged.shared:
+            _drop_table(shared.table)
 
 
 def _run_within(statement: str, params: tuple, seconds: float | None,

@@ -7,6 +7,9 @@ running). Screens live in :mod:`tui.screens`; none of them runs a query of its o
 
 from __future__ import annotations
 
+import asyncio
+import signal
+
 from textual import on
 from textual.app import App
 from textual.binding import Binding
@@ -35,7 +38,20 @@ class ContactGroupsApp(App[None]):
     def on_mount(self) -> None:
         from tui.screens.groups import GroupsScreen
 
+        if not self.is_headless:
+            self._exit_on_signals()
         self.push_screen(GroupsScreen())
+
+    def _exit_on_signals(self) -> None:
+        """SIGTERM (a service manager) and SIGHUP (the SSH connection dropped) end the app
+        as quitting does, so running rebuilds are cancelled and their groups' status put
+        back, where the default action would kill the process on the spot."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(sig, self.exit)
+
+    def on_unmount(self) -> None:
+        self.rebuilds.stop_all()
 
     def action_help(self) -> None:
         screen = self.screen

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import dataclasses
 import json
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from types import FrameType
 from typing import Any
 
 from store import (
@@ -152,9 +155,15 @@ def cmd_rebuild(args: argparse.Namespace) -> None:
     else:
         chosen = [groups.get_group(code) for code in args.codes]
     results, failures = [], []
+    token = rebuild.CancelToken()
     for group in group_graph.rebuild_order(chosen):
         try:
-            result = _rebuild_with_progress(group)
+            with _cancelled_by_signals(token):
+                result = _rebuild_with_progress(group, token)
+        except rebuild.RebuildCancelled:
+            raise StoreError(f"the rebuild of {group.code_name} was cancelled; its members "
+                             "are unchanged" + (f" ({len(results)} rebuilt before it)"
+                                                if results else "")) from None
         except StoreError as error:
             failures.append(f"{group.code_name}: {error}")
             continue
@@ -167,12 +176,32 @@ def cmd_rebuild(args: argparse.Namespace) -> None:
         raise StoreError("rebuild failed for " + "; ".join(failures))
 
 
-def _rebuild_with_progress(group) -> rebuild.RebuildResult:
+@contextlib.contextmanager
+def _cancelled_by_signals(token: rebuild.CancelToken) -> Iterator[None]:
+    """Ctrl+C, SIGTERM and SIGHUP (a dropped SSH connection) cancel the rebuild, which stops
+    within a second and puts the group's status back. Left to Python, ctrl+c raised
+    KeyboardInterrupt wherever it landed, e.g. inside SQLite's progress handler, which took
+    it for the end of a time limit and went on."""
+    def cancel(_signum: int, _frame: FrameType | None) -> None:
+        token.cancel()
+
+    watched = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, cancel) for sig in watched}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _rebuild_with_progress(group, token: rebuild.CancelToken | None = None
+                           ) -> rebuild.RebuildResult:
     """Rebuild one group, drawing a progress line when stderr is a terminal."""
     line = formatting.ProgressLine(sys.stderr) if sys.stderr.isatty() else None
     try:
         return rebuild.rebuild_group(
-            group, progress=(lambda f: line.update(group.code_name, f)) if line else None)
+            group, cancel=token,
+            progress=(lambda f: line.update(group.code_name, f)) if line else None)
     finally:
         if line:
             line.finish()

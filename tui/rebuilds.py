@@ -7,6 +7,8 @@ Workers never touch widgets: they post :class:`RebuildProgress` (coalesced) and
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -15,6 +17,8 @@ from textual.message import Message
 
 from store import groups
 from store.errors import StoreError
+
+STOP_SECONDS = 3.0  # a cancelled rebuild stops within 0.1 s; this is for a slow disk or server
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -54,6 +58,7 @@ class RebuildController:
     def __init__(self, app: App) -> None:
         self.app = app
         self._tokens: dict[int, CancelToken] = {}
+        self._done: dict[int, threading.Event] = {}  # set when a worker has let go
         self.progress: dict[int, float] = {}
 
     def running(self, group_id: int) -> bool:
@@ -70,6 +75,7 @@ class RebuildController:
 
         token = CancelToken()
         self._tokens[group_id] = token
+        self._done[group_id] = threading.Event()
         self.progress[group_id] = 0.0
         self.app.run_worker(partial(self._run, group_id, token), thread=True,
                             group="rebuild", name=f"rebuild-{group_id}", exit_on_error=False,
@@ -86,8 +92,18 @@ class RebuildController:
                 cancelled = True
         return cancelled
 
+    def stop_all(self, timeout: float = STOP_SECONDS) -> None:
+        """Cancel every rebuild and wait (up to ``timeout``) until each has put its group's
+        status back: the app is exiting (quit, SIGTERM, a dropped SSH connection), and a
+        worker thread left running would keep the process alive until its rebuild ended."""
+        self.cancel()
+        deadline = time.monotonic() + timeout
+        for done in list(self._done.values()):
+            done.wait(max(0.0, deadline - time.monotonic()))
+
     def finished(self, group_id: int) -> None:
         self._tokens.pop(group_id, None)
+        self._done.pop(group_id, None)
         self.progress.pop(group_id, None)
 
     def _run(self, group_id: int, token: CancelToken) -> None:
@@ -107,4 +123,7 @@ class RebuildController:
         except StoreError as error:
             outcome.error = str(error)
         finally:
+            done = self._done.get(group_id)
+            if done is not None:
+                done.set()
             self.app.post_message(RebuildFinished(outcome))

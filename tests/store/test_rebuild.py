@@ -218,6 +218,34 @@ def test_a_group_whose_last_rebuild_was_long_goes_straight_to_the_ranges(town, m
     assert set(flags(group)) == {town[4], town[5]}
 
 
+@ONLY_SQLITE  # PostgreSQL evaluates every condition in one watched statement
+def test_ranges_compute_an_activity_set_once_not_once_per_range(db, monkeypatch):
+    """An uncorrelated set (the contacts with a page visit) was computed again by each
+    range's statement: hundreds of times at 300,000 contacts."""
+    from store import activities
+
+    ids = make_contacts(30)
+    for contact_id in ids[::3]:
+        activities.log_activity(contact_id, "pagevisit", url="https://example.com/")
+    monkeypatch.setattr(rebuild._Steps, "at_once", lambda *_args: False)
+    monkeypatch.setattr(rebuild, "FIRST_STEP_IDS", 4)
+    statements: list[str] = []
+    db.handle.connection().set_trace_callback(statements.append)
+    group = groups.create_group("Visitors", condition='Contact.DidActivity("pagevisit")'
+                                                      ' || Contact.ContactLastName == "Last1"')
+    try:
+        result = rebuild_group(group, actor=ACTOR)
+    finally:
+        db.handle.connection().set_trace_callback(None)
+    assert set(flags(group)) == {*ids[::3], ids[1]} and result.added == 11
+    # (contacts modified just before the rebuild are evaluated again at its end: not counted)
+    evaluating = [s for s in statements if "modified >=" not in s]
+    ranges = [s for s in evaluating if "INSERT INTO rebuild_stage" in s and "c.id <" in s]
+    reading_activities = [s for s in evaluating if "FROM activity" in s]
+    assert len(ranges) >= 2, "the rebuild went through several ranges"
+    assert len(reading_activities) == 1, reading_activities
+
+
 SLOW_INSERT = ("INSERT INTO counted (n) WITH RECURSIVE numbers(i) AS (SELECT 1 UNION ALL "
                "SELECT i + 1 FROM numbers WHERE i < 100000000) SELECT i FROM numbers")
 
