@@ -10,13 +10,16 @@ when that answers, dropped afterwards). An empty database is filled with N demo 
 
 For the three conditions of ``benchmarks/condition_counts.py`` it prints, on each engine:
 - the rebuild of a newly created group (``store.rebuild.rebuild_group``: evaluation, and the
-  writing of every membership and its audit row) and of the same group unchanged (a second
-  rebuild, nothing to write), beside a hand-written SQL statement computing the same set of
-  ids (fetched by the client) on the same database in the same run, with their ratios
-  (SPEC §10: at most 1.5); the rebuilt members must equal that set;
+  writing of every membership and its audit row) beside a hand-written ``INSERT INTO
+  membership … SELECT`` of the same set into the same table (same keys and foreign keys, no
+  audit), and the rebuild of the same group unchanged (a second rebuild, nothing to write)
+  beside the hand-written SELECT of the set (fetched by the client), on the same database
+  in the same run, with their ratios (issue 10: at most 1.5); the rebuilt members must
+  equal that set;
 - contact-by-contact evaluation through the ORM (``contact_matches`` over ``Contact`` rows
   fetched through peewee, as the slow path does) timed on a random sample of K live contacts
-  and extrapolated to them all, and how many times faster the rebuild is (SPEC: 200 or more);
+  and extrapolated to them all, and how many times faster the rebuild is (200 or more, for
+  conditions that read activities or forms);
 - re-evaluating one contact against G condition groups (default 100) that all read
   ``ContactCity`` (most also read activity types) after its city changed: the mean and p95 of
   ``store.reevaluate.reevaluate_contact`` (in its transaction) over M runs (SPEC: under 5 ms),
@@ -87,7 +90,8 @@ class CaseResult:
     members: int
     fresh: object  # shared.Timing
     unchanged: object
-    hand: object
+    hand: object  # the hand-written SELECT of the set: the unchanged rebuild's baseline
+    hand_insert: object  # the hand-written INSERT INTO membership: the fresh one's baseline
     orm_total: float
     orm_sample: int
     orm_agree: bool
@@ -211,6 +215,7 @@ def bench_case(db: pw.Database, engine: str, index: int, case, live: int, sample
 
     sql, params = case.select_sql(db), shared.case_params(case, db, now)
     hand, rows = shared.median_time(args.repeat, lambda: db.execute_sql(sql, params).fetchall())
+    hand_insert = _hand_insert(db, code, sql, params, now, args.repeat)
     expected = {row[0] for row in rows}
     members = {row[0] for row in Membership.select(Membership.contact).where(
         (Membership.group == group.id) & (Membership.from_condition == True)  # noqa: E712
@@ -227,15 +232,36 @@ def bench_case(db: pw.Database, engine: str, index: int, case, live: int, sample
     agree = all((cid in expected) == verdict for cid, verdict in verdicts.items())
 
     print(f"{case.name}: {len(expected):,} members; fresh group {fresh} "
-          f"({shared.ratio(fresh.wall, hand.wall):.2f}x), unchanged {unchanged} "
-          f"({shared.ratio(unchanged.wall, hand.wall):.2f}x), hand-written SQL {hand}; "
+          f"({shared.ratio(fresh.wall, hand_insert.wall):.2f}x the hand-written insert "
+          f"{hand_insert}), unchanged {unchanged} "
+          f"({shared.ratio(unchanged.wall, hand.wall):.2f}x the hand-written select {hand}); "
           f"ORM one by one {orm_seconds:.2f} s for {len(sample):,} -> {orm_total:.0f} s for "
           f"{live:,} ({shared.ratio(orm_total, unchanged.wall):.0f}x the unchanged rebuild, "
           f"{shared.ratio(orm_total, fresh.wall):.0f}x the fresh one); sample verdicts "
           f"{'agree' if agree else 'DISAGREE'} with SQL", flush=True)
     groups.delete_group(ContactGroup.get_by_id(group.id))
-    return CaseResult(engine, case.name, len(expected), fresh, unchanged, hand, orm_total,
-                      len(sample), agree)
+    return CaseResult(engine, case.name, len(expected), fresh, unchanged, hand, hand_insert,
+                      orm_total, len(sample), agree)
+
+
+def _hand_insert(db: pw.Database, code: str, sql: str, params: tuple, now,
+                 repeat: int) -> object:
+    """What a DBA would run to fill a new group: one INSERT … SELECT into the same membership
+    table (same keys and foreign keys), without audit; R runs, each into a new group."""
+    p = db.param
+    insert = (f"INSERT INTO membership (group_id, contact_id, from_condition, from_account, "
+              f"manual, added_at) SELECT {p}, picked.id, TRUE, FALSE, FALSE, {p} "
+              f"FROM ({sql}) AS picked")
+    timings = []
+    for attempt in range(max(1, repeat)):
+        group = groups.create_group(f"Benchmark hand insert {attempt}",
+                                    code_name=f"{code}_hand_{attempt}")
+        with db.atomic():
+            timing, _ = shared.timed(
+                lambda g=group: db.execute_sql(insert, (g.id, now, *params)))
+        timings.append(timing)
+        groups.delete_group(group)
+    return shared.median_of(timings)
 
 
 def orm_evaluation(condition: str, sample: list[int], now) -> tuple[float, dict[int, bool]]:
@@ -361,24 +387,18 @@ def print_table(cases: list[CaseResult], reevals: list[ReevalResult],
     print(f"Rebuild, wall seconds (median of {args.repeat} after warm-up; fresh: one rebuild "
           f"each of {args.repeat} new groups; ORM: {args.sample:,}-contact sample "
           f"extrapolated); SQLite cpu seconds in the second table")
-    print(f"{'engine':<10} {'condition':<44} {'members':>9} {'fresh':>8} {'unchgd':>8} "
-          f"{'hand SQL':>8} {'fresh/SQL':>9} {'unch/SQL':>8} {'ORM est.':>9} {'ORM/unch':>8}")
+    print(f"{'engine':<10} {'condition':<44} {'members':>9} {'fresh':>8} {'hand ins':>8} "
+          f"{'ratio':>6} {'unchgd':>8} {'hand sel':>8} {'ratio':>6} {'ORM est.':>9} "
+          f"{'ORM/unch':>8}")
     for r in cases:
         print(f"{r.engine:<10} {r.name:<44} {r.members:>9,} {r.fresh.wall:>7.3f}s "
-              f"{r.unchanged.wall:>7.3f}s {r.hand.wall:>7.3f}s "
-              f"{shared.ratio(r.fresh.wall, r.hand.wall):>8.2f}x "
-              f"{shared.ratio(r.unchanged.wall, r.hand.wall):>7.2f}x {r.orm_total:>8.0f}s "
+              f"{r.hand_insert.wall:>7.3f}s {shared.ratio(r.fresh.wall, r.hand_insert.wall):>5.2f}x"
+              f" {r.unchanged.wall:>7.3f}s {r.hand.wall:>7.3f}s "
+              f"{shared.ratio(r.unchanged.wall, r.hand.wall):>5.2f}x {r.orm_total:>8.0f}s "
               f"{shared.ratio(r.orm_total, r.unchanged.wall):>7.0f}x")
-    print()
-    print(f"{'engine':<10} {'condition (process cpu seconds)':<44} {'fresh':>8} {'unchgd':>8} "
-          f"{'hand SQL':>8} {'fresh/SQL':>9} {'unch/SQL':>8}")
-    for r in cases:
-        if r.engine == "SQLite":
-            print(f"{r.engine:<10} {r.name:<44} {r.fresh.cpu:>7.3f}s {r.unchanged.cpu:>7.3f}s "
-                  f"{r.hand.cpu:>7.3f}s {shared.ratio(r.fresh.cpu, r.hand.cpu):>8.2f}x "
-                  f"{shared.ratio(r.unchanged.cpu, r.hand.cpu):>7.2f}x")
-    print("targets: rebuild at most 1.5x the hand-written SQL; at least 200x faster than "
-          "the ORM")
+    print("targets: a fresh rebuild at most 1.5x the hand-written insert, an unchanged one at "
+          "most 1.5x the hand-written select; 200x faster than the ORM for conditions that "
+          "read activities or forms (retired for contact fields only)")
     print()
     print(f"Re-evaluation of one contact after a city change ({args.runs} runs)")
     print(f"{'engine':<10} {'groups':>6} {'evaluated':>9} {'mean':>9} {'p95':>9} "

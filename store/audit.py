@@ -1,17 +1,26 @@
 """Writing the audit trail and the group-size history, set-based.
 
 Services call these inside their own transaction with the same subquery they are about to
-act on, so the trail and the change commit together or not at all.
+act on, so the trail and the change commit together or not at all. Each call writes one
+batch (group, action, source, actor, time, count) and a narrow row per contact; see
+:class:`store.models.AuditBatch`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import peewee as pw
 
 from store.database import database_proxy, placeholders
-from store.models import AuditEvent, ContactGroup, GroupSizeSample, Membership, utcnow
+from store.models import (
+    AuditBatch,
+    AuditContact,
+    ContactGroup,
+    GroupSizeSample,
+    Membership,
+    utcnow,
+)
 
 ADDED, REMOVED, EXCLUDED, INCLUDED = "added", "removed", "excluded", "included"
 
@@ -23,22 +32,47 @@ SOURCE_IMPORT = "import"
 SOURCE_DELETE = "contact deleted"
 
 
-def record_selected(select: pw.SelectQuery, action: str, source: str, actor: str) -> int:
-    """Insert the events of ``select``, whose columns are (group id, contact id).
-
-    Returns the number of events written, i.e. of contacts the change touched.
+def record_selected(group_id: int, contacts: pw.SelectQuery, action: str, source: str,
+                    actor: str) -> int:
+    """Record that ``action`` happened in the group to the contacts ``contacts`` selects (a
+    ``contact_id`` column): one batch, a row per contact. Returns how many contacts, i.e.
+    how many the change touched; a change that touched none leaves no batch.
     """
-    at = utcnow()
-    rows = select.select_extend(pw.Value(action), pw.Value(source), pw.Value(actor),
-                                pw.Value(at))
-    fields = [AuditEvent.group_id, AuditEvent.contact_id, AuditEvent.action,
-              AuditEvent.source, AuditEvent.actor, AuditEvent.at]
-    return database_proxy.execute(AuditEvent.insert_from(rows, fields)).rowcount
+    batch = AuditBatch.insert(group_id=group_id, action=action, source=source, actor=actor,
+                              at=utcnow()).execute()
+    chosen = contacts.alias("chosen")
+    rows = pw.Select([chosen], [pw.Value(batch), chosen.c.contact_id])
+    count = database_proxy.execute(AuditContact.insert_from(
+        rows, [AuditContact.batch_id, AuditContact.contact_id])).rowcount
+    if count:
+        AuditBatch.update(contacts=count).where(AuditBatch.id == batch).execute()
+    else:
+        AuditBatch.delete().where(AuditBatch.id == batch).execute()
+    return count
 
 
 def record_account(group_id: int, account_id: int, action: str, actor: str) -> None:
-    AuditEvent.create(group_id=group_id, account_id=account_id, action=action,
+    AuditBatch.create(group_id=group_id, account_id=account_id, action=action,
                       source=SOURCE_ACCOUNT, actor=actor)
+
+
+def record_one_contact(contact_id: int, changes: Sequence[tuple[int, str]], source: str,
+                       actor: str) -> None:
+    """One contact's (group id, action) changes, a batch each, in two statements however
+    many groups (re-evaluation after a contact edit)."""
+    if not changes:
+        return
+    p, at = database_proxy.param, AuditBatch.at.db_value(utcnow())
+    values = ", ".join(f"({p}, {p}, {p}, {p}, {p}, 1)" for _ in changes)
+    cursor = database_proxy.execute_sql(
+        f"INSERT INTO audit_batch (group_id, action, source, actor, at, contacts) "
+        f"VALUES {values} RETURNING id",
+        [value for group, action in changes for value in (group, action, source, actor, at)])
+    batches = [row[0] for row in cursor.fetchall()]
+    database_proxy.execute_sql(
+        "INSERT INTO audit_contact (batch_id, contact_id) VALUES "
+        + ", ".join(f"({p}, {p})" for _ in batches),
+        [value for batch in batches for value in (batch, contact_id)])
 
 
 def refresh_member_count(group_id: int) -> int:

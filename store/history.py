@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from store.models import Account, AuditEvent, Contact, ContactGroup, GroupSizeSample
+from store.models import (
+    Account,
+    AuditBatch,
+    AuditContact,
+    Contact,
+    ContactGroup,
+    GroupSizeSample,
+)
 
 
 @dataclass(frozen=True)
@@ -22,21 +29,30 @@ class HistoryRow:
 
 
 def count_events(group: ContactGroup) -> int:
-    return AuditEvent.select().where(AuditEvent.group_id == group.id).count()
+    """Rows the History tab lists: a contact's change each, an account's change each."""
+    counted = pw.fn.SUM(pw.Case(None, [(AuditBatch.account_id.is_null(False), 1)],
+                                AuditBatch.contacts))
+    return (AuditBatch.select(counted).where(AuditBatch.group_id == group.id).scalar()) or 0
 
 
 def event_page(group: ContactGroup, offset: int, limit: int) -> list[HistoryRow]:
-    """Newest first, one window at a time."""
+    """Newest first, one window at a time: each batch's contacts (in id order), or the
+    account a batch added or removed."""
     contact_name = pw.fn.TRIM(pw.fn.COALESCE(Contact.first_name, "").concat(" ")
                               .concat(pw.fn.COALESCE(Contact.last_name, "")))
-    query = (AuditEvent
-             .select(AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.source,
-                     AuditEvent.contact_id, AuditEvent.account_id, contact_name.alias("who"),
-                     Contact.email, Account.name.alias("account_name"))
-             .join(Contact, pw.JOIN.LEFT_OUTER, on=(AuditEvent.contact_id == Contact.id))
-             .join(Account, pw.JOIN.LEFT_OUTER, on=(AuditEvent.account_id == Account.id))
-             .where(AuditEvent.group_id == group.id)
-             .order_by(AuditEvent.id.desc())
+    query = (AuditBatch
+             .select(AuditBatch.at, AuditBatch.actor, AuditBatch.action, AuditBatch.source,
+                     AuditContact.contact_id, AuditBatch.account_id,
+                     contact_name.alias("who"), Contact.email,
+                     Account.name.alias("account_name"))
+             .join(AuditContact, pw.JOIN.LEFT_OUTER,
+                   on=(AuditContact.batch_id == AuditBatch.id))
+             .join(Contact, pw.JOIN.LEFT_OUTER, on=(AuditContact.contact_id == Contact.id))
+             .join(Account, pw.JOIN.LEFT_OUTER, on=(AuditBatch.account_id == Account.id))
+             .where((AuditBatch.group_id == group.id)
+                    & (AuditContact.contact_id.is_null(False)
+                       | AuditBatch.account_id.is_null(False)))
+             .order_by(AuditBatch.id.desc(), AuditContact.contact_id)
              .offset(max(offset, 0)).limit(max(limit, 0)))
     rows = []
     for event in query.objects():

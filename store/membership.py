@@ -58,7 +58,7 @@ def grant(group_id: int, contacts: pw.Node, flag: pw.Field, source: str, actor: 
         eligible, lacking = Contact.select(Contact.id.alias("contact_id")).where(
             Contact.id.in_(contacts) & live_contacts() & ~_is_excluded(group_id)), _lacking
     gaining = lacking(group_id, eligible, flag == True)  # noqa: E712
-    changed = audit.record_selected(_rows_of(group_id, gaining), audit.ADDED, source, actor)
+    changed = audit.record_selected(group_id, gaining, audit.ADDED, source, actor)
     if not changed:
         return 0
     (Membership.update({flag: True})
@@ -117,8 +117,8 @@ def revoke(group_id: int, which: pw.Node, flag: pw.Field, source: str, actor: st
     """
     holding = (Membership.group == group_id) & which & (flag == True)  # noqa: E712
     changed = audit.record_selected(
-        Membership.select(Membership.group, Membership.contact).where(holding),
-        audit.REMOVED, source, actor)
+        group_id, Membership.select(Membership.contact).where(holding), audit.REMOVED, source,
+        actor)
     if not changed:
         return 0
     # Rows held only by this flag go first: ``which`` may itself read the flag, so it must
@@ -142,8 +142,8 @@ def delete_rows(group_id: int, contacts: pw.Node | None, source: str, actor: str
     if contacts is not None:
         rows &= Membership.contact.in_(contacts)
     removed = audit.record_selected(
-        Membership.select(Membership.group, Membership.contact).where(rows),
-        audit.REMOVED, source, actor)
+        group_id, Membership.select(Membership.contact).where(rows), audit.REMOVED, source,
+        actor)
     if exclude and removed:
         now = utcnow()
         Exclusion.insert_from(
@@ -152,8 +152,8 @@ def delete_rows(group_id: int, contacts: pw.Node | None, source: str, actor: str
             [Exclusion.group, Exclusion.contact, Exclusion.actor, Exclusion.at],
         ).on_conflict_ignore().execute()
         audit.record_selected(
-            Membership.select(Membership.group, Membership.contact).where(rows),
-            audit.EXCLUDED, source, actor)
+            group_id, Membership.select(Membership.contact).where(rows), audit.EXCLUDED,
+            source, actor)
     Membership.delete().where(rows).execute()
     return removed
 
@@ -314,8 +314,8 @@ def finish_change(group: ContactGroup, changed: int) -> int:
 def _include(group_id: int, contacts: pw.Node, actor: str) -> int:
     excluded = (Exclusion.group == group_id) & Exclusion.contact.in_(contacts)
     included = audit.record_selected(
-        Exclusion.select(Exclusion.group, Exclusion.contact).where(excluded),
-        audit.INCLUDED, audit.SOURCE_MANUAL, actor)
+        group_id, Exclusion.select(Exclusion.contact).where(excluded), audit.INCLUDED,
+        audit.SOURCE_MANUAL, actor)
     if included:
         Exclusion.delete().where(excluded).execute()
     return included

@@ -189,22 +189,38 @@ class GroupAccount(BaseModel):
         indexes = ((("group", "account"), True),)
 
 
-class AuditEvent(BaseModel):
-    """One membership change: who, what, why (source), when."""
+class AuditBatch(BaseModel):
+    """One change to a group's membership: what (action), why (source), who, when, and how
+    many contacts it touched — a rebuild's additions, a bulk removal, an account added.
+
+    The contacts are rows of :class:`AuditContact`, two integers each: a rebuild adding
+    350,000 members writes one batch and 350,000 narrow rows, where one wide event per
+    contact (action, source, actor and time repeated) cost more than the members themselves.
+    """
 
     group_id = pw.IntegerField()
-    contact_id = pw.IntegerField(null=True)
-    account_id = pw.IntegerField(null=True)
+    account_id = pw.IntegerField(null=True)  # set for an account added to or removed from it
     action = pw.CharField(max_length=20)  # added / removed / excluded / included
     source = pw.CharField(max_length=20)  # condition / manual / account / merge / import / ...
     actor = pw.CharField(max_length=100)
     at = pw.DateTimeField(default=utcnow)
+    contacts = pw.IntegerField(default=0)
 
     class Meta:
-        # History pages a group's events newest first, by id. No index on the contact: no
-        # screen asks for one contact's events, and a rebuild adding 300,000 members would
-        # pay a random insert into it for every one (SPEC §10).
+        # History pages a group's batches newest first, by id.
         indexes = ((("group_id", "id"), False),)
+
+
+class AuditContact(BaseModel):
+    """A contact an :class:`AuditBatch` changed. Keyed by (batch, contact), a B-tree of its
+    own on SQLite (WITHOUT ROWID, see store.schema), filled in key order by a batch; no index
+    on the contact alone: a lookup goes through the group's few batches."""
+
+    batch_id = pw.IntegerField()
+    contact_id = pw.IntegerField()
+
+    class Meta:
+        primary_key = pw.CompositeKey("batch_id", "contact_id")
 
 
 class GroupSizeSample(BaseModel):
@@ -255,5 +271,5 @@ class RebuildLock(BaseModel):
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Site, Contact, CustomField, ContactFieldValue, Account, AccountContact, Activity,
     FormSubmission, FormFieldValue, ContactGroup, Membership, Exclusion, GroupAccount,
-    AuditEvent, GroupSizeSample, ScheduledTask, Setting, RebuildLock,
+    AuditBatch, AuditContact, GroupSizeSample, ScheduledTask, Setting, RebuildLock,
 )

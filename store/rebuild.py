@@ -54,6 +54,7 @@ from store.models import (
 )
 
 STAGE = "rebuild_stage"
+CHANGED = "rebuild_changed"  # the contacts edited while the rebuild evaluated
 STEP_SECONDS = 0.5  # each evaluation step aims at this, so a cancel lands within a second
 AT_ONCE_SECONDS = 0.1  # how long the one-statement evaluation may try before steps take over
 FIRST_STEP_IDS = 50_000
@@ -246,6 +247,7 @@ def _drop_table(name: str) -> None:
 
 def _drop_stage() -> None:
     _drop_table(STAGE)
+    _drop_table(CHANGED)
 
 
 def _analyze_stage() -> None:
@@ -488,24 +490,31 @@ def _stage_ids(ids: list[int]) -> None:
 
 def _restage_changed_since(started: dt.datetime, checked: CheckedCondition,
                            compiled: CompiledQuery, now: dt.datetime) -> None:
-    """Evaluate again the contacts modified while the rebuild was evaluating."""
+    """Evaluate again the contacts modified while the rebuild was evaluating.
+
+    Which contacts those are is read once, into a table of their ids: read twice (to
+    unstage, then to stage again), a contact edited in between was staged a second time.
+    """
     param = database_proxy.param
-    changed = f"(SELECT id FROM contact WHERE modified >= {param})"
     # Usually nobody changed: one index probe then spares running the condition once more.
     if database_proxy.execute_sql(f"SELECT 1 FROM contact WHERE modified >= {param} LIMIT 1",
                                   (started,)).fetchone() is None:
         return
-    database_proxy.execute_sql(f"DELETE FROM {STAGE} WHERE contact_id IN {changed}",
-                               (started,))
+    _create_id_table(CHANGED)
+    database_proxy.execute_sql(
+        f"INSERT INTO {CHANGED} (contact_id) SELECT id FROM contact WHERE modified >= {param}",
+        (started,))
+    changed = f"(SELECT contact_id FROM {CHANGED})"
+    database_proxy.execute_sql(f"DELETE FROM {STAGE} WHERE contact_id IN {changed}")
     if compiled.translatable:
         ids = compiled.id_column
         database_proxy.execute_sql(
             f"INSERT INTO {STAGE} (contact_id) " + compiled.select(ids, f"{ids} IN {changed}"),
-            (*compiled.params, started))
+            compiled.params)
         return
     current = condition_service.schema()
-    contacts = Contact.select().where(Contact.merged_into.is_null()
-                                      & (Contact.modified >= started))
+    contacts = Contact.select().where(Contact.merged_into.is_null() & Contact.id.in_(
+        pw.Table(CHANGED, ("contact_id",)).select(pw.SQL("contact_id"))))
     _stage_ids([c.id for c in contacts if contact_matches(checked, c, now, current)])
 
 

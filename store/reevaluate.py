@@ -184,11 +184,9 @@ def _write(contact_id: int, gaining: list[int], losing: list[int], rows: dict[in
             f"DELETE FROM membership WHERE id IN ({placeholders(len(deleted))})", deleted)
     audit.adjust_member_counts({**{g: +1 for g in inserted},
                                 **{g: -1 for g in losing if not rows[g].kept}})
-    _execute_values("audit_event (group_id, contact_id, action, source, actor, at)",
-                    [(g, contact_id, audit.ADDED, audit.SOURCE_CONDITION, actor, at)
-                     for g in gaining]
-                    + [(g, contact_id, audit.REMOVED, audit.SOURCE_CONDITION, actor, at)
-                       for g in losing])
+    audit.record_one_contact(contact_id, [(g, audit.ADDED) for g in gaining]
+                             + [(g, audit.REMOVED) for g in losing],
+                             audit.SOURCE_CONDITION, actor)
 
 
 def _update_flag(value: bool, row_ids: list[int]) -> None:

@@ -16,9 +16,10 @@ import peewee as pw
 from playhouse.migrate import SchemaMigrator, migrate
 
 from store.errors import StoreError
-from store.models import ALL_MODELS, ContactGroup, RebuildLock, Setting
+from store.models import ALL_MODELS, AuditBatch, AuditContact, ContactGroup, RebuildLock, Setting
 
 VERSION_TABLE = "schema_version"
+OLD_AUDIT = "audit_event"  # one wide row per contact, until schema version 6
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,17 @@ class Migration:
 
 
 def _create_all_tables(db: pw.Database) -> None:
-    db.create_tables(ALL_MODELS)
+    db.create_tables([model for model in ALL_MODELS if model is not AuditContact])
+    _create_audit_contact(db)
+
+
+def _create_audit_contact(db: pw.Database) -> None:
+    """On SQLite WITHOUT ROWID: the (batch, contact) key is the table itself, one B-tree to
+    append to instead of a rowid table and a key index beside it."""
+    without_rowid = " WITHOUT ROWID" if isinstance(db, pw.SqliteDatabase) else ""
+    db.execute_sql("CREATE TABLE IF NOT EXISTS audit_contact (batch_id INTEGER NOT NULL, "
+                   "contact_id INTEGER NOT NULL, PRIMARY KEY (batch_id, contact_id))"
+                   + without_rowid)
 
 
 def _add_rebuild_locks(db: pw.Database) -> None:
@@ -44,6 +55,8 @@ def _add_slow_reason(db: pw.Database) -> None:
 
 
 def _index_audit_by_group_and_id(db: pw.Database) -> None:
+    if not db.table_exists(OLD_AUDIT):
+        return  # made by a later version's models: nothing to index
     db.execute_sql("DROP INDEX IF EXISTS audit_event_contact_id")
     db.execute_sql("DROP INDEX IF EXISTS audit_event_group_id_at")
     db.execute_sql(
@@ -57,6 +70,30 @@ def _add_rebuild_lock_tokens(db: pw.Database) -> None:
     migrate(migrator.add_column("rebuild_lock", "token", RebuildLock.token))
 
 
+def _compact_audit(db: pw.Database) -> None:
+    """One wide audit row per contact becomes a batch per change and narrow contact rows.
+
+    The old rows of one change share group, action, source, actor and time (a service wrote
+    them in one statement), so grouping by those gives back the batches, oldest first.
+    """
+    db.create_tables([AuditBatch])
+    _create_audit_contact(db)
+    if not db.table_exists(OLD_AUDIT):
+        return
+    same = ("b.group_id = e.group_id AND b.action = e.action AND b.source = e.source "
+            "AND b.actor = e.actor AND b.at = e.at")
+    db.execute_sql(
+        "INSERT INTO audit_batch (group_id, account_id, action, source, actor, at, contacts) "
+        "SELECT group_id, account_id, action, source, actor, at, COUNT(contact_id) "
+        f"FROM {OLD_AUDIT} GROUP BY group_id, account_id, action, source, actor, at "
+        "ORDER BY MIN(id)")
+    db.execute_sql(
+        "INSERT INTO audit_contact (batch_id, contact_id) SELECT DISTINCT b.id, e.contact_id "
+        f"FROM {OLD_AUDIT} e JOIN audit_batch b ON {same} AND b.account_id IS NULL "
+        "WHERE e.contact_id IS NOT NULL AND e.account_id IS NULL")
+    db.execute_sql(f"DROP TABLE {OLD_AUDIT}")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "contacts, accounts, activities, forms, groups, memberships, audit",
               _create_all_tables),
@@ -66,6 +103,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _index_audit_by_group_and_id),
     Migration(5, "rebuild locks carry their holder's token (a paused holder cannot apply)",
               _add_rebuild_lock_tokens),
+    Migration(6, "compact audit: a batch per change, two integers per contact",
+              _compact_audit),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -9,9 +9,10 @@ import pytest
 
 from store import groups
 from store.database import close, connect
-from store.models import AuditEvent, Membership
+from store.models import Membership
 
 from .e2e_support import Terminal, installed_command
+from .store.helpers import audit_trail
 
 pytestmark = [
     pytest.mark.slow,
@@ -57,8 +58,7 @@ def test_bulk_removal_with_keys_in_tmux(tmp_path):
         vip = groups.get_group("VIPCustomers")
         assert vip.member_count == before - 3
         assert Membership.select().where(Membership.group == vip.id).count() == before - 3
-        removed = AuditEvent.select().where((AuditEvent.group_id == vip.id)
-                                            & (AuditEvent.action == "removed"))
-        assert removed.count() == 3 and {e.source for e in removed} == {"manual"}
+        removed = [event for event in audit_trail(vip) if event[1] == "removed"]
+        assert len(removed) == 3 and {source for _, _, source, _ in removed} == {"manual"}
     finally:
         close()

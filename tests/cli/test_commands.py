@@ -6,7 +6,7 @@ import pytest
 
 from store import groups
 from store.database import close, connect
-from store.models import AuditEvent, Contact, ContactGroup, Exclusion, Membership
+from store.models import AuditBatch, AuditContact, Contact, ContactGroup, Exclusion, Membership
 from tests.store.helpers import make_account, make_contacts
 
 from .run import assert_clean_failure, cli
@@ -18,7 +18,8 @@ def _snapshot() -> tuple:
         sorted((g.code_name, g.display_name, g.member_count) for g in ContactGroup.select()),
         sorted(Membership.select(Membership.group, Membership.contact, Membership.from_condition,
                                  Membership.from_account, Membership.manual).tuples()),
-        Exclusion.select().count(), AuditEvent.select().count(), Contact.select().count(),
+        Exclusion.select().count(), AuditBatch.select().count(), AuditContact.select().count(),
+        Contact.select().count(),
     )
 
 

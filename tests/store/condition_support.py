@@ -29,7 +29,8 @@ from store.models import (
     Account,
     AccountContact,
     Activity,
-    AuditEvent,
+    AuditBatch,
+    AuditContact,
     Contact,
     ContactFieldValue,
     ContactGroup,
@@ -51,8 +52,8 @@ CUSTOM_FIELD = "Industry"
 # Tables a world writes, children first (so DELETE works with foreign keys on).
 WORLD_TABLES: tuple[type[pw.Model], ...] = (
     FormFieldValue, FormSubmission, Activity, RebuildLock, ScheduledTask, GroupSizeSample,
-    AuditEvent, Exclusion, GroupAccount, Membership, ContactGroup, AccountContact, Account,
-    ContactFieldValue, CustomField, Contact, Site,
+    AuditContact, AuditBatch, Exclusion, GroupAccount, Membership, ContactGroup,
+    AccountContact, Account, ContactFieldValue, CustomField, Contact, Site,
 )
 
 

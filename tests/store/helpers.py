@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from store import accounts, audit, contacts, groups, membership
 from store.contact_sets import id_list
-from store.models import AuditEvent, Contact, ContactGroup, Membership
+from store.models import AuditBatch, AuditContact, Contact, ContactGroup, Membership
 
 ACTOR = "tester"
 
@@ -39,12 +39,21 @@ def flags(group: ContactGroup) -> dict[int, tuple[bool, bool, bool]]:
             for row in rows}
 
 
+def audit_trail(group: ContactGroup | None = None) -> list[tuple[int, str, str, str]]:
+    """(contact id, action, source, actor) of the contact events of ``group`` (or of every
+    group), oldest first, as the audit batches and their contact rows hold them."""
+    rows = (AuditBatch.select(AuditContact.contact_id, AuditBatch.action, AuditBatch.source,
+                              AuditBatch.actor)
+            .join(AuditContact, on=(AuditContact.batch_id == AuditBatch.id))
+            .order_by(AuditBatch.id, AuditContact.contact_id))
+    if group is not None:
+        rows = rows.where(AuditBatch.group_id == group.id)
+    return list(rows.tuples())
+
+
 def events(group: ContactGroup) -> list[tuple[int | None, str, str]]:
     """(contact id, action, source) of the group's contact events, oldest first."""
-    rows = (AuditEvent.select().where((AuditEvent.group_id == group.id)
-                                      & AuditEvent.contact_id.is_null(False))
-            .order_by(AuditEvent.id))
-    return [(row.contact_id, row.action, row.source) for row in rows]
+    return [(contact, action, source) for contact, action, source, _ in audit_trail(group)]
 
 
 def fresh(group: ContactGroup) -> ContactGroup:

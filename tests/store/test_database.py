@@ -11,11 +11,10 @@ from pathlib import Path
 import peewee as pw
 import pytest
 
-from store import contacts, groups, history, membership, schema
-from store.contact_sets import Selection
+from store import contacts, groups, history, schema
 from store.database import close, connect, database_proxy, parse_url
 from store.errors import StoreError
-from store.models import ContactGroup
+from store.models import AuditBatch, ContactGroup
 from tests.cli.run import assert_clean_failure, cli
 
 
@@ -143,18 +142,44 @@ def test_a_version_2_database_gains_the_slow_reason_column(tmp_path):
         assert groups.get_group("Kept").slow_reason is None
 
 
-def test_a_version_3_database_keeps_its_history_under_the_new_audit_index(tmp_path):
+OLD_AUDIT_TABLE = (
+    "CREATE TABLE audit_event (id INTEGER NOT NULL PRIMARY KEY, group_id INTEGER NOT NULL, "
+    "contact_id INTEGER, account_id INTEGER, action VARCHAR(20) NOT NULL, source VARCHAR(20) "
+    "NOT NULL, actor VARCHAR(100) NOT NULL, at DATETIME NOT NULL)")
+
+
+def _sql_row(values: tuple) -> str:
+    return ", ".join("NULL" if value is None else repr(value) for value in values)
+
+
+def test_a_version_3_database_keeps_its_history_in_the_compact_audit(tmp_path):
+    """Wide per-contact events (with the indexes version 3 had) become batches: one per
+    change, found again by their shared group, action, source, actor and time."""
     path = tmp_path / "v3.db"
     connect(f"sqlite:///{path}")
     group = groups.create_group("Kept")
-    contact = contacts.create_contact(first_name="Ada", last_name="Kept")
-    membership.add_contacts(group, Selection.of_ids({contact.id}), actor="tester")
+    ada = contacts.create_contact(first_name="Ada", last_name="Kept")
+    bob = contacts.create_contact(first_name="Bob", last_name="Kept")
+    old_events = [
+        (1, group.id, ada.id, None, "added", "manual", "tester", "2026-01-01 10:00:00"),
+        (2, group.id, bob.id, None, "added", "manual", "tester", "2026-01-01 10:00:00"),
+        (3, group.id, None, 7, "added", "account", "tester", "2026-01-02 09:00:00"),
+        (4, group.id, bob.id, None, "removed", "manual", "eve", "2026-01-03 08:00:00"),
+    ]
     with _reopened_as_version(
-            path, 3, "DROP INDEX audit_event_group_id_id",
+            path, 3, "DROP TABLE audit_batch", "DROP TABLE audit_contact", OLD_AUDIT_TABLE,
             "CREATE INDEX audit_event_group_id_at ON audit_event (group_id, at)",
-            "CREATE INDEX audit_event_contact_id ON audit_event (contact_id)") as handle:
-        assert {index.name for index in handle.get_indexes("audit_event")} == {
-            "audit_event_group_id_id"}
-        [event] = history.event_page(groups.get_group("Kept"), 0, 10)
-        assert (event.actor, event.action, event.subject) == (
-            "tester", "added", f"Ada Kept (#{contact.id})")
+            "CREATE INDEX audit_event_contact_id ON audit_event (contact_id)",
+            *(f"INSERT INTO audit_event VALUES ({_sql_row(row)})" for row in old_events)
+    ) as handle:
+        assert not handle.table_exists("audit_event")
+        kept = groups.get_group("Kept")
+        assert history.count_events(kept) == 4
+        page = history.event_page(kept, 0, 10)
+        assert [(e.actor, e.action, e.subject) for e in page] == [
+            ("eve", "removed", f"Bob Kept (#{bob.id})"),
+            ("tester", "added", "account #7"),
+            ("tester", "added", f"Ada Kept (#{ada.id})"),
+            ("tester", "added", f"Bob Kept (#{bob.id})"),
+        ]
+        assert AuditBatch.select().count() == 3, "the two rows of one change are one batch"

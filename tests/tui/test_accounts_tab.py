@@ -7,7 +7,7 @@ import pytest
 from textual.widgets import TabbedContent
 
 from store import accounts, groups, settings
-from store.models import AuditEvent, GroupAccount
+from store.models import AuditBatch, GroupAccount
 from tests.store.helpers import ACTOR, events, flags, fresh, make_account, make_contacts
 from tests.tui.editor_harness import (
     SIZE,
@@ -37,9 +37,9 @@ def _accounts_of(group) -> set[int]:
 
 
 def _account_events(group) -> list[tuple[int, str]]:
-    rows = AuditEvent.select().where((AuditEvent.group_id == group.id)
-                                     & AuditEvent.account_id.is_null(False))
-    return [(row.account_id, row.action) for row in rows.order_by(AuditEvent.id)]
+    rows = AuditBatch.select().where((AuditBatch.group_id == group.id)
+                                     & AuditBatch.account_id.is_null(False))
+    return [(row.account_id, row.action) for row in rows.order_by(AuditBatch.id)]
 
 
 async def test_add_an_account_and_see_its_contacts_from_account(setup):
