@@ -106,12 +106,14 @@ def _progress() -> Callable[[str, float], None]:
 
 def audit_rows(db: pw.Database, where: str, params: tuple) -> None:
     """A hand-written audit trail of the membership rows ``where`` picks, in the store's
-    audit layout."""
+    layout: one batch, then a (batch, contact) row each."""
     p = db.param
-    db.execute_sql(
-        "INSERT INTO audit_event (group_id, contact_id, action, source, actor, at) "
-        f"SELECT group_id, contact_id, 'removed', 'manual', 'dba', {p} FROM membership "
-        f"WHERE {where}", (utcnow(), *params))
+    batch = db.execute_sql(
+        "INSERT INTO audit_batch (group_id, action, source, actor, at, contacts) "
+        f"VALUES ({p}, 'removed', 'manual', 'dba', {p}, 0) RETURNING id",
+        (params[0], utcnow())).fetchone()[0]
+    db.execute_sql(f"INSERT INTO audit_contact (batch_id, contact_id) SELECT {p}, contact_id "
+                   f"FROM membership WHERE {where}", (batch, *params))
 
 
 class Bench:

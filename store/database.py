@@ -237,10 +237,11 @@ def translate_errors(where: str) -> Iterator[None]:
     except StoreError:
         raise
     except (peewee.DatabaseError, peewee.InterfaceError) as error:
-        raise StoreError(_explain_database_error(where, error)) from None
+        raise StoreError(explain_database_error(where, error)) from None
 
 
-def _explain_database_error(where: str, error: Exception) -> str:
+def explain_database_error(where: str, error: Exception) -> str:
+    """One line for a driver error, in words a user can act on; never a password."""
     text = _first_line(error)
     lowered = text.lower()
     if "readonly" in lowered or "read-only" in lowered:

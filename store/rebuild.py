@@ -33,7 +33,12 @@ from store import audit, concurrency, condition_service, locks
 from store.actor import current_actor
 from store.condition_service import check_condition, compile_condition, contact_matches
 from store.contact_sets import live_contacts
-from store.database import database_proxy, is_connection_lost, on_sqlite
+from store.database import (
+    database_proxy,
+    explain_database_error,
+    is_connection_lost,
+    on_sqlite,
+)
 from store.errors import StoreError
 from store.membership import (
     finish_change,
@@ -58,6 +63,7 @@ CHANGED = "rebuild_changed"  # the contacts edited while the rebuild evaluated
 STEP_SECONDS = 0.5  # each evaluation step aims at this, so a cancel lands within a second
 AT_ONCE_SECONDS = 0.1  # how long the one-statement evaluation may try before steps take over
 FIRST_STEP_IDS = 50_000
+FIRST_IN_MEMORY_IDS = 2_000  # Python evaluates some 20,000 contacts a second: a first step
 HEARTBEAT_EVERY = 1.0
 WATCH_SECONDS = 0.1  # how often a PostgreSQL statement's watcher looks at the cancel token
 # The clocks of two hosts writing one database may differ this much: contacts modified this
@@ -148,18 +154,30 @@ def rebuild_group(group: ContactGroup, *, progress: Progress | None = None,
     except (KeyboardInterrupt, SystemExit):
         _finish_without_change(lock, lock.previous_status, None)
         raise
+    except (pw.DatabaseError, pw.InterfaceError) as error:
+        raise _database_failure(lock, group, error) from None
     except Exception as error:
-        if not is_connection_lost(error):
-            _finish_without_change(lock, STATUS_FAILED, f"internal error: {error}")
-            raise
-        restored = _finish_without_change(lock, lock.previous_status, None)
-        raise StoreError(
-            f"lost the connection to the database while rebuilding '{group.display_name}'; "
-            "its members are unchanged" + ("" if restored else
-                                            " (its status is restored at the next start)")
-        ) from None
+        if is_connection_lost(error):  # from the driver itself, not through peewee
+            raise _database_failure(lock, group, error) from None
+        _finish_without_change(lock, STATUS_FAILED, f"internal error: {error}")
+        raise
     finally:
         _drop_stage()
+
+
+def _database_failure(lock, group: ContactGroup, error: Exception) -> StoreError:
+    """What to tell, and leave behind, when the database failed a rebuild. A lost connection
+    applied nothing, so the old status comes back (at the next start, if the server is gone);
+    a refusal (busy past its wait, disk full) marks the group Failed, saying why."""
+    if is_connection_lost(error):
+        restored = _finish_without_change(lock, lock.previous_status, None)
+        return StoreError(
+            f"lost the connection to the database while rebuilding '{group.display_name}'; "
+            "its members are unchanged" + ("" if restored else
+                                            " (its status is restored at the next start)"))
+    message = explain_database_error(database_proxy.obj.display_url, error)
+    _finish_without_change(lock, STATUS_FAILED, message)
+    return StoreError(message)
 
 
 def _apply_retrying(lock, settled: dt.datetime, checked: CheckedCondition,
@@ -315,15 +333,16 @@ class _Steps:
         self._report(1.0)
         self._check_cancel()
 
-    def ranges(self):
-        """Yield (low, high) id ranges covering every contact, adapting their width."""
+    def ranges(self, first: int | None = None):
+        """Yield (low, high) id ranges covering every contact, adapting their width from
+        ``first`` ids (FIRST_STEP_IDS) on."""
         # Two subqueries: each is one index probe, where MIN and MAX in one SELECT make
         # SQLite read every row.
         low, high = database_proxy.execute_sql(
             "SELECT (SELECT MIN(id) FROM contact), (SELECT MAX(id) FROM contact)").fetchone()
         if low is None:
             return
-        width, start = FIRST_STEP_IDS, low
+        width, start = first or FIRST_STEP_IDS, low
         while start <= high:
             self._check_cancel()
             began = time.perf_counter()
@@ -475,17 +494,17 @@ def _postgres_watch(db: pw.Database, seconds: float | None, stop: Callable[[], b
 def _stage_in_memory(checked: CheckedCondition, now: dt.datetime, steps: _Steps) -> None:
     """The slow path: evaluate each live contact of each range in Python."""
     current = condition_service.schema()
-    for low, high in steps.ranges():
+    for low, high in steps.ranges(FIRST_IN_MEMORY_IDS):
         contacts = Contact.select().where(Contact.merged_into.is_null() & (Contact.id >= low)
                                           & (Contact.id < high))
         _stage_ids([c.id for c in contacts if contact_matches(checked, c, now, current)])
 
 
-def _stage_ids(ids: list[int]) -> None:
-    if ids:
-        param = database_proxy.param
-        database_proxy.cursor().executemany(
-            f"INSERT INTO {STAGE} (contact_id) VALUES ({param})", [(i,) for i in ids])
+def _stage_ids(ids: list[int], chunk: int = 10_000) -> None:
+    """Stage ids a chunk per statement (SQLite allows 32,766 parameters in one)."""
+    for start in range(0, len(ids), chunk):
+        database_proxy.execute(_STAGE_TABLE.insert(
+            [(i,) for i in ids[start:start + chunk]], columns=[_STAGE_TABLE.contact_id]))
 
 
 def _restage_changed_since(started: dt.datetime, checked: CheckedCondition,
