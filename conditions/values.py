@@ -12,6 +12,7 @@ Rules (shared with ``conditions.sql``, checked by the differential tests):
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -92,6 +93,20 @@ def unstorable_character(text: str) -> tuple[int, str] | None:
         if "\ud800" <= char <= "\udfff":
             return index, "a character that is not valid UTF-8 text"
     return None
+
+
+URL_SCHEME_AND_HOST = "^[a-z][a-z0-9+.-]*://[^/]*"
+"""The scheme and host at the start of a lowercased URL: a regular expression that Python's
+``re`` and PostgreSQL's ``regexp_replace`` read alike."""
+_SCHEME_AND_HOST = re.compile(URL_SCHEME_AND_HOST)
+
+
+def url_path(url: str) -> str:
+    """The page a URL or path names, as ``VisitedPage`` compares pages: lowercased, without
+    fragment, query, scheme and host, and without trailing slashes
+    (``https://www.example.com/Poster/?utm_source=mail`` → ``/poster``)."""
+    text = fold_case(url).split("#", 1)[0].split("?", 1)[0]
+    return _SCHEME_AND_HOST.sub("", text, count=1).rstrip("/")
 
 
 def like_escape(value: str | None) -> str:

@@ -12,6 +12,8 @@ import datetime as dt
 from functools import cache
 from typing import Any, NamedTuple
 
+import peewee as pw
+
 from conditions import Schema
 from store.condition_binding import MEMBER_COLUMNS
 from store.database import database_proxy
@@ -26,6 +28,7 @@ from store.models import (
     FormFieldValue,
     FormSubmission,
     Membership,
+    Site,
 )
 
 
@@ -37,6 +40,7 @@ class ActivityRow(NamedTuple):
 
 
 class SubmissionRow(NamedTuple):
+    site: str | None  # the site's code name
     form: str
     at: dt.datetime
     fields: tuple[tuple[str, str | None], ...]
@@ -93,13 +97,15 @@ class ContactContext:
 
     @cache  # noqa: B019
     def submissions(self) -> tuple[SubmissionRow, ...]:
-        rows = (FormSubmission.select(FormSubmission.id, FormSubmission.form, FormSubmission.at)
+        rows = (FormSubmission.select(FormSubmission.id, Site.code_name, FormSubmission.form,
+                                      FormSubmission.at)
+                .join(Site, pw.JOIN.LEFT_OUTER)
                 .where(FormSubmission.contact == self.contact.id).tuples())
         result = []
-        for submission_id, form, at in rows:
+        for submission_id, site, form, at in rows:
             fields = tuple(FormFieldValue.select(FormFieldValue.field, FormFieldValue.value)
                            .where(FormFieldValue.submission == submission_id).tuples())
-            result.append(SubmissionRow(form, at, fields))
+            result.append(SubmissionRow(site, form, at, fields))
         return tuple(result)
 
     @cache  # noqa: B019
