@@ -195,7 +195,8 @@ FIELD_REFS = ('"DancingGoat;ContactUs;Email"', '"dancinggoat;contactus;email"',
 COUNTRY_LISTS = ('"CZ"', '"cz"', '"Czech Republic"', '"CzechRepublic"', '"czechrepublic"',
                  '"Germany;US"', '"CotedIvoire"', '"Côte d\'Ivoire"', '"BosniaHerzegovina"',
                  '""', '" ; "', '"Nowhere;gb"', '"italy"', '"SouthKorea;kr"')
-GROUP_LISTS = ('"g1"', '"G1"', '"g1;g2"', '"g1;G1"', '"g2;VIP.list"', '""', '"missing"', '"g1;missing"',
+GROUP_LISTS = ('"g1"', '"G1"', '"g1;g2"', '"g1;G1"', '"g2;VIP.list"', '""', '"missing"',
+               '"g1;missing"',
                '"other-group; g1 ;VIP.LIST"')
 ACCOUNT_REFS = ('"1"', '" 2 "', "1", "2", "3", "99", "ToInt(2)", "0")
 FIELD_NAMES = ("ContactFirstName", "contactlastname", "ContactEmail", "ContactCity",

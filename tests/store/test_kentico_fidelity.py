@@ -1,0 +1,221 @@
+"""Issue 12: conditions Kentico accepts give Kentico's members, on both engines and through
+both backends (the compiled query and the in-memory evaluator) — or are refused at save.
+
+Each test's data separates Kentico's answer from the one given before (null items,
+duplicates, untrimmed list items, URL variants, offsets); ``assert_selects`` checks the SQL
+and the in-memory verdicts against the expected contacts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from store.activities import log_activity, record_form_submission
+from store.condition_service import InvalidCondition, check_condition, explain_contact
+from store.models import Activity
+from tests.store.condition_support import (
+    ActivitySpec,
+    ContactSpec,
+    SubmissionSpec,
+    World,
+    build,
+    memory_ids,
+    reset,
+    sql_ids,
+)
+
+NOW = dt.datetime(2026, 3, 1, 12, 0, 0)
+
+
+def ago(days: float) -> dt.datetime:
+    return NOW - dt.timedelta(days=days)
+
+
+def assert_selects(condition: str, ids: dict[str, int], names: set[str]) -> None:
+    checked = check_condition(condition)
+    want = {ids[name] for name in names}
+    assert sql_ids(checked, NOW) == want, f"SQL: {condition}"
+    assert memory_ids(checked, NOW) == want, f"memory: {condition}"
+
+
+def built(db, contacts: dict[str, ContactSpec], **world) -> dict[str, int]:
+    reset()
+    names = list(contacts)
+    return dict(zip(names, build(World([contacts[n] for n in names], **world)), strict=True))
+
+
+# ------------------------------------------------------------------ 1. FilledFormFieldWithValue
+
+
+@pytest.fixture
+def form_contacts(db) -> dict[str, int]:
+    return built(db, {
+        # The value contains "smith", in another case, on DancingGoat's ContactUs form.
+        "contains": ContactSpec(submissions=[SubmissionSpec(
+            "ContactUs", ago(1), [("Email", "John.SMITH@example.com")], site="DancingGoat")]),
+        # The same form and value, but submitted on another site.
+        "other_site": ContactSpec(submissions=[SubmissionSpec(
+            "ContactUs", ago(1), [("Email", "smith@example.com")], site="Corporate")]),
+        # The value on another form of the site.
+        "other_form": ContactSpec(submissions=[SubmissionSpec(
+            "Newsletter", ago(1), [("Email", "smith@example.com")], site="DancingGoat")]),
+        "none": ContactSpec(),
+    })
+
+
+def test_form_field_is_site_form_field_and_its_value_matches_by_contains(form_contacts) -> None:
+    assert_selects('Contact.FilledFormFieldWithValue("DancingGoat;ContactUs;Email", "smith", 7)',
+                   form_contacts, {"contains"})
+    assert_selects('Contact.FilledFormFieldWithValue("dancinggoat;contactus;EMAIL", "", 0)',
+                   form_contacts, {"contains"})
+    assert_selects('!Contact.FilledFormFieldWithValue("DancingGoat;ContactUs;Email", "smith")',
+                   form_contacts, {"other_site", "other_form", "none"})
+
+
+@pytest.mark.parametrize("field", ["ContactUs.Email", "Email", "DancingGoat;ContactUs",
+                                   "DancingGoat;ContactUs;Email;x", ";ContactUs;Email", ""])
+def test_form_field_of_another_shape_is_refused_naming_the_shape(db, field: str) -> None:
+    with pytest.raises(InvalidCondition, match='"site;form;field"'):
+        check_condition(f'Contact.FilledFormFieldWithValue("{field}", "x", 7)')
+
+
+# ------------------------------------------------------------------ 2. DidActivity
+
+
+@pytest.fixture
+def activity_contacts(db) -> dict[str, int]:
+    return built(db, {
+        # A subscription without an item and an unsubscription without one after it: Kentico
+        # never cancels an activity without an item.
+        "null_item": ContactSpec(activities=[
+            ActivitySpec("newslettersubscription", ago(3), None),
+            ActivitySpec("newsletterunsubscription", ago(2), None)]),
+        # Subscribed to n1 and unsubscribed from n1 later: cancelled.
+        "cancelled": ContactSpec(activities=[
+            ActivitySpec("newslettersubscription", ago(3), "n1"),
+            ActivitySpec("newsletterunsubscription", ago(2), "n1")]),
+        # Subscribed to n1, and a purchase of n1 later.
+        "purchase_after": ContactSpec(activities=[
+            ActivitySpec("newslettersubscription", ago(3), "n1"),
+            ActivitySpec("purchase", ago(2), "n1")]),
+        "login": ContactSpec(activities=[ActivitySpec("userlogin", ago(1))]),
+    })
+
+
+def test_an_activity_without_an_item_is_never_cancelled(activity_contacts) -> None:
+    assert_selects('Contact.DidActivity("newslettersubscription", "newsletterunsubscription", 7)',
+                   activity_contacts, {"null_item", "purchase_after"})
+
+
+def test_cancel_type_is_one_type_not_a_list(activity_contacts) -> None:
+    # "newsletterunsubscription;purchase" names one type, which nothing has: nothing cancels.
+    assert_selects('Contact.DidActivity("newslettersubscription", '
+                   '"newsletterunsubscription;purchase", 7)',
+                   activity_contacts, {"null_item", "cancelled", "purchase_after"})
+
+
+def test_items_of_a_type_list_are_not_trimmed(activity_contacts) -> None:
+    # " userlogin" is not "userlogin".
+    assert_selects('Contact.DidActivity("purchase; userlogin", null, 7)', activity_contacts,
+                   {"purchase_after"})
+    assert_selects('Contact.DidActivities("purchase; userlogin", 7, false)', activity_contacts,
+                   {"purchase_after"})
+
+
+# ------------------------------------------------------------------ 3. "all" of a list
+
+
+@pytest.fixture
+def list_contacts(db) -> dict[str, int]:
+    return built(db, {
+        "both": ContactSpec(activities=[ActivitySpec("pagevisit", ago(1)),
+                                        ActivitySpec("userlogin", ago(1))]),
+        "visit": ContactSpec(activities=[ActivitySpec("pagevisit", ago(1))]),
+        "none": ContactSpec(),
+    }, groups={"g1": [0, 1], "g2": [0]})
+
+
+def test_all_with_a_duplicate_item_is_never_satisfied(list_contacts) -> None:
+    assert_selects('Contact.DidActivities("pagevisit;PageVisit", 7, true)', list_contacts, set())
+    assert_selects('Contact.IsInContactGroup("g1;G1", true)', list_contacts, set())
+    assert_selects('Contact.IsInContactGroup("g1;g1", false)', list_contacts, {"both", "visit"})
+
+
+def test_all_of_an_empty_list_holds_for_everyone(list_contacts) -> None:
+    everyone = {"both", "visit", "none"}
+    assert_selects('Contact.DidActivities("", 7, true)', list_contacts, everyone)
+    assert_selects('Contact.IsInContactGroup("", true)', list_contacts, everyone)
+    assert_selects('Contact.IsInContactGroup("", false)', list_contacts, set())
+
+
+# ------------------------------------------------------------------ 5. BelongsToAccount
+
+
+@pytest.fixture
+def account_contacts(db) -> dict[str, int]:
+    return built(db, {"member": ContactSpec(), "outsider": ContactSpec()},
+                 accounts={"Acme": [0]})
+
+
+def test_belongs_to_account_takes_the_account_id(account_contacts) -> None:
+    assert_selects("Contact.BelongsToAccount(1)", account_contacts, {"member"})
+    assert_selects('Contact.BelongsToAccount("1")', account_contacts, {"member"})
+    assert_selects("Contact.BelongsToAccount(2)", account_contacts, set())
+
+
+def test_belongs_to_account_refuses_a_name_with_a_hint(account_contacts) -> None:
+    with pytest.raises(InvalidCondition, match="account's id"):
+        check_condition('Contact.BelongsToAccount("Acme")')
+
+
+# ------------------------------------------------------------------ 7. VisitedPage
+
+
+@pytest.fixture
+def page_contacts(db) -> dict[str, int]:
+    def visit(url: str) -> ContactSpec:
+        return ContactSpec(activities=[ActivitySpec("pagevisit", ago(1), None, url)])
+
+    return built(db, {
+        "full_url": visit("https://www.example.com/Campaign-assets/Poster?utm_source=mail"),
+        "slash_fragment": visit("/campaign-assets/poster/#top"),
+        "plain": visit("/Campaign-assets/Poster"),
+        "longer": visit("/Campaign-assets/Poster-2"),
+        "parent": visit("https://www.example.com/Campaign-assets"),
+        "login_there": ContactSpec(activities=[
+            ActivitySpec("userlogin", ago(1), None, "/Campaign-assets/Poster")]),
+    })
+
+
+def test_visited_page_matches_the_path_of_the_visited_url(page_contacts) -> None:
+    assert_selects('Contact.VisitedPage("/Campaign-assets/Poster", 7)', page_contacts,
+                   {"full_url", "slash_fragment", "plain"})
+    assert_selects('Contact.VisitedPage("/Campaign-assets/", 0)', page_contacts, {"parent"})
+
+
+# ------------------------------------------------------------------ 9. aware datetimes
+
+
+def test_an_aware_activity_time_is_stored_as_utc(db) -> None:
+    ids = built(db, {"contact": ContactSpec()})
+    # "The last 1 day" at NOW starts at Feb 28 12:00 UTC. Each time below is on the other
+    # side of that edge by its wall clock than by UTC.
+    plus_two = dt.timezone(dt.timedelta(hours=2))
+    minus_two = dt.timezone(dt.timedelta(hours=-2))
+    log_activity(ids["contact"], "pagevisit", at=dt.datetime(2026, 2, 28, 13, 0, tzinfo=plus_two))
+    log_activity(ids["contact"], "userlogin",
+                 at=dt.datetime(2026, 2, 28, 11, 0, tzinfo=minus_two))
+    record_form_submission(ids["contact"], "ContactUs", {"Email": "a@b.c"},
+                           at=dt.datetime(2026, 2, 28, 11, 0, tzinfo=minus_two))
+    stored = {a.type: a.at for a in Activity.select()}
+    assert stored == {"pagevisit": dt.datetime(2026, 2, 28, 11, 0),
+                      "userlogin": dt.datetime(2026, 2, 28, 13, 0),
+                      "bizformsubmit": dt.datetime(2026, 2, 28, 13, 0)}
+    assert_selects("Contact.LoggedIn(1)", ids, {"contact"})
+    assert_selects('Contact.DidActivity("pagevisit", null, 1)', ids, set())
+    assert_selects('Contact.SubmittedForm("ContactUs", 1)', ids, {"contact"})
+    explanation = explain_contact('Contact.DidActivity("pagevisit", null, 1)', ids["contact"],
+                                  NOW)
+    assert explanation.member is False
