@@ -31,6 +31,7 @@ __all__ = [
     "ParameterDef",
     "RuleDef",
     "RuleInstance",
+    "Shape",
     "ValueType",
     "get_rule",
     "kentico_string",
@@ -97,6 +98,16 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Shape:
+    """The form a free-text value must have (``site;form;field``), so the designer refuses
+    what the method would refuse at save."""
+
+    pattern: re.Pattern[str]
+    description: str
+    example: str
+
+
+@dataclass(frozen=True)
 class ParameterDef:
     """A ``{param}`` of a rule: what the designer asks for and which values are valid.
 
@@ -112,6 +123,7 @@ class ParameterDef:
     required: bool = True
     choices: tuple[Choice, ...] = ()
     multiple: bool = False
+    shape: Shape | None = None
 
     def check(self, value: str, rule: str) -> str:
         """Return the canonical spelling of a valid ``value``; raise ConditionError otherwise."""
@@ -132,6 +144,8 @@ class ParameterDef:
         number = _NUMBER_PATTERNS.get(self.value_type)
         if number and not number[0].fullmatch(value):
             raise ConditionError(f"{where} must be {number[1]}, not {value!r}")
+        if self.shape and not self.shape.pattern.fullmatch(value):
+            raise ConditionError(f"{where} must be {self.shape.description}, not {value!r}")
         return value
 
     def display(self, value: str, text: str | None) -> str:
@@ -364,6 +378,10 @@ _FIELD_OPERATORS = (
 
 _P = SPECIAL_PARAMETERS
 
+_FORM_FIELD = Shape(re.compile(r"(?:[^;]*[^;\s][^;]*;){2}[^;]*[^;\s][^;]*"),
+                    "'site;form;field' (code names, e.g. DancingGoat;ContactUs;Email)",
+                    "DancingGoat;ContactUs;Email")
+
 RULES: tuple[RuleDef, ...] = (
     RuleDef(
         "CMSContactHasDoneAnyActivityInTheLastXDays",
@@ -404,11 +422,12 @@ RULES: tuple[RuleDef, ...] = (
         '{_perfectum}Contact.FilledFormFieldWithValue("{field}", "{value}", ToInt({days}))',
         (
             _P["_perfectum"],
-            _text("field", "select form field"),
+            ParameterDef("field", "select form field", shape=_FORM_FIELD),
             _text("value", "enter value", required=False),
             _days(),
         ),
-        "Form data in conditions: the value a contact submitted in a form field.",
+        "Form data in conditions: a value a contact submitted in a form field contains the "
+        "text (ignoring case); the field is 'site;form;field' code names.",
     ),
     RuleDef(
         "CMSContactHasVisitedSpecifiedPageInLastXDays",
@@ -489,7 +508,8 @@ RULES: tuple[RuleDef, ...] = (
         "Contact {_is} from any of the following countries: {countries}",
         '{_is}Contact.IsFromCountry("{countries}")',
         (_P["_is"], _text("countries", "select countries", multiple=True)),
-        "Country names, code names or two-letter codes separated by semicolons.",
+        "Country display names or code names (CzechRepublic) separated by semicolons, as in "
+        "Kentico; a two-letter code (CZ) also works, an extension of this application.",
     ),
     RuleDef(
         "CMSContactIsInContactGroup",
@@ -503,9 +523,9 @@ RULES: tuple[RuleDef, ...] = (
         "CMSContactBelongsToAccount",
         "Contact belongs to account",
         "Contact {_is} in account {account}",
-        '{_is}Contact.BelongsToAccount("{account}")',
-        (_P["_is"], _text("account", "select account")),
-        "Account (company) name.",
+        "{_is}Contact.BelongsToAccount({account})",
+        (_P["_is"], ParameterDef("account", "enter account id", ValueType.INTEGER)),
+        "The account's id (Kentico's rule takes the id, not the name).",
     ),
 )
 

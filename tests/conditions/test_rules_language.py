@@ -28,7 +28,8 @@ def test_a_new_instance_with_defaults_filled_in_type_checks():
     samples = {"integer": "5", "text": "x"}
     for rule in RULES:
         values = {
-            p.name: p.default or (p.choices[0].value if p.choices else samples[p.value_type])
+            p.name: p.default or (p.choices[0].value if p.choices else
+                                  p.shape.example if p.shape else samples[p.value_type])
             for p in rule.parameters
         }
         check(to_kentico(RuleInstance(rule.code_name, values)), CONTACT_SCHEMA, REGISTRY)
