@@ -21,6 +21,7 @@ from conditions.grammar import ParsedCondition, parse_condition
 from conditions.limits import recursion_headroom
 from conditions.registry import Kind, MethodSpec, Registry
 from conditions.types import NUMERIC, Schema, Type, accepts, describe, unify
+from conditions.vocabulary import DESIGNER_MEMBERS
 
 NOW_NAMES = {"currentdatetime": "CurrentDateTime", "datetime.now": "DateTime.Now",
              "datetime.utcnow": "DateTime.UtcNow"}
@@ -48,7 +49,8 @@ def check(condition: ParsedCondition | str, schema: Schema, registry: Registry) 
     """Type-check ``condition``; raise ConditionError at the first problem."""
     parsed = parse_condition(condition) if isinstance(condition, str) else condition
     with recursion_headroom():
-        root = _Checker(parsed.source, schema, registry).check(parsed.expression)
+        checker = _Checker(parsed.source, schema, registry, designer=parsed.rules_xml is not None)
+        root = checker.check(parsed.expression)
     if root.type is not Type.BOOL:
         raise ConditionError.at_offset(
             f"a condition must be true or false, but this is {_a(root.type)}",
@@ -80,10 +82,12 @@ def _dotted(node: ast.Node) -> str | None:
 
 
 class _Checker:
-    def __init__(self, source: str, schema: Schema, registry: Registry) -> None:
+    def __init__(self, source: str, schema: Schema, registry: Registry,
+                 designer: bool = False) -> None:
         self.source = source
         self.schema = schema
         self.registry = registry
+        self.designer = designer  # a Rule(...) condition: DESIGNER_MEMBERS apply
 
     def error(self, message: str, span: ast.Span) -> ConditionError:
         return ConditionError.at_offset(message, self.source, span.start)
@@ -124,7 +128,8 @@ class _Checker:
         if canonical in self.schema.constants:
             constant = self.schema.constants[canonical]
             return typed.Const(constant.type, node, constant.value)
-        return typed.Member(self.schema.members[canonical], node, canonical)
+        name = DESIGNER_MEMBERS.get(canonical, canonical) if self.designer else canonical
+        return typed.Member(self.schema.members[canonical], node, name)
 
     def namespaces(self) -> set[str]:
         names = {n.split(".", 1)[0] for n in [*self.schema.members, *self.schema.constants]}

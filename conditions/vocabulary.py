@@ -26,13 +26,19 @@ CONTACT_MEMBERS: dict[str, Type] = {
     "ContactCountryCode": S,
     "ContactCountryName": S,
     "ContactGender": N,  # 0 unknown, 1 male, 2 female
-    "ContactAge": N,  # whole years, null without a birthday
+    "ContactAge": N,  # whole years, 0 without a birthday (see DESIGNER_MEMBERS)
     "ContactBirthday": T,
     "ContactStatus": S,
     "ContactScore": N,
     "ContactCreated": T,
     "ContactLastModified": T,
 }
+
+DESIGNER_MEMBERS: dict[str, str] = {"Contact.ContactAge": "Contact.ContactAgeOfBirthday"}
+"""Members a designer rule reads differently from hand-written K#. Kentico translates a
+designer rule by its own SQL, which leaves out contacts without a birthday from the age
+rule (null age), while hand-written K# sees age 0 for them. In a ``Rule(...)`` condition
+these members resolve to the names on the right."""
 
 CONSTANTS: dict[str, Constant] = {
     "Gender.Unknown": Constant(N, 0),

@@ -75,6 +75,8 @@ class ContactContext:
             birthday = self.contact.birthday
             value = dt.datetime.combine(birthday, dt.time()) if birthday else None
         elif name == "Contact.ContactAge":
+            value = age_at(self.contact.birthday, self._now) or 0
+        elif name == "Contact.ContactAgeOfBirthday":
             value = age_at(self.contact.birthday, self._now)
         else:
             value = self._custom_fields().get(name.split(".", 1)[1].lower())

@@ -219,3 +219,35 @@ def test_an_aware_activity_time_is_stored_as_utc(db) -> None:
     explanation = explain_contact('Contact.DidActivity("pagevisit", null, 1)', ids["contact"],
                                   NOW)
     assert explanation.member is False
+
+
+# ------------------------------------------------------------------ 4. ContactAge
+
+AGE_RULE = (
+    '{%Rule("Contact.ContactAge.Between(ToInt(0), ToInt(17))", "<rules><r pos=\\"0\\" '
+    'par=\\"\\" op=\\"and\\" n=\\"CMSContactAgeIsBetween\\" ><p n=\\"_is\\"><t>is</t><v></v>'
+    '<r>0</r><d>select operation</d><vt>text</vt><tv>0</tv></p><p n=\\"age1\\"><t>0</t>'
+    '<v>0</v><r>1</r><d>enter age</d><vt>integer</vt><tv>0</tv></p><p n=\\"age2\\"><t>17</t>'
+    '<v>17</v><r>1</r><d>enter age</d><vt>integer</vt><tv>0</tv></p></r></rules>")'
+    '|(identity)GlobalAdministrator|(hash)2f1a6ee1e0d6f3c4d9b7e8a2c3f4b5a6d7e8f9a0b1c2d3e4f5a6'
+    'b7c8d9e0f1a2%}'
+)
+
+
+@pytest.fixture
+def age_contacts(db) -> dict[str, int]:
+    return built(db, {
+        "no_birthday": ContactSpec(),
+        "child": ContactSpec(fields={"birthday": dt.date(2016, 3, 1)}),
+        "adult": ContactSpec(fields={"birthday": dt.date(1980, 3, 2)}),
+    })
+
+
+def test_hand_written_age_is_0_without_a_birthday(age_contacts) -> None:
+    assert_selects("Contact.ContactAge == 0", age_contacts, {"no_birthday"})
+    assert_selects("Contact.ContactAge < 18", age_contacts, {"no_birthday", "child"})
+    assert_selects("Contact.ContactAge.Between(0, 17)", age_contacts, {"no_birthday", "child"})
+
+
+def test_the_designers_age_rule_leaves_out_missing_birthdays(age_contacts) -> None:
+    assert_selects(AGE_RULE, age_contacts, {"child"})
