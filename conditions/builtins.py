@@ -38,6 +38,22 @@ def ends_with(receiver: str | None, suffix: str | None) -> bool:
     return values.lower(receiver).endswith(values.lower(suffix))
 
 
+def contains_exact(receiver: str | None, needle: str | None) -> bool:
+    return values.exact(needle) in values.exact(receiver)
+
+
+def not_contains_exact(receiver: str | None, needle: str | None) -> bool:
+    return not contains_exact(receiver, needle)
+
+
+def starts_with_exact(receiver: str | None, prefix: str | None) -> bool:
+    return values.exact(receiver).startswith(values.exact(prefix))
+
+
+def ends_with_exact(receiver: str | None, suffix: str | None) -> bool:
+    return values.exact(receiver).endswith(values.exact(suffix))
+
+
 def _items(args: tuple[Value, ...]) -> list[Value]:
     flat: list[Value] = []
     for arg in args:
@@ -49,6 +65,12 @@ def equals_any(receiver: Value, *items: Value) -> bool:
     """Whether the receiver equals any item; ints compare by their text (``Month`` vs ``"1"``)."""
     text = values.text_form(receiver)
     return any(values.text_form(item) == text for item in _items(items))
+
+
+def equals_any_exact(receiver: Value, *items: Value) -> bool:
+    """``equals_any`` taking case into account."""
+    text = values.text_form(receiver, values.exact)
+    return any(values.text_form(item, values.exact) == text for item in _items(items))
 
 
 def split(receiver: str | None, separator: str | None) -> tuple[str, ...]:
@@ -96,7 +118,27 @@ def not_contains_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> F
     return c.fmt("(NOT {})", contains_sql(c, receiver, args))
 
 
-def equals_any_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
+def _affix_exact_sql(mode: str):
+    """Case-sensitive Contains / StartsWith / EndsWith: positions on the texts as they are
+    (LIKE would ignore ASCII case on SQLite)."""
+
+    def to_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
+        return c.dialect.affix(mode, c.exact_text(receiver), c.exact_text(args[0]))
+
+    return to_sql
+
+
+contains_exact_sql = _affix_exact_sql("contains")
+starts_with_exact_sql = _affix_exact_sql("starts")
+ends_with_exact_sql = _affix_exact_sql("ends")
+
+
+def not_contains_exact_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
+    return c.fmt("(NOT {})", contains_exact_sql(c, receiver, args))
+
+
+def equals_any_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...],
+                   exact: bool = False) -> Fragment:
     items: list[Value] = []
     for arg in args:
         value = c.constant(arg)
@@ -105,11 +147,19 @@ def equals_any_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fra
         items.extend(value if isinstance(value, tuple) else [value])  # type: ignore[arg-type]
     if not items:
         return c.fmt(c.dialect.false)
-    forms = sorted({values.text_form(item) for item in items})
+    forms = sorted({values.text_form(item, values.exact if exact else values.fold_case)
+                    for item in items})
+    if exact and receiver.type is not Type.INT:
+        return c.fmt("({} IN ({}))", c.exact_text(receiver),
+                     c.join(", ", [c.param(form) for form in forms]))
     if receiver.type is Type.STRING or receiver.type is Type.NULL:
         return c.folded_in(c.value(receiver), forms)
     text = c.fmt("COALESCE(CAST({} AS TEXT), '')", c.value(receiver))
     return c.fmt("({} IN ({}))", text, c.join(", ", [c.param(form) for form in forms]))
+
+
+def equals_any_exact_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
+    return equals_any_sql(c, receiver, args, exact=True)
 
 
 def to_lower_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:

@@ -21,13 +21,19 @@ from conditions.grammar import ParsedCondition, parse_condition
 from conditions.limits import recursion_headroom
 from conditions.registry import Kind, MethodSpec, Registry
 from conditions.types import NUMERIC, Schema, Type, accepts, describe, unify
-from conditions.vocabulary import DESIGNER_MEMBERS
+from conditions.vocabulary import DESIGNER_MEMBERS, EXACT_METHODS
 
 NOW_NAMES = {"currentdatetime": "CurrentDateTime", "datetime.now": "DateTime.Now",
              "datetime.utcnow": "DateTime.UtcNow"}
 """Spellings of "the evaluation's current instant"; all times are UTC."""
 
 _INT64 = 2**63
+
+RESULT_NEUTRAL_PARAMETERS = frozenset({
+    "identity", "user", "hash",  # Kentico's signature
+    "encode", "recursive", "handlesqlinjection", "debug", "timeout",
+})
+"""Macro parameters that cannot change whether a condition is true: accepted and ignored."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,8 @@ def check(condition: ParsedCondition | str, schema: Schema, registry: Registry) 
     """Type-check ``condition``; raise ConditionError at the first problem."""
     parsed = parse_condition(condition) if isinstance(condition, str) else condition
     with recursion_headroom():
-        checker = _Checker(parsed.source, schema, registry, designer=parsed.rules_xml is not None)
+        checker = _Checker(parsed.source, schema, registry, designer=parsed.rules_xml is not None,
+                           case_sensitive=_case_sensitive(parsed))
         root = checker.check(parsed.expression)
     if root.type is not Type.BOOL:
         raise ConditionError.at_offset(
@@ -58,6 +65,30 @@ def check(condition: ParsedCondition | str, schema: Schema, registry: Registry) 
             root.node.span.start,
         )
     return CheckedCondition(parsed, root, schema, registry)
+
+
+def _case_sensitive(parsed: ParsedCondition) -> bool:
+    """Whether ``|(casesensitive)true`` asks for case-sensitive string comparisons.
+
+    Every other parameter that could change the answer (``default``, ``culture`` other than
+    the en-US we read dates in, ``resolver``, unknown ones) is refused rather than ignored.
+    """
+    case_sensitive = False
+    for name, raw in parsed.parameters.items():
+        value = raw.strip().lower()
+        if name in RESULT_NEUTRAL_PARAMETERS or (name == "culture" and value in ("", "en-us")):
+            continue
+        offset = max(parsed.source.lower().rfind(f"|({name}"), 0)
+        if name == "casesensitive" and value in ("true", "false"):
+            case_sensitive = value == "true"
+            continue
+        if name == "casesensitive":
+            message = f"|(casesensitive) must be true or false, not {raw.strip()!r}"
+        else:
+            message = (f"the macro parameter |({name}) would change the condition's result "
+                       "and is not supported: remove it")
+        raise ConditionError.at_offset(message, parsed.source, offset)
+    return case_sensitive
 
 
 def _a(type_: Type) -> str:
@@ -83,11 +114,19 @@ def _dotted(node: ast.Node) -> str | None:
 
 class _Checker:
     def __init__(self, source: str, schema: Schema, registry: Registry,
-                 designer: bool = False) -> None:
+                 designer: bool = False, case_sensitive: bool = False) -> None:
         self.source = source
         self.schema = schema
         self.registry = registry
         self.designer = designer  # a Rule(...) condition: DESIGNER_MEMBERS apply
+        self.case_sensitive = case_sensitive  # |(casesensitive)true: EXACT_METHODS apply
+
+    def method(self, name: str, receiver: Type) -> MethodSpec | None:
+        """The method ``name`` of a ``receiver`` value, its case-sensitive twin if asked."""
+        spec = self.registry.lookup(Kind.METHOD, name, receiver)
+        if spec is not None and self.case_sensitive:
+            return EXACT_METHODS.get(spec.name.lower(), spec)
+        return spec
 
     def error(self, message: str, span: ast.Span) -> ConditionError:
         return ConditionError.at_offset(message, self.source, span.start)
@@ -190,7 +229,7 @@ class _Checker:
                 )
             return self.bind(spec, node, None, node.args)
         receiver = self.check(node.target)
-        spec = self.registry.lookup(Kind.METHOD, node.name, receiver.type)
+        spec = self.method(node.name, receiver.type)
         if spec is not None:
             return self.bind(spec, node, receiver, node.args)
         function = self.registry.lookup(Kind.FUNCTION, node.name)
@@ -211,7 +250,7 @@ class _Checker:
             return self.bind(contact, node, None, node.args[1:])  # Kentico's X(Contact, ...)
         if node.args and self.registry.lookup(Kind.METHOD, node.name) is not None:
             receiver = self.check(node.args[0])  # prefix form: Contains(x, "a")
-            spec = self.registry.lookup(Kind.METHOD, node.name, receiver.type)
+            spec = self.method(node.name, receiver.type)
             if spec is not None:
                 return self.bind(spec, node, receiver, node.args[1:])
         if contact is not None:
@@ -305,4 +344,4 @@ class _Checker:
             result = common
         if result is None:
             raise self.error(f"operator '{op}' cannot combine {lt} and {rt}", node.op_span)
-        return typed.BinaryOp(result, node, op, left, right)
+        return typed.BinaryOp(result, node, op, left, right, self.case_sensitive)

@@ -125,12 +125,17 @@ def _binary(node: typed.BinaryOp, left: Closure, right: Closure) -> Closure:
             value = left(context, now)
             return value if value is not None else right(context, now)
         return coalesce
+    equal_text = values.exact if node.exact else values.lower
+    order_text = values.exact if node.exact else values.fold_case
     if op == "==":
-        return lambda context, now: values.equals(left(context, now), right(context, now))
+        return lambda context, now: values.equals(left(context, now), right(context, now),
+                                                  equal_text)
     if op == "!=":
-        return lambda context, now: not values.equals(left(context, now), right(context, now))
+        return lambda context, now: not values.equals(left(context, now), right(context, now),
+                                                      equal_text)
     if op in ("<", "<=", ">", ">="):
-        return lambda context, now: values.compare(op, left(context, now), right(context, now))
+        return lambda context, now: values.compare(op, left(context, now), right(context, now),
+                                                   order_text)
     type_ = node.type
     return lambda context, now: values.arithmetic(op, left(context, now), right(context, now),
                                                   type_)

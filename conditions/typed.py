@@ -59,9 +59,12 @@ class UnaryOp(Typed):
 
 @dataclass(frozen=True, eq=False)
 class BinaryOp(Typed):
+    """``exact``: string comparisons take case into account (``|(casesensitive)true``)."""
+
     op: str
     left: Typed
     right: Typed
+    exact: bool = False
 
 
 @dataclass(frozen=True, eq=False)

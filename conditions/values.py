@@ -8,11 +8,14 @@ Rules (shared with ``conditions.sql``, checked by the differential tests):
 - Integer division and ``mod`` truncate toward zero (C#, SQLite and PostgreSQL agree); division
   by zero gives null.
 - Datetimes are naive UTC: aware values are converted when they enter.
+- Under Kentico's ``|(casesensitive)true`` the string comparisons (``==``, ordering,
+  ``Contains``…, ``EqualsAny``) take the text as it is (``exact``) instead of folded.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -53,6 +56,11 @@ def fold_case(text: str) -> str:
 def lower(value: str | None) -> str:
     """Null-as-empty lowercase: the single case folding both backends use."""
     return "" if value is None else fold_case(value)
+
+
+def exact(value: str | None) -> str:
+    """Null-as-empty text, not folded: what a case-sensitive condition compares."""
+    return "" if value is None else value
 
 
 # The characters outside ASCII whose case folding is an ASCII letter (a test checks every
@@ -118,32 +126,35 @@ def is_blank(value: Value) -> bool:
     return value is None or value == ""
 
 
-def text_form(value: Value) -> str:
-    """How a scalar reads as text in list membership tests (``EqualsAny``): lowercased."""
+def text_form(value: Value, text: Callable[[str], str] = fold_case) -> str:
+    """How a scalar reads as text in list membership tests (``EqualsAny``): lowercased
+    (``text=exact``: as it is)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return fold_case(value)
+        return text(value)
     return str(value)
 
 
-def equals(a: Value, b: Value) -> bool:
-    """``==``: null equals null and the empty string; strings ignore case."""
+def equals(a: Value, b: Value, text: Callable[[str | None], str] = lower) -> bool:
+    """``==``: null equals null and the empty string; strings ignore case (``text=exact``:
+    they don't)."""
     if isinstance(a, str) or isinstance(b, str):
-        return lower(a) == lower(b)  # type: ignore[arg-type]
+        return text(a) == text(b)  # type: ignore[arg-type]
     if a is None or b is None:
         return a is None and b is None
     return a == b
 
 
-def compare(op: str, a: Value, b: Value) -> bool:
-    """``< <= > >=``: false when either side is null or empty; strings ignore case."""
+def compare(op: str, a: Value, b: Value, text: Callable[[str], str] = fold_case) -> bool:
+    """``< <= > >=``: false when either side is null or empty; strings ignore case
+    (``text=exact``: they don't)."""
     if is_blank(a) or is_blank(b):
         return False
     if isinstance(a, str) and isinstance(b, str):
-        a, b = fold_case(a), fold_case(b)
+        a, b = text(a), text(b)
     if op == "<":
         return a < b  # type: ignore[operator]
     if op == "<=":

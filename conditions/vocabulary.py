@@ -290,6 +290,19 @@ GENERIC_METHODS: tuple[MethodSpec, ...] = (
 )
 
 
+EXACT_METHODS: dict[str, MethodSpec] = {spec.name.lower(): spec for spec in (
+    _method("Contains", {S}, [param("text", S)], B, b.contains_exact, b.contains_exact_sql),
+    _method("NotContains", {S}, [param("text", S)], B, b.not_contains_exact,
+            b.not_contains_exact_sql),
+    _method("StartsWith", {S}, [param("text", S)], B, b.starts_with_exact,
+            b.starts_with_exact_sql),
+    _method("EndsWith", {S}, [param("text", S)], B, b.ends_with_exact, b.ends_with_exact_sql),
+    _method("EqualsAny", {S, N}, [_ITEMS], B, b.equals_any_exact, b.equals_any_exact_sql),
+    _method("InList", {S, N}, [_ITEMS], B, b.equals_any_exact, b.equals_any_exact_sql),
+)}
+"""The case-sensitive twins of the string methods, for ``|(casesensitive)true``."""
+
+
 def default_registry() -> Registry:
     """Every method of the language; contact methods still need ``Registry.implement``."""
     return Registry((*GENERIC_METHODS, *CONTACT_METHODS))

@@ -251,3 +251,45 @@ def test_hand_written_age_is_0_without_a_birthday(age_contacts) -> None:
 
 def test_the_designers_age_rule_leaves_out_missing_birthdays(age_contacts) -> None:
     assert_selects(AGE_RULE, age_contacts, {"child"})
+
+
+# ------------------------------------------------------------------ 6. |(casesensitive)true
+
+
+@pytest.fixture
+def case_contacts(db) -> dict[str, int]:
+    return built(db, {
+        "title": ContactSpec(fields={"last_name": "Smith", "city": "Praha"}),
+        "upper": ContactSpec(fields={"last_name": "SMITH", "city": "PRAHA"}),
+        "none": ContactSpec(),
+    })
+
+
+SIGNATURE = "|(identity)GlobalAdministrator|(hash)0c1f3d9a8b7e6f5d4c3b2a1908f7e6d5c4b3a2f1"
+
+
+@pytest.mark.parametrize(("condition", "names"), [
+    ('Contact.ContactLastName == "Smith"', {"title"}),
+    ('Contact.ContactLastName != "Smith"', {"upper", "none"}),
+    ('Contact.ContactLastName.Contains("mit")', {"title"}),
+    ('Contact.ContactLastName.StartsWith("SM")', {"upper"}),
+    ('Contact.ContactLastName.EndsWith("th")', {"title"}),
+    ('Contact.ContactLastName.NotContains("MIT")', {"title", "none"}),
+    ('Contact.ContactCity.EqualsAny("Praha|Brno".Split("|"))', {"title"}),
+    ('Contact.ContactLastName > "SMITH"', {"title"}),
+])
+def test_casesensitive_true_makes_string_comparisons_case_sensitive(
+        case_contacts, condition: str, names: set[str]) -> None:
+    assert_selects(f"{{%{condition}|(casesensitive)true{SIGNATURE}%}}", case_contacts, names)
+
+
+def test_casesensitive_false_is_the_default(case_contacts) -> None:
+    assert_selects(f'{{%Contact.ContactLastName == "Smith"|(casesensitive)false{SIGNATURE}%}}',
+                   case_contacts, {"title", "upper"})
+
+
+@pytest.mark.parametrize("parameter", ["|(default)true", "|(resolver)contact",
+                                       "|(culture)cs-CZ", "|(casesensitive)maybe"])
+def test_parameters_that_would_change_the_result_are_refused(db, parameter: str) -> None:
+    with pytest.raises(InvalidCondition, match=r"\|\("):
+        check_condition(f'{{%Contact.ContactLastName == "Smith"{parameter}{SIGNATURE}%}}')
