@@ -8,8 +8,10 @@ evaluation.
 
 from __future__ import annotations
 
+import calendar
 import re
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from conditions import values
@@ -279,6 +281,75 @@ to_int_sql = _conversion_sql(Type.INT)
 to_double_sql = _conversion_sql(Type.DECIMAL)
 to_bool_sql = _conversion_sql(Type.BOOL)
 to_datetime_sql = _conversion_sql(Type.DATETIME)
+
+def is_null_or_empty(value: Value) -> bool:
+    return value is None or value == "" or value == ()
+
+
+def is_null_or_empty_sql(c: Compiler, receiver: Typed | None, args: tuple[Typed, ...]
+                         ) -> Fragment:
+    value = c.value(args[0])
+    if args[0].type is Type.STRING:
+        return c.fmt("({} IS NULL OR {} = '')", value, value)
+    if args[0].type is Type.STRING_LIST:
+        c.refuse("IsNullOrEmpty of a list", args[0])
+    return c.fmt("({} IS NULL)", value)
+
+
+# ----------------------------------------------------------------- datetime arithmetic
+
+
+def _shifted(receiver: datetime | None, shift: Callable[[datetime], datetime]
+             ) -> datetime | None:
+    """``shift(receiver)``; null for null, and beyond the calendar (.NET throws: the
+    condition fails, "not a member")."""
+    if receiver is None:
+        return None
+    try:
+        return shift(receiver)
+    except (OverflowError, ValueError):
+        return None
+
+
+def add_days(receiver: datetime | None, days: Value) -> datetime | None:
+    return _shifted(receiver, lambda d: d + timedelta(days=float(days or 0)))
+
+
+def add_hours(receiver: datetime | None, hours: Value) -> datetime | None:
+    return _shifted(receiver, lambda d: d + timedelta(hours=float(hours or 0)))
+
+
+def add_months(receiver: datetime | None, months: Value) -> datetime | None:
+    """.NET's AddMonths: the same day of the month, or the month's last day if it is shorter."""
+    def shift(d: datetime) -> datetime:
+        index = d.year * 12 + d.month - 1 + int(months or 0)
+        year, month = divmod(index, 12)
+        return d.replace(year=year, month=month + 1,
+                         day=min(d.day, calendar.monthrange(year, month + 1)[1]))
+    return _shifted(receiver, shift)
+
+
+def add_years(receiver: datetime | None, years: Value) -> datetime | None:
+    return add_months(receiver, int(years or 0) * 12)
+
+
+def date_part(receiver: datetime | None) -> datetime | None:
+    """``.Date``: midnight of the day."""
+    return None if receiver is None else datetime.combine(receiver.date(), time())
+
+
+def date_part_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
+    value = c.value(receiver)
+    if c.dialect.name == "sqlite":  # stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]'
+        return c.fmt("(substr({}, 1, 10) || ' 00:00:00')", value)
+    return c.fmt("date_trunc('day', {})", value)
+
+
+def shift_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
+    """Shifting a contact's own date has no SQL form here (folded when constant)."""
+    c.refuse("date arithmetic on a contact's date", receiver)
+    raise AssertionError("refuse() raises")
+
 
 # ----------------------------------------------------------------- datetime properties
 

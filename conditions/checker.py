@@ -24,7 +24,7 @@ from conditions.types import NUMERIC, Schema, Type, accepts, describe, unify
 from conditions.vocabulary import DESIGNER_MEMBERS, EXACT_METHODS
 
 NOW_NAMES = {"currentdatetime": "CurrentDateTime", "datetime.now": "DateTime.Now",
-             "datetime.utcnow": "DateTime.UtcNow"}
+             "datetime.utcnow": "DateTime.UtcNow", "now": "Now"}
 """Spellings of "the evaluation's current instant"; all times are UTC."""
 
 _INT64 = 2**63
@@ -144,6 +144,8 @@ class _Checker:
             return self.unary(node)
         if isinstance(node, ast.Binary):
             return self.binary(node)
+        if isinstance(node, ast.Conditional):
+            return self.conditional(node)
         assert isinstance(node, ast.Logical)
         return self.logical(node)
 
@@ -320,6 +322,16 @@ class _Checker:
             self.expect_bool(operand, f"'{node.op}'")
         return typed.LogicalOp(Type.BOOL, node, node.op, operands)
 
+    def conditional(self, node: ast.Conditional) -> typed.Typed:
+        condition = self.check(node.condition)
+        self.expect_bool(condition, "the condition of '? :'")
+        then, otherwise = self.check(node.then), self.check(node.otherwise)
+        result = unify(then.type, otherwise.type)
+        if result is None:
+            raise self.error(f"the branches of '? :' must have one type, not {then.type} and "
+                             f"{otherwise.type}", node.otherwise.span)
+        return typed.ConditionalOp(result, node, condition, then, otherwise)
+
     def binary(self, node: ast.Binary) -> typed.Typed:
         left, right = self.check(node.left), self.check(node.right)
         op, lt, rt = node.op, left.type, right.type
@@ -338,7 +350,8 @@ class _Checker:
             if common in (Type.INT, Type.DECIMAL, Type.STRING, Type.DATETIME, Type.NULL):
                 result = Type.BOOL
         elif op in ("==", "!="):
-            if common is not None and common is not Type.STRING_LIST:
+            number_as_text = {lt, rt} == {Type.INT, Type.STRING}  # Kentico: ContactGender == "1"
+            if (common is not None and common is not Type.STRING_LIST) or number_as_text:
                 result = Type.BOOL
         elif op == "??":
             result = common

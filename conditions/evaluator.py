@@ -88,6 +88,10 @@ def _compile(node: typed.Typed, source: str, trace: dict[typed.Typed, Value] | N
         if node.op == "!":
             return lambda context, now: operand(context, now) is not True
         return lambda context, now: _negate(operand(context, now))
+    if isinstance(node, typed.ConditionalOp):
+        condition, then, otherwise = sub(node.condition), sub(node.then), sub(node.otherwise)
+        return lambda context, now: (then(context, now) if condition(context, now) is True
+                                     else otherwise(context, now))
     if isinstance(node, typed.LogicalOp):
         operands = [sub(o) for o in node.operands]
         if node.op == "&&":

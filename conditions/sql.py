@@ -272,7 +272,8 @@ class Compiler:
         if value is not NOT_CONSTANT:
             return Fragment(self.dialect.true if value is True else self.dialect.false)
         compiled = self.value(node)
-        if isinstance(node, typed.Member | typed.BinaryOp) and not self._two_valued(node):
+        if (isinstance(node, typed.Member | typed.BinaryOp | typed.ConditionalOp)
+                and not self._two_valued(node)):
             return _fmt(f"(COALESCE({{}}, {self.dialect.false}) = {self.dialect.true})", compiled)
         return compiled
 
@@ -292,6 +293,9 @@ class Compiler:
             if node.op == "!":
                 return _fmt("(NOT {})", self.truth(node.operand))
             return _fmt("(- {})", self.value(node.operand))
+        if isinstance(node, typed.ConditionalOp):
+            return _fmt("(CASE WHEN {} THEN {} ELSE {} END)", self.truth(node.condition),
+                        self.value(node.then), self.value(node.otherwise))
         if isinstance(node, typed.LogicalOp):
             keyword = " AND " if node.op == "&&" else " OR "
             return _fmt("({})", self.join(keyword, [self.truth(o) for o in node.operands]))
@@ -342,6 +346,8 @@ class Compiler:
         return self.constant(node) is None
 
     def _equal(self, left: typed.Typed, right: typed.Typed, exact: bool) -> Fragment:
+        if Type.INT in (left.type, right.type) and Type.STRING in (left.type, right.type):
+            return _fmt("({} = {})", self._number_text(left), self._number_text(right))
         if Type.STRING in (left.type, right.type) and exact:
             return _fmt("({} = {})", self.exact_text(left), self.exact_text(right))
         if Type.STRING in (left.type, right.type):
@@ -356,6 +362,13 @@ class Compiler:
             return _fmt("({} IS NULL)", self.value(right))
         return _fmt(f"({{}} {self.dialect.null_safe_equal} {{}})", self.value(left),
                     self.value(right))
+
+    def _number_text(self, node: typed.Typed) -> Fragment:
+        """A side of ``number == "text"``: the number's text, null as empty; the text is
+        folded (digits and signs fold to themselves, other text never equals a number)."""
+        if node.type is Type.INT:
+            return self._concat_operand(node)
+        return self.lower_text(node)
 
     def _order(self, op: str, left: typed.Typed, right: typed.Typed, exact: bool
                ) -> Fragment:

@@ -73,6 +73,15 @@ class LogicalOp(Typed):
     operands: tuple[Typed, ...]
 
 
+@dataclass(frozen=True, eq=False)
+class ConditionalOp(Typed):
+    """``condition ? then : otherwise``; only ``then`` or ``otherwise`` is evaluated."""
+
+    condition: Typed
+    then: Typed
+    otherwise: Typed
+
+
 def children(node: Typed) -> tuple[Typed, ...]:
     """Direct sub-expressions, in evaluation order."""
     if isinstance(node, Invoke):
@@ -83,4 +92,6 @@ def children(node: Typed) -> tuple[Typed, ...]:
         return (node.left, node.right)
     if isinstance(node, LogicalOp):
         return node.operands
+    if isinstance(node, ConditionalOp):
+        return (node.condition, node.then, node.otherwise)
     return ()

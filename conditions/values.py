@@ -141,11 +141,15 @@ def text_form(value: Value, text: Callable[[str], str] = fold_case) -> str:
 def equals(a: Value, b: Value, text: Callable[[str | None], str] = lower) -> bool:
     """``==``: null equals null and the empty string; strings ignore case (``text=exact``:
     they don't)."""
-    if isinstance(a, str) or isinstance(b, str):
-        return text(a) == text(b)  # type: ignore[arg-type]
+    if isinstance(a, str) or isinstance(b, str):  # a number equals its text (Kentico)
+        return text(_text_of(a)) == text(_text_of(b))
     if a is None or b is None:
         return a is None and b is None
     return a == b
+
+
+def _text_of(value: Value) -> str | None:
+    return value if value is None or isinstance(value, str) else str(value)
 
 
 def compare(op: str, a: Value, b: Value, text: Callable[[str], str] = fold_case) -> bool:

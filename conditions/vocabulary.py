@@ -282,6 +282,14 @@ GENERIC_METHODS: tuple[MethodSpec, ...] = (
               T, b.to_datetime, b.to_datetime_sql),
     _function("ToSystemDateTime", [param("value", S, T), param("default", T, optional=True)],
               T, b.to_datetime, b.to_datetime_sql),
+    _function("IsNullOrEmpty", [param("value", S, N, D, B, T, L)], B, b.is_null_or_empty,
+              b.is_null_or_empty_sql),
+    _method("AddDays", {T}, [param("days", N, D)], T, b.add_days, b.shift_sql),
+    _method("AddHours", {T}, [param("hours", N, D)], T, b.add_hours, b.shift_sql),
+    _method("AddMonths", {T}, [param("months", N)], T, b.add_months, b.shift_sql),
+    _method("AddYears", {T}, [param("years", N)], T, b.add_years, b.shift_sql),
+    MethodSpec("Date", Kind.PROPERTY, (), T, frozenset({T}), evaluate=b.date_part,
+               to_sql=b.date_part_sql),
     *(
         MethodSpec(part, Kind.PROPERTY, (), N, frozenset({T}),
                    evaluate=b.datetime_part(part)[0], to_sql=b.datetime_part(part)[1])

@@ -262,7 +262,11 @@ MEMBER_COMPARISONS: tuple[Callable[[random.Random], str], ...] = (
         "(Contact.ContactBirthday == null)", "(Contact.ContactScore > 0)",
         "(Contact.Industry == null)", "(Contact.ContactBirthday.Month == CurrentDateTime.Month)",
         "(Contact.ContactBirthday.Day == CurrentDateTime.Day)",
-        "(Contact.ContactCreated >= CurrentDateTime)"]),
+        "(Contact.ContactCreated >= CurrentDateTime)", "Contact.ContactEmail.IsNullOrEmpty()",
+        '(Contact.ContactGender == "1")', "(Contact.ContactCreated >= Now.AddDays(-30))",
+        "(Contact.ContactBirthday.Date == CurrentDateTime.Date.AddYears(-50))",
+        "(Contact.ContactGender == 1 ? Contact.ContactCity.IsNullOrEmpty() : "
+        "Contact.ContactScore > 0)"]),
     lambda rng: (f"Contact.{rng.choice(STRING_MEMBERS)}."
                  f"{rng.choice(['Contains', 'NotContains', 'StartsWith', 'EndsWith'])}"
                  f"({k_string(rng.choice(STRING_LITERALS))})"),

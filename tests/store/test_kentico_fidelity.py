@@ -293,3 +293,43 @@ def test_casesensitive_false_is_the_default(case_contacts) -> None:
 def test_parameters_that_would_change_the_result_are_refused(db, parameter: str) -> None:
     with pytest.raises(InvalidCondition, match=r"\|\("):
         check_condition(f'{{%Contact.ContactLastName == "Smith"{parameter}{SIGNATURE}%}}')
+
+
+# ------------------------------------------------------------------ K# an admin pastes
+
+
+@pytest.fixture
+def syntax_contacts(db) -> dict[str, int]:
+    return built(db, {
+        "new_male": ContactSpec(fields={"email": "a@b.cz", "gender": 1}, created=ago(3)),
+        "old_female": ContactSpec(fields={"email": "", "gender": 2}, created=ago(400)),
+        "month_old": ContactSpec(fields={"gender": 0}, created=ago(40)),
+    })
+
+
+@pytest.mark.parametrize(("condition", "names"), [
+    ("Contact.ContactEmail.IsNullOrEmpty()", {"old_female", "month_old"}),
+    ("!IsNullOrEmpty(Contact.ContactEmail)", {"new_male"}),
+    ("Contact.ContactCreated >= DateTime.Now.AddDays(-30)", {"new_male"}),
+    ("Contact.ContactCreated >= CurrentDateTime.AddMonths(-2)", {"new_male", "month_old"}),
+    ("Contact.ContactCreated < Now.AddYears(-1)", {"old_female"}),
+    ("Contact.ContactCreated >= CurrentDateTime.Date.AddHours(-72)", {"new_male"}),
+    ('Contact.ContactGender == "1"', {"new_male"}),
+    ('Contact.ContactGender != "2"', {"new_male", "month_old"}),
+    ("Contact.ContactGender = 2", {"old_female"}),
+    ("Contact.ContactGender == Gender.Male;", {"new_male"}),
+    ("// men only\nContact.ContactGender == 1 /* Gender.Male */", {"new_male"}),
+    ('Contact.ContactEmail.Contains("//") || Contact.ContactGender == 2 // not "//"',
+     {"old_female"}),
+    ("Contact.ContactGender == 1 ? Contact.ContactEmail.IsNullOrEmpty() : "
+     "Contact.ContactGender == 0", {"month_old"}),
+    ("(Contact.ContactGender == 2 ? 30 : 1000) > 100", {"new_male", "month_old"}),
+])
+def test_k_sharp_admins_paste(syntax_contacts, condition: str, names: set[str]) -> None:
+    assert_selects(condition, syntax_contacts, names)
+    assert_selects(f"{{%{condition}{SIGNATURE}%}}", syntax_contacts, names)
+
+
+def test_statements_after_a_semicolon_are_refused(db) -> None:
+    with pytest.raises(InvalidCondition, match="';'"):
+        check_condition("Contact.ContactGender == 1; Contact.ContactGender == 2")
