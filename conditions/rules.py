@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from conditions.builtins import to_datetime
 from conditions.errors import ConditionError
 
 __all__ = [
@@ -46,6 +47,7 @@ class ValueType(StrEnum):
 
     TEXT = "text"
     INTEGER = "integer"
+    DATETIME = "datetime"
     DOUBLE = "double"
 
 
@@ -99,12 +101,13 @@ class Choice:
 
 @dataclass(frozen=True)
 class Shape:
-    """The form a free-text value must have (``site;form;field``), so the designer refuses
-    what the method would refuse at save."""
+    """The form a free-text value must have (``site;form;field``, a date), so the designer
+    refuses what the method would refuse at save; ``examples`` are valid values, the first
+    a typical one."""
 
-    pattern: re.Pattern[str]
+    accepts: Callable[[str], bool]
     description: str
-    example: str
+    examples: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,8 @@ class ParameterDef:
             for choice in self.choices:
                 if choice.value.lower() == value.lower():
                     return choice.value
+            if value and self.shape and self.shape.accepts(value):  # an open list
+                return value
             if value == "" and self.required:
                 raise ConditionError(f"{where} is not set ({self.caption})")
             allowed = ", ".join(repr(c.value) for c in self.choices)
@@ -144,7 +149,7 @@ class ParameterDef:
         number = _NUMBER_PATTERNS.get(self.value_type)
         if number and not number[0].fullmatch(value):
             raise ConditionError(f"{where} must be {number[1]}, not {value!r}")
-        if self.shape and not self.shape.pattern.fullmatch(value):
+        if self.shape and not self.shape.accepts(value):
             raise ConditionError(f"{where} must be {self.shape.description}, not {value!r}")
         return value
 
@@ -216,7 +221,8 @@ class RuleDef:
             if name not in names:
                 raise ValueError(f"{self.code_name}: unknown placeholder {{{name}}}")
             param = self.parameter(name)
-            if bare and not (param.choices or param.value_type in _NUMBER_PATTERNS):
+            closed = param.choices and param.shape is None
+            if bare and not (closed or param.value_type in _NUMBER_PATTERNS):
                 raise ValueError(f"{self.code_name}: free text {{{name}}} must be quoted")
             in_template.add(name)
         in_text = {m.group(1) for m in re.finditer(r"\{(\w+)\}", self.user_text)}
@@ -378,9 +384,15 @@ _FIELD_OPERATORS = (
 
 _P = SPECIAL_PARAMETERS
 
-_FORM_FIELD = Shape(re.compile(r"(?:[^;]*[^;\s][^;]*;){2}[^;]*[^;\s][^;]*"),
+_FORM_FIELD = Shape(re.compile(r"(?:[^;]*[^;\s][^;]*;){2}[^;]*[^;\s][^;]*").fullmatch,
                     "'site;form;field' (code names, e.g. DancingGoat;ContactUs;Email)",
-                    "DancingGoat;ContactUs;Email")
+                    ("DancingGoat;ContactUs;Email", 'a"), b;<c> & \\;d\te'))
+_DATE = Shape(lambda value: to_datetime(value) is not None,
+              "a date such as 12/31/2026 or 12/31/2026 5:30 PM (month first) or 2026-12-31",
+              ("1/1/2020", "9/3/2030 9:20:00 AM", "2026-12-31 23:59"))
+_CUSTOM_FIELD = Shape(re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}").fullmatch,
+                      "a contact field's code name (a custom field's too)",
+                      ("Industry", "ContactMiddleName"))
 
 RULES: tuple[RuleDef, ...] = (
     RuleDef(
@@ -438,6 +450,41 @@ RULES: tuple[RuleDef, ...] = (
         "Page path, such as /Products/Coffee.",
     ),
     RuleDef(
+        "CMSContactHasDownloadedSpecifiedFileInLastXDays",
+        "Contact has downloaded the specified file in the last X days",
+        "Contact {_perfectum} downloaded file {item} in the last {days} day(s)",
+        '{_perfectum}Contact.VisitedPage("{item}", ToInt({days}))',
+        (_P["_perfectum"], _text("item", "select file"), _days()),
+        "The file's path, such as /Campaign-assets/whitepaper.pdf (a visit of that page).",
+    ),
+    RuleDef(
+        # Kentico Xperience's name for the visited-page rule (no time window).
+        "CMSContactHasVisitedPage",
+        "Contact has visited the specified page",
+        "Contact {_perfectum} visited page {page}",
+        '{_perfectum}Contact.VisitedPage("{page}")',
+        (_P["_perfectum"], _text("page", "select page")),
+        "Page path, such as /Products/Coffee, at any time.",
+    ),
+    RuleDef(
+        # Kentico Xperience's name for the submitted-form rule (no time window).
+        "CMSContactHasSubmittedForm",
+        "Contact has submitted the specified form",
+        "Contact {_perfectum} submitted form {form}",
+        '{_perfectum}Contact.SubmittedForm("{form}")',
+        (_P["_perfectum"], _text("form", "select form")),
+        "Form code name, at any time.",
+    ),
+    RuleDef(
+        "CMSCurrentDatetimeIsInRange",
+        "Current date/time is in the range",
+        "Current date/time is between {date1} and {date2}",
+        'CurrentDateTime.Between(ToSystemDateTime("{date1}"), ToSystemDateTime("{date2}"))',
+        (ParameterDef("date1", "enter date", ValueType.DATETIME, shape=_DATE),
+         ParameterDef("date2", "enter date", ValueType.DATETIME, shape=_DATE)),
+        "Dates in UTC, month first (12/31/2026 5:30 PM) or ISO (2026-12-31 17:30).",
+    ),
+    RuleDef(
         "CMSContactHasLoggedInInTheLastXDays",
         "Contact has logged in in the last X days",
         "Contact {_perfectum} logged in in the last {days} day(s)",
@@ -464,7 +511,8 @@ RULES: tuple[RuleDef, ...] = (
         "Contact field {field} {op} {value}",
         'Contact.ContactFieldContainsValue("{field}", "{op}", "{value}")',
         (
-            ParameterDef("field", "select field", choices=tuple(Choice(v, t) for v, t in _FIELDS)),
+            ParameterDef("field", "select field", choices=tuple(Choice(v, t) for v, t in _FIELDS),
+                         shape=_CUSTOM_FIELD),
             ParameterDef(
                 "op",
                 "select operator",
@@ -474,7 +522,8 @@ RULES: tuple[RuleDef, ...] = (
             ),
             _text("value", "enter value", required=False),
         ),
-        "Compares a contact field with a text, ignoring case.",
+        "Compares a contact field (a custom field too, by its code name) with a text, "
+        "ignoring case.",
     ),
     RuleDef(
         "CMSContactAgeIsBetween",

@@ -213,6 +213,55 @@ CASES = [
         '!Contact.IsInContactGroup("Leads;Customers", true)',
     ),
     (
+        "CMSContactHasDownloadedSpecifiedFileInLastXDays",
+        {"_perfectum": "", "item": "/Campaign-assets/whitepaper.pdf", "days": "30"},
+        "Contact has downloaded file /Campaign-assets/whitepaper.pdf in the last 30 day(s)",
+        'Contact.VisitedPage("/Campaign-assets/whitepaper.pdf", ToInt(30))',
+    ),
+    (
+        "CMSContactHasDownloadedSpecifiedFileInLastXDays",
+        {"_perfectum": "!", "item": "/Campaign-assets/whitepaper.pdf", "days": "0"},
+        "Contact has not downloaded file /Campaign-assets/whitepaper.pdf in the last 0 day(s)",
+        '!Contact.VisitedPage("/Campaign-assets/whitepaper.pdf", ToInt(0))',
+    ),
+    (
+        "CMSContactHasVisitedPage",
+        {"_perfectum": "", "page": "/Coffee"},
+        "Contact has visited page /Coffee",
+        'Contact.VisitedPage("/Coffee")',
+    ),
+    (
+        "CMSContactHasVisitedPage",
+        {"_perfectum": "!", "page": "/Coffee"},
+        "Contact has not visited page /Coffee",
+        '!Contact.VisitedPage("/Coffee")',
+    ),
+    (
+        "CMSContactHasSubmittedForm",
+        {"_perfectum": "", "form": "ContactUs"},
+        "Contact has submitted form ContactUs",
+        'Contact.SubmittedForm("ContactUs")',
+    ),
+    (
+        "CMSContactHasSubmittedForm",
+        {"_perfectum": "!", "form": "ContactUs"},
+        "Contact has not submitted form ContactUs",
+        '!Contact.SubmittedForm("ContactUs")',
+    ),
+    (
+        "CMSCurrentDatetimeIsInRange",
+        {"date1": "1/1/2026", "date2": "12/31/2026 11:59 PM"},
+        "Current date/time is between 1/1/2026 and 12/31/2026 11:59 PM",
+        'CurrentDateTime.Between(ToSystemDateTime("1/1/2026"), '
+        'ToSystemDateTime("12/31/2026 11:59 PM"))',
+    ),
+    (
+        "CMSContactFieldContainsValue",
+        {"field": "Industry", "op": "StartsWith", "value": "Retail"},
+        "Contact field Industry starts with Retail",
+        'Contact.ContactFieldContainsValue("Industry", "StartsWith", "Retail")',
+    ),
+    (
         "CMSContactBelongsToAccount",
         {"_is": "", "account": "12"},
         "Contact is in account 12",
@@ -268,7 +317,8 @@ def test_special_parameters_map_words_to_kentico():
 
 def test_catalogue_entries_are_complete():
     for r in RULES:
-        assert r.code_name.isidentifier() and r.display_name and r.user_text.startswith("Contact")
+        assert r.code_name.isidentifier() and r.display_name
+        assert r.user_text.startswith(("Contact", "Current date"))
         for param in r.parameters:
             assert param.caption
             assert isinstance(param.value_type, ValueType)

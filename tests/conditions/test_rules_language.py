@@ -6,7 +6,7 @@ from dataclasses import fields
 import pytest
 from hypothesis import given, settings
 
-from conditions import CONTACT_SCHEMA, ast, check, default_registry, parse_condition
+from conditions import CONTACT_SCHEMA, Type, ast, check, default_registry, parse_condition
 from conditions.errors import ConditionError
 from conditions.rules import RULES, Group, Node, Op, RuleInstance, to_kentico
 from conditions.rulesxml import display_text, from_stored, to_stored
@@ -20,8 +20,9 @@ REGISTRY = default_registry()
 @pytest.mark.parametrize(("code_name", "values", "text", "kentico"), CASES)
 def test_every_catalogue_rule_parses_and_type_checks(code_name, values, text, kentico):
     instance = RuleInstance(code_name, values)
-    check(to_kentico(instance), CONTACT_SCHEMA, REGISTRY)
-    check(to_stored(Group((instance,))), CONTACT_SCHEMA, REGISTRY)
+    schema = CONTACT_SCHEMA.with_contact_fields({"Industry": Type.STRING})  # a custom field
+    check(to_kentico(instance), schema, REGISTRY)
+    check(to_stored(Group((instance,))), schema, REGISTRY)
 
 
 def test_a_new_instance_with_defaults_filled_in_type_checks():
@@ -29,7 +30,7 @@ def test_a_new_instance_with_defaults_filled_in_type_checks():
     for rule in RULES:
         values = {
             p.name: p.default or (p.choices[0].value if p.choices else
-                                  p.shape.example if p.shape else samples[p.value_type])
+                                  p.shape.examples[0] if p.shape else samples[p.value_type])
             for p in rule.parameters
         }
         check(to_kentico(RuleInstance(rule.code_name, values)), CONTACT_SCHEMA, REGISTRY)

@@ -223,6 +223,9 @@ class RuleDesignerModal(ModalScreen[str | None]):
         if param.choices:
             choices = [(choice.text, choice.value) for choice in param.choices]
             known = any(choice.value == value for choice in param.choices)
+            if not known and value and param.shape is not None:  # an open list: a custom field
+                choices.append((value, value))
+                known = True
             field = Select(choices, value=value if known else param.choices[0].value,
                            allow_blank=False, compact=True, name=name, classes="param-field")
         else:
