@@ -33,6 +33,7 @@ __all__ = [
     "RuleDef",
     "RuleInstance",
     "Shape",
+    "UnknownRule",
     "ValueType",
     "get_rule",
     "kentico_string",
@@ -208,6 +209,9 @@ class RuleDef:
     template: str
     parameters: tuple[ParameterDef, ...]
     description: str = ""
+    other_forms: tuple[str, ...] = ()
+    """Other K# Kentico writes for this rule (older versions), with the same placeholders:
+    only compared with a stored condition's K#, never generated."""
 
     def __post_init__(self) -> None:
         # A catalogue mistake here would splice free text into K#: fail at import, not at runtime.
@@ -252,15 +256,22 @@ class RuleDef:
 
     def kentico(self, values: Mapping[str, str]) -> str:
         """The K# of this rule with ``values`` filled in (validated and escaped)."""
-        checked = self.checked_values(values)
+        return self._fill(self.template, self.checked_values(values))
 
+    def kentico_forms(self, values: Mapping[str, str]) -> list[str]:
+        """Every K# this rule may have been stored as with ``values``: ours first."""
+        checked = self.checked_values(values)
+        return [self._fill(template, checked) for template in (self.template, *self.other_forms)]
+
+    @staticmethod
+    def _fill(template: str, checked: Mapping[str, str]) -> str:
         def fill(match: re.Match[str]) -> str:
             quoted, bare = match.groups()
             if quoted:
                 return kentico_string(checked[quoted])
             return checked[bare]
 
-        return _PLACEHOLDER.sub(fill, self.template)
+        return _PLACEHOLDER.sub(fill, template)
 
     def text(self, values: Mapping[str, str], texts: Mapping[str, str] | None = None) -> str:
         """The sentence shown to admins; unset parameters show their prompt in angle brackets."""
@@ -342,11 +353,15 @@ def to_text(root: Node) -> str:
     return _render(root, lambda r: r.definition.text(r.values, r.texts), lambda o: o.value, False)
 
 
+class UnknownRule(ConditionError):
+    """A rule code name the catalogue does not have (a custom rule of a Kentico site)."""
+
+
 def get_rule(code_name: str) -> RuleDef:
     """The catalogue rule with this code name (case-insensitive, as Kentico looks them up)."""
     rule = _BY_NAME.get(code_name.lower())
     if rule is None:
-        raise ConditionError(f"Unknown rule '{code_name}'")
+        raise UnknownRule(f"Unknown rule '{code_name}'")
     return rule
 
 
@@ -524,6 +539,7 @@ RULES: tuple[RuleDef, ...] = (
         ),
         "Compares a contact field (a custom field too, by its code name) with a text, "
         "ignoring case.",
+        ('Contact.{field}.{op}("{value}")',),
     ),
     RuleDef(
         "CMSContactAgeIsBetween",
