@@ -455,6 +455,7 @@ RULES: tuple[RuleDef, ...] = (
         ),
         "Form data in conditions: a value a contact submitted in a form field contains the "
         "text (ignoring case); the field is 'site;form;field' code names.",
+        ('{_perfectum}Contact.FilledFormFieldWithValue("{field}", "{value}", {days});',),
     ),
     RuleDef(
         "CMSContactHasVisitedSpecifiedPageInLastXDays",

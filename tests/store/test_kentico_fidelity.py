@@ -333,3 +333,75 @@ def test_k_sharp_admins_paste(syntax_contacts, condition: str, names: set[str]) 
 def test_statements_after_a_semicolon_are_refused(db) -> None:
     with pytest.raises(InvalidCondition, match="';'"):
         check_condition("Contact.ContactGender == 1; Contact.ContactGender == 2")
+
+
+# ------------------------------------------------------------------ stored as Kentico stores them
+
+
+def kentico_rule(k_sharp: str, code_name: str, params: dict[str, tuple[str, str, str]]) -> str:
+    """``{%Rule("<K#>", "<rules>…</rules>")|(identity)…|(hash)…%}`` as Kentico saves a designer
+    condition: quotes escaped, each parameter with its text, value and value type."""
+    xml = "".join(
+        f'<p n=\\"{name}\\"><t>{text}</t><v>{value}</v><r>1</r><d>enter value</d>'
+        f"<vt>{value_type}</vt><tv>0</tv></p>"
+        for name, (text, value, value_type) in params.items())
+    return (f'{{%Rule("{k_sharp}", "<rules><r pos=\\"0\\" par=\\"\\" op=\\"and\\" '
+            f'n=\\"{code_name}\\" >{xml}</r></rules>"){SIGNATURE}%}}')
+
+
+HAS = {"_perfectum": ("has", "", "text")}
+STORED = {
+    "downloaded": kentico_rule(
+        'Contact.VisitedPage(\\"/Campaign-assets/Poster\\", ToInt(0))',
+        "CMSContactHasDownloadedSpecifiedFileInLastXDays",
+        {**HAS, "item": ("/Campaign-assets/Poster", "/Campaign-assets/Poster", "text"),
+         "days": ("0", "0", "integer")}),
+    "in_range": kentico_rule(
+        'CurrentDateTime.Between(ToSystemDateTime(\\"1/1/2026 12:00:00 AM\\"), '
+        'ToSystemDateTime(\\"12/31/2026 11:59:00 PM\\"))',
+        "CMSCurrentDatetimeIsInRange",
+        {"date1": ("1/1/2026 12:00:00 AM", "1/1/2026 12:00:00 AM", "datetime"),
+         "date2": ("12/31/2026 11:59:00 PM", "12/31/2026 11:59:00 PM", "datetime")}),
+    "out_of_range": kentico_rule(
+        'CurrentDateTime.Between(ToSystemDateTime(\\"1/1/2027\\"), '
+        'ToSystemDateTime(\\"12/31/2027\\"))',
+        "CMSCurrentDatetimeIsInRange",
+        {"date1": ("1/1/2027", "1/1/2027", "datetime"),
+         "date2": ("12/31/2027", "12/31/2027", "datetime")}),
+    "form_field": kentico_rule(
+        'Contact.FilledFormFieldWithValue(\\"DancingGoat;ContactUs;Email\\", \\"smith\\", 7);',
+        "ContactHasEnteredASpecificValueInASpecificFormSFieldInTheLastXDays",
+        {**HAS, "field": ("Email", "DancingGoat;ContactUs;Email", "text"),
+         "value": ("smith", "smith", "text"), "days": ("7", "7", "integer")}),
+    "email_field": kentico_rule(
+        'Contact.ContactEmail.Contains(\\"@example\\")', "CMSContactFieldContainsValue",
+        {"field": ("E-mail address", "ContactEmail", "text"),
+         "op": ("contains", "Contains", "text"), "value": ("@example", "@example", "text")}),
+}
+
+
+@pytest.fixture
+def stored_contacts(db) -> dict[str, int]:
+    return built(db, {
+        "poster": ContactSpec(
+            fields={"email": "smith@example.com"},
+            activities=[ActivitySpec(
+                "pagevisit", ago(400),
+                None, "https://www.example.com/Campaign-assets/Poster?utm_source=mail")],
+            submissions=[SubmissionSpec("ContactUs", ago(2), [("Email", "SMITH@example.com")])]),
+        "other": ContactSpec(fields={"email": "jan@novak.cz"},
+                             submissions=[SubmissionSpec("ContactUs", ago(2), [("Email", "x")],
+                                                         site="Corporate")]),
+    })
+
+
+@pytest.mark.parametrize(("name", "names"), [
+    ("downloaded", {"poster"}), ("in_range", {"poster", "other"}), ("out_of_range", set()),
+    ("form_field", {"poster"}), ("email_field", {"poster"}),
+])
+def test_conditions_stored_as_kentico_stores_them(stored_contacts, name: str,
+                                                  names: set[str]) -> None:
+    from store.condition_service import description
+
+    assert description(STORED[name]).warnings == ()
+    assert_selects(STORED[name], stored_contacts, names)
