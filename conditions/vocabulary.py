@@ -7,6 +7,8 @@ implementations from ``conditions.builtins``.
 
 from __future__ import annotations
 
+import re
+
 from conditions import builtins as b
 from conditions.reads import ANY, UNKNOWN, Dependencies, split_list
 from conditions.registry import Kind, MethodSpec, Registry, param
@@ -145,6 +147,17 @@ def _validate_field_op(args: tuple, schema: Schema) -> tuple[int, str] | None:
     return None
 
 
+_GUID = re.compile(r"\{?[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\}?")
+
+
+def _validate_page(args: tuple, schema: Schema) -> tuple[int, str] | None:
+    """Xperience's visited-page rule names the page by its GUID; pages here are paths."""
+    if isinstance(args[0], str) and _GUID.fullmatch(args[0].strip()):
+        return 0, (f"VisitedPage takes the page's path (such as /Products/Coffee), not a page "
+                   f"GUID ({args[0].strip()}): this application does not know Xperience's pages")
+    return None
+
+
 def _contact(name: str, params, dependencies, doc: str, **extra) -> MethodSpec:
     return MethodSpec(name, Kind.CONTACT, tuple(params), B, dependencies=dependencies, doc=doc,
                       **extra)
@@ -193,6 +206,7 @@ CONTACT_METHODS: tuple[MethodSpec, ...] = (
         lambda a: _activities("pagevisit", days=a[1]),
         "Visited the page (its path: scheme, host, query, fragment, case and a trailing "
         "slash of the visited URL do not count) in the last `days` days.",
+        validate=_validate_page,
     ),
     _contact(
         "LoggedIn",

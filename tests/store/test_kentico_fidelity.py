@@ -405,3 +405,35 @@ def test_conditions_stored_as_kentico_stores_them(stored_contacts, name: str,
 
     assert description(STORED[name]).warnings == ()
     assert_selects(STORED[name], stored_contacts, names)
+
+
+def test_a_page_guid_is_refused_naming_the_path_it_needs(db) -> None:
+    with pytest.raises(InvalidCondition, match="page's path"):
+        check_condition('Contact.VisitedPage("3f1c2e4a-9b7d-4c1e-8a2b-5d6f7e8a9b0c")')
+
+
+# ------------------------------------------------------------------ 8. IsFromCountry
+
+
+@pytest.fixture
+def country_contacts(db) -> dict[str, int]:
+    return built(db, {
+        "czech": ContactSpec(fields={"country_code": "CZ", "country_name": "Czech Republic"}),
+        "german": ContactSpec(fields={"country_code": "DE", "country_name": "Germany"}),
+        "none": ContactSpec(),
+    })
+
+
+@pytest.mark.parametrize("countries", ["Czech Republic", "CzechRepublic", "czechrepublic",
+                                       "CZ", "Nowhere;CzechRepublic"])
+def test_is_from_country_by_display_name_code_name_or_our_two_letter_code(
+        country_contacts, countries: str) -> None:
+    assert_selects(f'Contact.IsFromCountry("{countries}")', country_contacts, {"czech"})
+
+
+def test_the_country_rule_says_the_two_letter_code_is_an_extension() -> None:
+    from conditions.rules import get_rule
+
+    help_text = get_rule("CMSContactIsFromCountry").description
+    assert "code names" in help_text and "two-letter code" in help_text
+    assert "extension" in help_text

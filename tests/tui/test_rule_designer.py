@@ -308,3 +308,13 @@ async def test_marked_lines_are_bracketed_and_unbracketed_with_keys_shown_in_foo
     [stored] = app.results
     assert from_stored(stored) == Group.of(Group.of(a, (Op.OR, b)), (Op.AND, c))
     assert "((Contact.ContactGender == Gender.Male) || (" in stored  # the K# keeps them
+
+
+async def test_the_picker_shows_the_highlighted_rules_help():
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        picker = await wait_for_screen(app, pilot, RulePickerModal)
+        await pilot.press(*"countries")
+        await pilot.pause()
+        help_text = str(picker.query_one("#rule-help", Static).content)
+        assert "two-letter code" in help_text and "extension" in help_text
