@@ -132,7 +132,7 @@ def account_id(account: object) -> int:
 
 def _validate_account(args: tuple, schema: Schema) -> tuple[int, str] | None:
     account = args[0]
-    if not isinstance(account, str) or account_id(account) != 0 or account.strip() == "0":
+    if not isinstance(account, str) or b.to_int(account, None) is not None:
         return None
     return 0, (f"BelongsToAccount takes the account's id, not {account!r} (Kentico reads a "
                "name as 0, no account): use the id, e.g. Contact.BelongsToAccount(12)")
