@@ -29,6 +29,7 @@ from store.models import (
     FormSubmission,
     Membership,
     Site,
+    utc_naive,
 )
 
 
@@ -57,7 +58,7 @@ class ContactContext:
 
     def __init__(self, contact: Contact, now: dt.datetime, schema: Schema) -> None:
         self.contact = contact
-        self._now = now
+        self._now = utc_naive(now)  # stored times are naive UTC: an aware now is converted
         self.schema = schema
 
     @property

@@ -20,6 +20,13 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def utc_naive(moment: dt.datetime) -> dt.datetime:
+    """``moment`` as naive UTC; a naive one is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
 class UtcDateTimeField(pw.DateTimeField):
     """A timestamp stored as naive UTC: an aware value is converted on its way in.
 
@@ -29,7 +36,7 @@ class UtcDateTimeField(pw.DateTimeField):
 
     def db_value(self, value: object) -> object:
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+            value = utc_naive(value)
         return super().db_value(value)
 
 

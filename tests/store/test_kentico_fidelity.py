@@ -13,7 +13,12 @@ import datetime as dt
 import pytest
 
 from store.activities import log_activity, record_form_submission
-from store.condition_service import InvalidCondition, check_condition, explain_contact
+from store.condition_service import (
+    InvalidCondition,
+    check_condition,
+    count_matching,
+    explain_contact,
+)
 from store.models import Activity
 from tests.store.condition_support import (
     ActivitySpec,
@@ -219,6 +224,11 @@ def test_an_aware_activity_time_is_stored_as_utc(db) -> None:
     explanation = explain_contact('Contact.DidActivity("pagevisit", null, 1)', ids["contact"],
                                   NOW)
     assert explanation.member is False
+    # An aware "now" is the same instant: NOW at +02:00 is 14:00 there.
+    aware_now = NOW.replace(tzinfo=dt.UTC).astimezone(plus_two)
+    assert explain_contact("Contact.LoggedIn(1)", ids["contact"], aware_now).member is True
+    slow = check_condition("ToInt(Contact.ContactCity) == 0 && Contact.LoggedIn(1)")
+    assert count_matching(slow, aware_now) == 1
 
 
 # ------------------------------------------------------------------ 4. ContactAge
