@@ -197,6 +197,10 @@ class _Checker:
             if prefix.lower() == "datetime":
                 raise self.error(f"unknown member '{node.name}'{_suggest(node.name, ['Now'])}",
                                  node.name_span)
+            if self.schema.has_namespace(dotted):  # Contact.ContactGroups.Exists(...)
+                names = ", ".join(f"{dotted}.{n}" for n in self.schema.namespace_names(dotted))
+                raise self.error(f"'{dotted}' is a collection: only {names} is supported",
+                                 node.name_span)
             if self.schema.has_namespace(prefix):
                 names = self.schema.namespace_names(prefix)
                 raise self.error(

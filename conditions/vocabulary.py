@@ -62,7 +62,13 @@ ACTIVITY_TYPES: tuple[str, ...] = (
     "internalsearch",
 )
 
-CONTACT_SCHEMA = Schema({f"Contact.{name}": t for name, t in CONTACT_MEMBERS.items()}, CONSTANTS)
+RELATION_MEMBERS: dict[str, Type] = {"ContactGroups.Count": N, "Accounts.Count": N}
+"""Kentico's collections of a contact, as far as they are supported: how many contact groups
+the contact is in, and how many accounts it belongs to (``.Exists(...)`` is not)."""
+
+CONTACT_SCHEMA = Schema({f"Contact.{name}": t
+                         for name, t in {**CONTACT_MEMBERS, **RELATION_MEMBERS}.items()},
+                        CONSTANTS)
 """The built-in schema; the store adds custom fields with ``with_contact_fields``."""
 
 FIELD_OPERATORS = ("Contains", "NotContains", "StartsWith", "EndsWith", "Equals", "NotEquals")

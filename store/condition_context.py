@@ -77,6 +77,10 @@ class ContactContext:
             value = dt.datetime.combine(birthday, dt.time()) if birthday else None
         elif name == "Contact.ContactAge":
             value = age_at(self.contact.birthday, self._now) or 0
+        elif name == "Contact.ContactGroups.Count":
+            value = len(self.group_codes())
+        elif name == "Contact.Accounts.Count":
+            value = len(self.accounts())
         elif name == "Contact.ContactAgeOfBirthday":
             value = age_at(self.contact.birthday, self._now)
         else:

@@ -447,3 +447,45 @@ def test_the_country_rule_says_the_two_letter_code_is_an_extension() -> None:
     help_text = get_rule("CMSContactIsFromCountry").description
     assert "code names" in help_text and "two-letter code" in help_text
     assert "extension" in help_text
+
+
+# ------------------------------------------------------------------ relations
+
+
+@pytest.fixture
+def relation_contacts(db) -> dict[str, int]:
+    return built(db, {"two_groups": ContactSpec(), "one_each": ContactSpec(),
+                      "nothing": ContactSpec()},
+                 accounts={"Acme": [1], "Beta": [1, 0]}, groups={"g1": [0, 1], "g2": [0]})
+
+
+@pytest.mark.parametrize(("condition", "names"), [
+    ("Contact.ContactGroups.Count >= 2", {"two_groups"}),
+    ("Contact.ContactGroups.Count == 0", {"nothing"}),
+    ("Contact.Accounts.Count == 2", {"one_each"}),
+    ("Contact.Accounts.Count > 0 && Contact.ContactGroups.Count == 1", {"one_each"}),
+])
+def test_relation_counts(relation_contacts, condition: str, names: set[str]) -> None:
+    assert_selects(condition, relation_contacts, names)
+
+
+def test_a_relation_without_count_is_refused_naming_what_is_supported(db) -> None:
+    with pytest.raises(InvalidCondition, match=r"only Contact\.ContactGroups\.Count"):
+        check_condition('Contact.ContactGroups.Exists(ContactGroupName == "g1")')
+
+
+def test_a_new_account_link_re_evaluates_a_group_counting_accounts(relation_contacts) -> None:
+    from store import accounts, groups
+    from store.models import Account, Membership
+    from store.rebuild import rebuild_group
+
+    group = groups.create_group("With accounts", condition="Contact.Accounts.Count > 0")
+    rebuild_group(group)
+
+    def members() -> set[int]:
+        return {m.contact_id for m in Membership.select().where(Membership.group == group.id)}
+
+    assert members() == {relation_contacts["two_groups"], relation_contacts["one_each"]}
+    accounts.link_contact(Account.get(Account.name == "Acme"), relation_contacts["nothing"],
+                          actor="tester")
+    assert members() == set(relation_contacts.values())
