@@ -76,19 +76,22 @@ def _case_sensitive(parsed: ParsedCondition) -> bool:
     case_sensitive = False
     for name, raw in parsed.parameters.items():
         value = raw.strip().lower()
-        if name in RESULT_NEUTRAL_PARAMETERS or (name == "culture" and value in ("", "en-us")):
-            continue
-        offset = max(parsed.source.lower().rfind(f"|({name}"), 0)
         if name == "casesensitive" and value in ("true", "false"):
             case_sensitive = value == "true"
-            continue
-        if name == "casesensitive":
-            message = f"|(casesensitive) must be true or false, not {raw.strip()!r}"
-        else:
-            message = (f"the macro parameter |({name}) would change the condition's result "
-                       "and is not supported: remove it")
-        raise ConditionError.at_offset(message, parsed.source, offset)
+        elif name == "casesensitive":
+            raise _parameter_error(parsed, name, f"|(casesensitive) must be true or false, "
+                                                 f"not {raw.strip()!r}")
+        elif not (name in RESULT_NEUTRAL_PARAMETERS
+                  or (name == "culture" and value in ("", "en-us"))):
+            raise _parameter_error(parsed, name, f"the macro parameter |({name}) would change "
+                                                 "the condition's result and is not "
+                                                 "supported: remove it")
     return case_sensitive
+
+
+def _parameter_error(parsed: ParsedCondition, name: str, message: str) -> ConditionError:
+    offset = max(parsed.source.lower().rfind(f"|({name}"), 0)
+    return ConditionError.at_offset(message, parsed.source, offset)
 
 
 def _a(type_: Type) -> str:
