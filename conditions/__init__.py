@@ -26,6 +26,7 @@ _EXPORTS = {
     "fold_case": "values",
     "ascii_folding_hazards": "values", "ascii_folding_suffices": "values",
     "like_escape": "values", "unstorable_character": "values",
+    "URL_SCHEME_AND_HOST": "values", "url_path": "values",
     "ACTIVITY_TYPES": "vocabulary", "CONTACT_SCHEMA": "vocabulary",
     "default_registry": "vocabulary",
 }

@@ -84,6 +84,15 @@ class Binary(Node):
 
 
 @dataclass(frozen=True)
+class Conditional(Node):
+    """``condition ? then : otherwise``."""
+
+    condition: Node
+    then: Node
+    otherwise: Node
+
+
+@dataclass(frozen=True)
 class Logical(Node):
     """A chain ``a && b && c`` or ``a || b || c``, kept flat.
 

@@ -8,8 +8,10 @@ evaluation.
 
 from __future__ import annotations
 
+import calendar
 import re
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from conditions import values
@@ -38,6 +40,22 @@ def ends_with(receiver: str | None, suffix: str | None) -> bool:
     return values.lower(receiver).endswith(values.lower(suffix))
 
 
+def contains_exact(receiver: str | None, needle: str | None) -> bool:
+    return values.exact(needle) in values.exact(receiver)
+
+
+def not_contains_exact(receiver: str | None, needle: str | None) -> bool:
+    return not contains_exact(receiver, needle)
+
+
+def starts_with_exact(receiver: str | None, prefix: str | None) -> bool:
+    return values.exact(receiver).startswith(values.exact(prefix))
+
+
+def ends_with_exact(receiver: str | None, suffix: str | None) -> bool:
+    return values.exact(receiver).endswith(values.exact(suffix))
+
+
 def _items(args: tuple[Value, ...]) -> list[Value]:
     flat: list[Value] = []
     for arg in args:
@@ -49,6 +67,12 @@ def equals_any(receiver: Value, *items: Value) -> bool:
     """Whether the receiver equals any item; ints compare by their text (``Month`` vs ``"1"``)."""
     text = values.text_form(receiver)
     return any(values.text_form(item) == text for item in _items(items))
+
+
+def equals_any_exact(receiver: Value, *items: Value) -> bool:
+    """``equals_any`` taking case into account."""
+    text = values.text_form(receiver, values.exact)
+    return any(values.text_form(item, values.exact) == text for item in _items(items))
 
 
 def split(receiver: str | None, separator: str | None) -> tuple[str, ...]:
@@ -96,7 +120,27 @@ def not_contains_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> F
     return c.fmt("(NOT {})", contains_sql(c, receiver, args))
 
 
-def equals_any_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
+def _affix_exact_sql(mode: str):
+    """Case-sensitive Contains / StartsWith / EndsWith: positions on the texts as they are
+    (LIKE would ignore ASCII case on SQLite)."""
+
+    def to_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
+        return c.dialect.affix(mode, c.exact_text(receiver), c.exact_text(args[0]))
+
+    return to_sql
+
+
+contains_exact_sql = _affix_exact_sql("contains")
+starts_with_exact_sql = _affix_exact_sql("starts")
+ends_with_exact_sql = _affix_exact_sql("ends")
+
+
+def not_contains_exact_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
+    return c.fmt("(NOT {})", contains_exact_sql(c, receiver, args))
+
+
+def equals_any_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...],
+                   exact: bool = False) -> Fragment:
     items: list[Value] = []
     for arg in args:
         value = c.constant(arg)
@@ -105,11 +149,19 @@ def equals_any_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fra
         items.extend(value if isinstance(value, tuple) else [value])  # type: ignore[arg-type]
     if not items:
         return c.fmt(c.dialect.false)
-    forms = sorted({values.text_form(item) for item in items})
+    forms = sorted({values.text_form(item, values.exact if exact else values.fold_case)
+                    for item in items})
+    if exact and receiver.type is not Type.INT:
+        return c.fmt("({} IN ({}))", c.exact_text(receiver),
+                     c.join(", ", [c.param(form) for form in forms]))
     if receiver.type is Type.STRING or receiver.type is Type.NULL:
         return c.folded_in(c.value(receiver), forms)
     text = c.fmt("COALESCE(CAST({} AS TEXT), '')", c.value(receiver))
     return c.fmt("({} IN ({}))", text, c.join(", ", [c.param(form) for form in forms]))
+
+
+def equals_any_exact_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
+    return equals_any_sql(c, receiver, args, exact=True)
 
 
 def to_lower_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
@@ -229,6 +281,75 @@ to_int_sql = _conversion_sql(Type.INT)
 to_double_sql = _conversion_sql(Type.DECIMAL)
 to_bool_sql = _conversion_sql(Type.BOOL)
 to_datetime_sql = _conversion_sql(Type.DATETIME)
+
+def is_null_or_empty(value: Value) -> bool:
+    return value is None or value == "" or value == ()
+
+
+def is_null_or_empty_sql(c: Compiler, receiver: Typed | None, args: tuple[Typed, ...]
+                         ) -> Fragment:
+    value = c.value(args[0])
+    if args[0].type is Type.STRING:
+        return c.fmt("({} IS NULL OR {} = '')", value, value)
+    if args[0].type is Type.STRING_LIST:
+        c.refuse("IsNullOrEmpty of a list", args[0])
+    return c.fmt("({} IS NULL)", value)
+
+
+# ----------------------------------------------------------------- datetime arithmetic
+
+
+def _shifted(receiver: datetime | None, shift: Callable[[datetime], datetime]
+             ) -> datetime | None:
+    """``shift(receiver)``; null for null, and beyond the calendar (.NET throws: the
+    condition fails, "not a member")."""
+    if receiver is None:
+        return None
+    try:
+        return shift(receiver)
+    except (OverflowError, ValueError):
+        return None
+
+
+def add_days(receiver: datetime | None, days: Value) -> datetime | None:
+    return _shifted(receiver, lambda d: d + timedelta(days=float(days or 0)))
+
+
+def add_hours(receiver: datetime | None, hours: Value) -> datetime | None:
+    return _shifted(receiver, lambda d: d + timedelta(hours=float(hours or 0)))
+
+
+def add_months(receiver: datetime | None, months: Value) -> datetime | None:
+    """.NET's AddMonths: the same day of the month, or the month's last day if it is shorter."""
+    def shift(d: datetime) -> datetime:
+        index = d.year * 12 + d.month - 1 + int(months or 0)
+        year, month = divmod(index, 12)
+        return d.replace(year=year, month=month + 1,
+                         day=min(d.day, calendar.monthrange(year, month + 1)[1]))
+    return _shifted(receiver, shift)
+
+
+def add_years(receiver: datetime | None, years: Value) -> datetime | None:
+    return add_months(receiver, int(years or 0) * 12)
+
+
+def date_part(receiver: datetime | None) -> datetime | None:
+    """``.Date``: midnight of the day."""
+    return None if receiver is None else datetime.combine(receiver.date(), time())
+
+
+def date_part_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
+    value = c.value(receiver)
+    if c.dialect.name == "sqlite":  # stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]'
+        return c.fmt("(substr({}, 1, 10) || ' 00:00:00')", value)
+    return c.fmt("date_trunc('day', {})", value)
+
+
+def shift_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
+    """Shifting a contact's own date has no SQL form here (folded when constant)."""
+    c.refuse("date arithmetic on a contact's date", receiver)
+    raise AssertionError("refuse() raises")
+
 
 # ----------------------------------------------------------------- datetime properties
 

@@ -21,12 +21,19 @@ from conditions.grammar import ParsedCondition, parse_condition
 from conditions.limits import recursion_headroom
 from conditions.registry import Kind, MethodSpec, Registry
 from conditions.types import NUMERIC, Schema, Type, accepts, describe, unify
+from conditions.vocabulary import DESIGNER_MEMBERS, EXACT_METHODS
 
 NOW_NAMES = {"currentdatetime": "CurrentDateTime", "datetime.now": "DateTime.Now",
-             "datetime.utcnow": "DateTime.UtcNow"}
+             "datetime.utcnow": "DateTime.UtcNow", "now": "Now"}
 """Spellings of "the evaluation's current instant"; all times are UTC."""
 
 _INT64 = 2**63
+
+RESULT_NEUTRAL_PARAMETERS = frozenset({
+    "identity", "user", "hash",  # Kentico's signature
+    "encode", "recursive", "handlesqlinjection", "debug", "timeout",
+})
+"""Macro parameters that cannot change whether a condition is true: accepted and ignored."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,9 @@ def check(condition: ParsedCondition | str, schema: Schema, registry: Registry) 
     """Type-check ``condition``; raise ConditionError at the first problem."""
     parsed = parse_condition(condition) if isinstance(condition, str) else condition
     with recursion_headroom():
-        root = _Checker(parsed.source, schema, registry).check(parsed.expression)
+        checker = _Checker(parsed.source, schema, registry, designer=parsed.rules_xml is not None,
+                           case_sensitive=_case_sensitive(parsed))
+        root = checker.check(parsed.expression)
     if root.type is not Type.BOOL:
         raise ConditionError.at_offset(
             f"a condition must be true or false, but this is {_a(root.type)}",
@@ -56,6 +65,33 @@ def check(condition: ParsedCondition | str, schema: Schema, registry: Registry) 
             root.node.span.start,
         )
     return CheckedCondition(parsed, root, schema, registry)
+
+
+def _case_sensitive(parsed: ParsedCondition) -> bool:
+    """Whether ``|(casesensitive)true`` asks for case-sensitive string comparisons.
+
+    Every other parameter that could change the answer (``default``, ``culture`` other than
+    the en-US we read dates in, ``resolver``, unknown ones) is refused rather than ignored.
+    """
+    case_sensitive = False
+    for name, raw in parsed.parameters.items():
+        value = raw.strip().lower()
+        if name == "casesensitive" and value in ("true", "false"):
+            case_sensitive = value == "true"
+        elif name == "casesensitive":
+            raise _parameter_error(parsed, name, f"|(casesensitive) must be true or false, "
+                                                 f"not {raw.strip()!r}")
+        elif not (name in RESULT_NEUTRAL_PARAMETERS
+                  or (name == "culture" and value in ("", "en-us"))):
+            raise _parameter_error(parsed, name, f"the macro parameter |({name}) would change "
+                                                 "the condition's result and is not "
+                                                 "supported: remove it")
+    return case_sensitive
+
+
+def _parameter_error(parsed: ParsedCondition, name: str, message: str) -> ConditionError:
+    offset = max(parsed.source.lower().rfind(f"|({name}"), 0)
+    return ConditionError.at_offset(message, parsed.source, offset)
 
 
 def _a(type_: Type) -> str:
@@ -80,10 +116,20 @@ def _dotted(node: ast.Node) -> str | None:
 
 
 class _Checker:
-    def __init__(self, source: str, schema: Schema, registry: Registry) -> None:
+    def __init__(self, source: str, schema: Schema, registry: Registry,
+                 designer: bool = False, case_sensitive: bool = False) -> None:
         self.source = source
         self.schema = schema
         self.registry = registry
+        self.designer = designer  # a Rule(...) condition: DESIGNER_MEMBERS apply
+        self.case_sensitive = case_sensitive  # |(casesensitive)true: EXACT_METHODS apply
+
+    def method(self, name: str, receiver: Type) -> MethodSpec | None:
+        """The method ``name`` of a ``receiver`` value, its case-sensitive twin if asked."""
+        spec = self.registry.lookup(Kind.METHOD, name, receiver)
+        if spec is not None and self.case_sensitive:
+            return EXACT_METHODS.get(spec.name.lower(), spec)
+        return spec
 
     def error(self, message: str, span: ast.Span) -> ConditionError:
         return ConditionError.at_offset(message, self.source, span.start)
@@ -101,6 +147,8 @@ class _Checker:
             return self.unary(node)
         if isinstance(node, ast.Binary):
             return self.binary(node)
+        if isinstance(node, ast.Conditional):
+            return self.conditional(node)
         assert isinstance(node, ast.Logical)
         return self.logical(node)
 
@@ -124,7 +172,8 @@ class _Checker:
         if canonical in self.schema.constants:
             constant = self.schema.constants[canonical]
             return typed.Const(constant.type, node, constant.value)
-        return typed.Member(self.schema.members[canonical], node, canonical)
+        name = DESIGNER_MEMBERS.get(canonical, canonical) if self.designer else canonical
+        return typed.Member(self.schema.members[canonical], node, name)
 
     def namespaces(self) -> set[str]:
         names = {n.split(".", 1)[0] for n in [*self.schema.members, *self.schema.constants]}
@@ -150,6 +199,10 @@ class _Checker:
             prefix = dotted.rsplit(".", 1)[0]
             if prefix.lower() == "datetime":
                 raise self.error(f"unknown member '{node.name}'{_suggest(node.name, ['Now'])}",
+                                 node.name_span)
+            if self.schema.has_namespace(dotted):  # Contact.ContactGroups.Exists(...)
+                names = ", ".join(f"{dotted}.{n}" for n in self.schema.namespace_names(dotted))
+                raise self.error(f"'{dotted}' is a collection: only {names} is supported",
                                  node.name_span)
             if self.schema.has_namespace(prefix):
                 names = self.schema.namespace_names(prefix)
@@ -185,7 +238,7 @@ class _Checker:
                 )
             return self.bind(spec, node, None, node.args)
         receiver = self.check(node.target)
-        spec = self.registry.lookup(Kind.METHOD, node.name, receiver.type)
+        spec = self.method(node.name, receiver.type)
         if spec is not None:
             return self.bind(spec, node, receiver, node.args)
         function = self.registry.lookup(Kind.FUNCTION, node.name)
@@ -206,7 +259,7 @@ class _Checker:
             return self.bind(contact, node, None, node.args[1:])  # Kentico's X(Contact, ...)
         if node.args and self.registry.lookup(Kind.METHOD, node.name) is not None:
             receiver = self.check(node.args[0])  # prefix form: Contains(x, "a")
-            spec = self.registry.lookup(Kind.METHOD, node.name, receiver.type)
+            spec = self.method(node.name, receiver.type)
             if spec is not None:
                 return self.bind(spec, node, receiver, node.args[1:])
         if contact is not None:
@@ -276,6 +329,16 @@ class _Checker:
             self.expect_bool(operand, f"'{node.op}'")
         return typed.LogicalOp(Type.BOOL, node, node.op, operands)
 
+    def conditional(self, node: ast.Conditional) -> typed.Typed:
+        condition = self.check(node.condition)
+        self.expect_bool(condition, "the condition of '? :'")
+        then, otherwise = self.check(node.then), self.check(node.otherwise)
+        result = unify(then.type, otherwise.type)
+        if result is None:
+            raise self.error(f"the branches of '? :' must have one type, not {then.type} and "
+                             f"{otherwise.type}", node.otherwise.span)
+        return typed.ConditionalOp(result, node, condition, then, otherwise)
+
     def binary(self, node: ast.Binary) -> typed.Typed:
         left, right = self.check(node.left), self.check(node.right)
         op, lt, rt = node.op, left.type, right.type
@@ -294,10 +357,11 @@ class _Checker:
             if common in (Type.INT, Type.DECIMAL, Type.STRING, Type.DATETIME, Type.NULL):
                 result = Type.BOOL
         elif op in ("==", "!="):
-            if common is not None and common is not Type.STRING_LIST:
+            number_as_text = {lt, rt} == {Type.INT, Type.STRING}  # Kentico: ContactGender == "1"
+            if (common is not None and common is not Type.STRING_LIST) or number_as_text:
                 result = Type.BOOL
         elif op == "??":
             result = common
         if result is None:
             raise self.error(f"operator '{op}' cannot combine {lt} and {rt}", node.op_span)
-        return typed.BinaryOp(result, node, op, left, right)
+        return typed.BinaryOp(result, node, op, left, right, self.case_sensitive)

@@ -88,6 +88,10 @@ def _compile(node: typed.Typed, source: str, trace: dict[typed.Typed, Value] | N
         if node.op == "!":
             return lambda context, now: operand(context, now) is not True
         return lambda context, now: _negate(operand(context, now))
+    if isinstance(node, typed.ConditionalOp):
+        condition, then, otherwise = sub(node.condition), sub(node.then), sub(node.otherwise)
+        return lambda context, now: (then(context, now) if condition(context, now) is True
+                                     else otherwise(context, now))
     if isinstance(node, typed.LogicalOp):
         operands = [sub(o) for o in node.operands]
         if node.op == "&&":
@@ -125,12 +129,17 @@ def _binary(node: typed.BinaryOp, left: Closure, right: Closure) -> Closure:
             value = left(context, now)
             return value if value is not None else right(context, now)
         return coalesce
+    equal_text = values.exact if node.exact else values.lower
+    order_text = values.exact if node.exact else values.fold_case
     if op == "==":
-        return lambda context, now: values.equals(left(context, now), right(context, now))
+        return lambda context, now: values.equals(left(context, now), right(context, now),
+                                                  equal_text)
     if op == "!=":
-        return lambda context, now: not values.equals(left(context, now), right(context, now))
+        return lambda context, now: not values.equals(left(context, now), right(context, now),
+                                                      equal_text)
     if op in ("<", "<=", ">", ">="):
-        return lambda context, now: values.compare(op, left(context, now), right(context, now))
+        return lambda context, now: values.compare(op, left(context, now), right(context, now),
+                                                   order_text)
     type_ = node.type
     return lambda context, now: values.arithmetic(op, left(context, now), right(context, now),
                                                   type_)

@@ -12,6 +12,9 @@ Two stages:
    committed with pyparsing's ``-`` so a failure there is reported where it happens ("expected
    ')' to close the argument list") instead of as an unexplained "expected end of text" at the
    start. No level re-parses its operand, so parsing is linear without packrat.
+
+Between the stages, what K# allows around one expression is blanked out (kept as spaces, so
+positions stay): ``//`` and ``/* */`` comments and a trailing ``;``.
 """
 
 from __future__ import annotations
@@ -287,7 +290,9 @@ def _postfix(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
     return node
 
 
-_OPERATORS = {"and": "&&", "or": "||", "not": "!"}
+_OPERATORS = {"and": "&&", "or": "||", "not": "!", "=": "=="}
+"""Spellings normalised to one operator; Kentico reads a single ``=`` in a condition as
+``==``."""
 
 
 def _op_name(token: _Token) -> str:
@@ -323,6 +328,14 @@ def _combine(op: _Token, left: ast.Node, right: ast.Node, chains: set[int]) -> a
         chains.add(id(node))
         return node
     return ast.Binary(span, name, left, right, op.span)
+
+
+def _conditional(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
+    """``a ? b : c`` (right-associative: ``c`` may be another conditional)."""
+    if len(toks) == 1:
+        return toks[0]
+    condition, then, otherwise = toks
+    return ast.Conditional(_join(condition.span, otherwise.span), condition, then, otherwise)
 
 
 def _climb(s: str, loc: int, toks: pp.ParseResults) -> ast.Node:
@@ -423,9 +436,12 @@ def _build_grammar() -> pp.ParserElement:
     prefix = pp.Regex(r"!(?!=)|-|(?i:not)\b").set_parse_action(_token)
     unary <<= ((prefix - unary).set_parse_action(_unary) | primary).set_name("a value")
 
-    binary = pp.Regex(r"==|!=|<=|>=|&&|\|\||\?\?|<|>|\*|/|\+|-|(?i:and|or|mod)\b")
+    binary = pp.Regex(r"==|!=|<=|>=|&&|\|\||\?\?|=|<|>|\*|/|\+|-|(?i:and|or|mod)\b")
     binary.set_parse_action(_token)
-    value <<= (unary + pp.ZeroOrMore(binary - unary)).set_parse_action(_climb)
+    operators = (unary + pp.ZeroOrMore(binary - unary)).set_parse_action(_climb)
+    branches = pp.Suppress("?") - value + pp.Suppress(
+        pp.Literal(":").set_name("':' of the conditional '? :'")) - value
+    value <<= (operators + pp.Optional(branches)).set_parse_action(_conditional)
     return value
 
 
@@ -511,7 +527,42 @@ def children(node: ast.Node) -> tuple[ast.Node, ...]:
         return (node.left, node.right)
     if isinstance(node, ast.Logical):
         return node.operands
+    if isinstance(node, ast.Conditional):
+        return (node.condition, node.then, node.otherwise)
     return ()
+
+
+# --------------------------------------------------------------------------- comments
+
+
+def _blank_comments(text: str) -> str:
+    """``text`` with ``//`` and ``/* */`` comments and a trailing ``;`` turned into spaces.
+
+    String literals are skipped (``"http://x"`` is data); positions do not move. An
+    unclosed ``/*`` runs to the end, as in C#.
+    """
+    chars, i = list(text), 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "\"'":
+            i = _skip_string(text, i, len(text))
+            continue
+        if text.startswith("//", i) or text.startswith("/*", i):
+            line = text[i + 1] == "/"
+            end = text.find("\n", i) if line else text.find("*/", i + 2)
+            end = len(text) if end < 0 else end if line else end + 2
+            for j in range(i, end):
+                if chars[j] != "\n":
+                    chars[j] = " "
+            i = end
+            continue
+        i += 1
+    blanked = "".join(chars)
+    stripped = blanked.rstrip()
+    if stripped.endswith(";"):
+        cut = len(stripped) - 1
+        blanked = blanked[:cut] + " " + blanked[cut + 1:]
+    return blanked
 
 
 # --------------------------------------------------------------------------- entry point
@@ -526,6 +577,8 @@ def parse_condition(text: str) -> ParsedCondition:
         index, what = unstorable
         raise ConditionError.at_offset(f"the condition contains {what}", text, index)
     source_map, rules_xml, parameters = _unwrap(text)
+    source_map = _SourceMap(source_map.source, _blank_comments(source_map.text),
+                            source_map.offsets)
     if not source_map.text.strip():
         raise source_map.error("the condition is empty", 0)
     too_deep = _bracket_depth_error(source_map)

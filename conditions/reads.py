@@ -60,6 +60,13 @@ def split_list(value: object) -> frozenset[str]:
     return frozenset(item.strip().lower() for item in str(value).split(";") if item.strip())
 
 
+RELATION_READS = {
+    "contact.contactgroups.count": Dependencies(groups=frozenset({ANY})),
+    "contact.accounts.count": Dependencies(accounts=True),
+}
+"""What the relation members of ``conditions.vocabulary.RELATION_MEMBERS`` read."""
+
+
 def dependencies(checked: CheckedCondition) -> Dependencies:
     """Everything ``checked`` reads, from member accesses and contact-method extractors."""
     from conditions.evaluator import constant_or_unknown
@@ -69,7 +76,9 @@ def dependencies(checked: CheckedCondition) -> Dependencies:
     while stack:
         node = stack.pop()
         stack.extend(typed.children(node))
-        if isinstance(node, typed.Member) and node.name.lower().startswith("contact."):
+        if isinstance(node, typed.Member) and node.name.lower() in RELATION_READS:
+            result |= RELATION_READS[node.name.lower()]
+        elif isinstance(node, typed.Member) and node.name.lower().startswith("contact."):
             result |= Dependencies(fields=frozenset({node.name.split(".", 1)[1]}))
         elif isinstance(node, typed.Now):
             result |= Dependencies(uses_now=True)

@@ -17,6 +17,8 @@ _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\
 
 
 def _precedence(node: ast.Node) -> int:
+    if isinstance(node, ast.Conditional):
+        return -1
     if isinstance(node, ast.Binary | ast.Logical):
         return _PRECEDENCE[node.op]
     if isinstance(node, ast.Unary):
@@ -47,6 +49,9 @@ def render_node(node: ast.Node) -> str:
         return f"{head}{node.name}({args})"
     if isinstance(node, ast.Unary):
         return f"{node.op}{_operand(node.operand, _UNARY)}"
+    if isinstance(node, ast.Conditional):
+        return (f"{_operand(node.condition, 0)} ? {render_node(node.then)} : "
+                f"{render_node(node.otherwise)}")
     if isinstance(node, ast.Logical):
         level = _PRECEDENCE[node.op]
         return f" {node.op} ".join(_operand(o, level + 1) for o in node.operands)

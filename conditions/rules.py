@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from conditions.builtins import to_datetime
 from conditions.errors import ConditionError
 
 __all__ = [
@@ -31,6 +32,8 @@ __all__ = [
     "ParameterDef",
     "RuleDef",
     "RuleInstance",
+    "Shape",
+    "UnknownRule",
     "ValueType",
     "get_rule",
     "kentico_string",
@@ -45,6 +48,7 @@ class ValueType(StrEnum):
 
     TEXT = "text"
     INTEGER = "integer"
+    DATETIME = "datetime"
     DOUBLE = "double"
 
 
@@ -97,6 +101,17 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Shape:
+    """The form a free-text value must have (``site;form;field``, a date), so the designer
+    refuses what the method would refuse at save; ``examples`` are valid values, the first
+    a typical one."""
+
+    accepts: Callable[[str], bool]
+    description: str
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ParameterDef:
     """A ``{param}`` of a rule: what the designer asks for and which values are valid.
 
@@ -112,6 +127,7 @@ class ParameterDef:
     required: bool = True
     choices: tuple[Choice, ...] = ()
     multiple: bool = False
+    shape: Shape | None = None
 
     def check(self, value: str, rule: str) -> str:
         """Return the canonical spelling of a valid ``value``; raise ConditionError otherwise."""
@@ -121,6 +137,8 @@ class ParameterDef:
             for choice in self.choices:
                 if choice.value.lower() == value.lower():
                     return choice.value
+            if value and self.shape and self.shape.accepts(value):  # an open list
+                return value
             if value == "" and self.required:
                 raise ConditionError(f"{where} is not set ({self.caption})")
             allowed = ", ".join(repr(c.value) for c in self.choices)
@@ -132,6 +150,8 @@ class ParameterDef:
         number = _NUMBER_PATTERNS.get(self.value_type)
         if number and not number[0].fullmatch(value):
             raise ConditionError(f"{where} must be {number[1]}, not {value!r}")
+        if self.shape and not self.shape.accepts(value):
+            raise ConditionError(f"{where} must be {self.shape.description}, not {value!r}")
         return value
 
     def display(self, value: str, text: str | None) -> str:
@@ -189,6 +209,9 @@ class RuleDef:
     template: str
     parameters: tuple[ParameterDef, ...]
     description: str = ""
+    other_forms: tuple[str, ...] = ()
+    """Other K# Kentico writes for this rule (older versions), with the same placeholders:
+    only compared with a stored condition's K#, never generated."""
 
     def __post_init__(self) -> None:
         # A catalogue mistake here would splice free text into K#: fail at import, not at runtime.
@@ -202,7 +225,8 @@ class RuleDef:
             if name not in names:
                 raise ValueError(f"{self.code_name}: unknown placeholder {{{name}}}")
             param = self.parameter(name)
-            if bare and not (param.choices or param.value_type in _NUMBER_PATTERNS):
+            closed = param.choices and param.shape is None
+            if bare and not (closed or param.value_type in _NUMBER_PATTERNS):
                 raise ValueError(f"{self.code_name}: free text {{{name}}} must be quoted")
             in_template.add(name)
         in_text = {m.group(1) for m in re.finditer(r"\{(\w+)\}", self.user_text)}
@@ -232,15 +256,22 @@ class RuleDef:
 
     def kentico(self, values: Mapping[str, str]) -> str:
         """The K# of this rule with ``values`` filled in (validated and escaped)."""
-        checked = self.checked_values(values)
+        return self._fill(self.template, self.checked_values(values))
 
+    def kentico_forms(self, values: Mapping[str, str]) -> list[str]:
+        """Every K# this rule may have been stored as with ``values``: ours first."""
+        checked = self.checked_values(values)
+        return [self._fill(template, checked) for template in (self.template, *self.other_forms)]
+
+    @staticmethod
+    def _fill(template: str, checked: Mapping[str, str]) -> str:
         def fill(match: re.Match[str]) -> str:
             quoted, bare = match.groups()
             if quoted:
                 return kentico_string(checked[quoted])
             return checked[bare]
 
-        return _PLACEHOLDER.sub(fill, self.template)
+        return _PLACEHOLDER.sub(fill, template)
 
     def text(self, values: Mapping[str, str], texts: Mapping[str, str] | None = None) -> str:
         """The sentence shown to admins; unset parameters show their prompt in angle brackets."""
@@ -322,11 +353,15 @@ def to_text(root: Node) -> str:
     return _render(root, lambda r: r.definition.text(r.values, r.texts), lambda o: o.value, False)
 
 
+class UnknownRule(ConditionError):
+    """A rule code name the catalogue does not have (a custom rule of a Kentico site)."""
+
+
 def get_rule(code_name: str) -> RuleDef:
     """The catalogue rule with this code name (case-insensitive, as Kentico looks them up)."""
     rule = _BY_NAME.get(code_name.lower())
     if rule is None:
-        raise ConditionError(f"Unknown rule '{code_name}'")
+        raise UnknownRule(f"Unknown rule '{code_name}'")
     return rule
 
 
@@ -363,6 +398,16 @@ _FIELD_OPERATORS = (
 )
 
 _P = SPECIAL_PARAMETERS
+
+_FORM_FIELD = Shape(re.compile(r"(?:[^;]*[^;\s][^;]*;){2}[^;]*[^;\s][^;]*").fullmatch,
+                    "'site;form;field' (code names, e.g. DancingGoat;ContactUs;Email)",
+                    ("DancingGoat;ContactUs;Email", 'a"), b;<c> & \\;d\te'))
+_DATE = Shape(lambda value: to_datetime(value) is not None,
+              "a date such as 12/31/2026 or 12/31/2026 5:30 PM (month first) or 2026-12-31",
+              ("1/1/2020", "9/3/2030 9:20:00 AM", "2026-12-31 23:59"))
+_CUSTOM_FIELD = Shape(re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}").fullmatch,
+                      "a contact field's code name (a custom field's too)",
+                      ("Industry", "ContactMiddleName"))
 
 RULES: tuple[RuleDef, ...] = (
     RuleDef(
@@ -404,11 +449,13 @@ RULES: tuple[RuleDef, ...] = (
         '{_perfectum}Contact.FilledFormFieldWithValue("{field}", "{value}", ToInt({days}))',
         (
             _P["_perfectum"],
-            _text("field", "select form field"),
+            ParameterDef("field", "select form field", shape=_FORM_FIELD),
             _text("value", "enter value", required=False),
             _days(),
         ),
-        "Form data in conditions: the value a contact submitted in a form field.",
+        "Form data in conditions: a value a contact submitted in a form field contains the "
+        "text (ignoring case); the field is 'site;form;field' code names.",
+        ('{_perfectum}Contact.FilledFormFieldWithValue("{field}", "{value}", {days});',),
     ),
     RuleDef(
         "CMSContactHasVisitedSpecifiedPageInLastXDays",
@@ -417,6 +464,41 @@ RULES: tuple[RuleDef, ...] = (
         '{_perfectum}Contact.VisitedPage("{page}", ToInt({days}))',
         (_P["_perfectum"], _text("page", "select page"), _days()),
         "Page path, such as /Products/Coffee.",
+    ),
+    RuleDef(
+        "CMSContactHasDownloadedSpecifiedFileInLastXDays",
+        "Contact has downloaded the specified file in the last X days",
+        "Contact {_perfectum} downloaded file {item} in the last {days} day(s)",
+        '{_perfectum}Contact.VisitedPage("{item}", ToInt({days}))',
+        (_P["_perfectum"], _text("item", "select file"), _days()),
+        "The file's path, such as /Campaign-assets/whitepaper.pdf (a visit of that page).",
+    ),
+    RuleDef(
+        # Kentico Xperience's name for the visited-page rule (no time window).
+        "CMSContactHasVisitedPage",
+        "Contact has visited the specified page",
+        "Contact {_perfectum} visited page {page}",
+        '{_perfectum}Contact.VisitedPage("{page}")',
+        (_P["_perfectum"], _text("page", "select page")),
+        "Page path, such as /Products/Coffee, at any time.",
+    ),
+    RuleDef(
+        # Kentico Xperience's name for the submitted-form rule (no time window).
+        "CMSContactHasSubmittedForm",
+        "Contact has submitted the specified form",
+        "Contact {_perfectum} submitted form {form}",
+        '{_perfectum}Contact.SubmittedForm("{form}")',
+        (_P["_perfectum"], _text("form", "select form")),
+        "Form code name, at any time.",
+    ),
+    RuleDef(
+        "CMSCurrentDatetimeIsInRange",
+        "Current date/time is in the range",
+        "Current date/time is between {date1} and {date2}",
+        'CurrentDateTime.Between(ToSystemDateTime("{date1}"), ToSystemDateTime("{date2}"))',
+        (ParameterDef("date1", "enter date", ValueType.DATETIME, shape=_DATE),
+         ParameterDef("date2", "enter date", ValueType.DATETIME, shape=_DATE)),
+        "Dates in UTC, month first (12/31/2026 5:30 PM) or ISO (2026-12-31 17:30).",
     ),
     RuleDef(
         "CMSContactHasLoggedInInTheLastXDays",
@@ -445,7 +527,8 @@ RULES: tuple[RuleDef, ...] = (
         "Contact field {field} {op} {value}",
         'Contact.ContactFieldContainsValue("{field}", "{op}", "{value}")',
         (
-            ParameterDef("field", "select field", choices=tuple(Choice(v, t) for v, t in _FIELDS)),
+            ParameterDef("field", "select field", choices=tuple(Choice(v, t) for v, t in _FIELDS),
+                         shape=_CUSTOM_FIELD),
             ParameterDef(
                 "op",
                 "select operator",
@@ -455,7 +538,9 @@ RULES: tuple[RuleDef, ...] = (
             ),
             _text("value", "enter value", required=False),
         ),
-        "Compares a contact field with a text, ignoring case.",
+        "Compares a contact field (a custom field too, by its code name) with a text, "
+        "ignoring case.",
+        ('Contact.{field}.{op}("{value}")',),
     ),
     RuleDef(
         "CMSContactAgeIsBetween",
@@ -489,7 +574,8 @@ RULES: tuple[RuleDef, ...] = (
         "Contact {_is} from any of the following countries: {countries}",
         '{_is}Contact.IsFromCountry("{countries}")',
         (_P["_is"], _text("countries", "select countries", multiple=True)),
-        "Country names, code names or two-letter codes separated by semicolons.",
+        "Country display names or code names (CzechRepublic) separated by semicolons, as in "
+        "Kentico; a two-letter code (CZ) also works, an extension of this application.",
     ),
     RuleDef(
         "CMSContactIsInContactGroup",
@@ -503,9 +589,9 @@ RULES: tuple[RuleDef, ...] = (
         "CMSContactBelongsToAccount",
         "Contact belongs to account",
         "Contact {_is} in account {account}",
-        '{_is}Contact.BelongsToAccount("{account}")',
-        (_P["_is"], _text("account", "select account")),
-        "Account (company) name.",
+        "{_is}Contact.BelongsToAccount({account})",
+        (_P["_is"], ParameterDef("account", "enter account id", ValueType.INTEGER)),
+        "The account's id (Kentico's rule takes the id, not the name).",
     ),
 )
 

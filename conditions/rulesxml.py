@@ -14,20 +14,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from conditions import ast
 from conditions.errors import ConditionError
 from conditions.grammar import parse_condition
+from conditions.render import render_node
 from conditions.rules import (
     Group,
     Node,
     Op,
     RuleDef,
     RuleInstance,
+    UnknownRule,
     get_rule,
     kentico_string,
     to_kentico,
@@ -38,6 +41,8 @@ from conditions.rules import (
 __all__ = [
     "MAX_DEPTH",
     "MAX_RULES_XML_BYTES",
+    "Description",
+    "describe_stored",
     "display_text",
     "from_stored",
     "from_xml",
@@ -234,7 +239,7 @@ def _read_item(element: Element, path: _Path) -> _Item:
         rule = get_rule(code_name)
         instance = _read_rule(rule, params, where)
     except ConditionError as error:
-        raise ConditionError(f"Rules XML: {where}: {error.message}") from error
+        raise type(error)(f"Rules XML: {where}: {error.message}") from error
     return _Item(path[-1], Op(op), instance)
 
 
@@ -296,18 +301,84 @@ def _from_stored_xml(rules_xml: str, stored: str) -> Group:
         return from_xml(rules_xml)
     except ConditionError as error:
         offset = max(stored.find("<rules"), 0)
-        raise ConditionError.at_offset(error.message, stored, offset) from error
+        raise type(error).at_offset(error.message, stored, offset) from error
 
 
-def display_text(stored: str) -> str:
-    """What the group list shows: the designer's sentences, or the K# itself if hand-written.
+@dataclass(frozen=True)
+class Description:
+    """How a stored condition reads, and what an admin should know about that reading."""
+
+    text: str
+    warnings: tuple[str, ...] = ()
+
+
+def describe_stored(stored: str) -> Description:
+    """The designer's sentences, or the K# itself if hand-written or if a rule is not in the
+    catalogue (a custom rule of a Kentico site: its K# is what is evaluated anyway); a
+    warning when the sentences say something else than the K# (the XML says "male", the K#
+    tests female).
 
     ConditionError if the condition does not parse or its rules XML is broken.
     """
     parsed = parse_condition(stored)
     if parsed.rules_xml is None:
-        return _bare_kentico(parsed.source)
-    return to_text(_from_stored_xml(parsed.rules_xml, stored))
+        return Description(_bare_kentico(parsed.source))
+    try:
+        tree = _from_stored_xml(parsed.rules_xml, stored)
+    except UnknownRule as error:
+        return Description(render_node(parsed.expression), (
+            f"{error.message.removeprefix('Rules XML: ')}: the condition is shown and "
+            "evaluated as its K#",))
+    if not _matches(_expected_shape(tree), _shape(parsed.expression)):
+        return Description(to_text(tree), (
+            "the rules' text does not match the condition's K#, which is what is evaluated: "
+            + render_node(parsed.expression),))
+    return Description(to_text(tree))
+
+
+def display_text(stored: str) -> str:
+    """What the group list shows (see ``describe_stored``)."""
+    return describe_stored(stored).text
+
+
+def _shape(node: object) -> object:
+    """A syntax node without positions, names folded (K# ignores their case)."""
+    if isinstance(node, ast.Node):
+        return (type(node).__name__, *(
+            _name(f.name, _shape(getattr(node, f.name)))
+            for f in fields(node) if not f.name.endswith("span")))
+    if isinstance(node, tuple):
+        return tuple(_shape(item) for item in node)
+    return node
+
+
+def _name(field_name: str, value: object) -> object:
+    return value.lower() if field_name == "name" and isinstance(value, str) else value
+
+
+def _expected_shape(node: Node) -> object:
+    """What the K# of a designer tree parses to: runs joined by "and" first, then "or"
+    between them; each rule any of the K# forms Kentico writes for it (a frozenset)."""
+    if isinstance(node, RuleInstance):
+        forms = node.definition.kentico_forms(node.values)
+        return frozenset(_shape(parse_condition(form).expression) for form in forms)
+    runs: list[list[object]] = [[_expected_shape(node.children[0])]]
+    for op, child in zip(node.ops, node.children[1:], strict=True):
+        if op is Op.OR:
+            runs.append([])
+        runs[-1].append(_expected_shape(child))
+    terms = [run[0] if len(run) == 1 else ("Logical", "&&", tuple(run)) for run in runs]
+    return terms[0] if len(terms) == 1 else ("Logical", "||", tuple(terms))
+
+
+def _matches(expected: object, actual: object) -> bool:
+    if isinstance(expected, frozenset):
+        return actual in expected
+    if isinstance(expected, tuple) and isinstance(actual, tuple) and len(expected) == 3 \
+            and expected[0] == "Logical":
+        return (actual[:2] == expected[:2] and len(actual[2]) == len(expected[2])  # type: ignore[arg-type]
+                and all(_matches(e, a) for e, a in zip(expected[2], actual[2], strict=True)))  # type: ignore[arg-type]
+    return False
 
 
 def _bare_kentico(source: str) -> str:

@@ -275,6 +275,14 @@ class Compiler:
         return _fmt(f"({{}} OR CASE WHEN {{}} THEN {lower}({{}}) {test} ELSE 0 END)",
                     plain, hazardous, value, operand)
 
+    def exact_text(self, node: typed.Typed) -> Fragment:
+        """The node as text, null as empty, not folded: the form case-sensitive comparisons
+        use (``|(casesensitive)true``)."""
+        value = self.constant(node)
+        if value is not NOT_CONSTANT:
+            return self.param(values.exact(value))  # type: ignore[arg-type]
+        return _fmt("COALESCE({}, '')", self.value(node))
+
     def lower_text(self, node: typed.Typed) -> Fragment:
         """The node as lowercased text, null as empty: the form string comparisons use."""
         value = self.constant(node)
@@ -290,7 +298,8 @@ class Compiler:
         if value is not NOT_CONSTANT:
             return Fragment(self.dialect.true if value is True else self.dialect.false)
         compiled = self.value(node)
-        if isinstance(node, typed.Member | typed.BinaryOp) and not self._two_valued(node):
+        if (isinstance(node, typed.Member | typed.BinaryOp | typed.ConditionalOp)
+                and not self._two_valued(node)):
             return _fmt(f"(COALESCE({{}}, {self.dialect.false}) = {self.dialect.true})", compiled)
         return compiled
 
@@ -310,6 +319,9 @@ class Compiler:
             if node.op == "!":
                 return _fmt("(NOT {})", self.truth(node.operand))
             return _fmt("(- {})", self.value(node.operand))
+        if isinstance(node, typed.ConditionalOp):
+            return _fmt("(CASE WHEN {} THEN {} ELSE {} END)", self.truth(node.condition),
+                        self.value(node.then), self.value(node.otherwise))
         if isinstance(node, typed.LogicalOp):
             keyword = " AND " if node.op == "&&" else " OR "
             return _fmt("({})", self.join(keyword, [self.truth(o) for o in node.operands]))
@@ -336,10 +348,10 @@ class Compiler:
         if op == "??":
             return _fmt("COALESCE({}, {})", self.value(left), self.value(right))
         if op in ("==", "!="):
-            equal = self._equal(left, right)
+            equal = self._equal(left, right, node.exact)
             return equal if op == "==" else _fmt("(NOT {})", equal)
         if op in ("<", "<=", ">", ">="):
-            return self._order(op, left, right)
+            return self._order(op, left, right, node.exact)
         if node.type is Type.STRING:
             return _fmt("({} || {})", self._concat_operand(left), self._concat_operand(right))
         a, b = self.value(left), self.value(right)
@@ -359,7 +371,11 @@ class Compiler:
     def _is_null_constant(self, node: typed.Typed) -> bool:
         return self.constant(node) is None
 
-    def _equal(self, left: typed.Typed, right: typed.Typed) -> Fragment:
+    def _equal(self, left: typed.Typed, right: typed.Typed, exact: bool) -> Fragment:
+        if Type.INT in (left.type, right.type) and Type.STRING in (left.type, right.type):
+            return _fmt("({} = {})", self._number_text(left), self._number_text(right))
+        if Type.STRING in (left.type, right.type) and exact:
+            return _fmt("({} = {})", self.exact_text(left), self.exact_text(right))
         if Type.STRING in (left.type, right.type):
             for text, other in ((left, right), (right, left)):
                 constant = self.constant(other)
@@ -373,16 +389,25 @@ class Compiler:
         return _fmt(f"({{}} {self.dialect.null_safe_equal} {{}})", self.value(left),
                     self.value(right))
 
-    def _order(self, op: str, left: typed.Typed, right: typed.Typed) -> Fragment:
+    def _number_text(self, node: typed.Typed) -> Fragment:
+        """A side of ``number == "text"``: the number's text, null as empty; the text is
+        folded (digits and signs fold to themselves, other text never equals a number)."""
+        if node.type is Type.INT:
+            return self._concat_operand(node)
+        return self.lower_text(node)
+
+    def _order(self, op: str, left: typed.Typed, right: typed.Typed, exact: bool
+               ) -> Fragment:
         if self.constant(left) in (None, "") or self.constant(right) in (None, ""):
             return Fragment(self.dialect.false)
         false = self.dialect.false
         if Type.STRING in (left.type, right.type):
             collate = self.dialect.string_collation
+            text = self.exact_text if exact else self.lower_text
             return _fmt(
                 f"COALESCE((NULLIF({{}}, ''){collate} {op} NULLIF({{}}, ''){collate}), {false})",
-                self.lower_text(left),
-                self.lower_text(right),
+                text(left),
+                text(right),
             )
         return _fmt(f"COALESCE(({{}} {op} {{}}), {false})", self.value(left), self.value(right))
 

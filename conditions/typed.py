@@ -59,15 +59,27 @@ class UnaryOp(Typed):
 
 @dataclass(frozen=True, eq=False)
 class BinaryOp(Typed):
+    """``exact``: string comparisons take case into account (``|(casesensitive)true``)."""
+
     op: str
     left: Typed
     right: Typed
+    exact: bool = False
 
 
 @dataclass(frozen=True, eq=False)
 class LogicalOp(Typed):
     op: str
     operands: tuple[Typed, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class ConditionalOp(Typed):
+    """``condition ? then : otherwise``; only ``then`` or ``otherwise`` is evaluated."""
+
+    condition: Typed
+    then: Typed
+    otherwise: Typed
 
 
 def children(node: Typed) -> tuple[Typed, ...]:
@@ -80,4 +92,6 @@ def children(node: Typed) -> tuple[Typed, ...]:
         return (node.left, node.right)
     if isinstance(node, LogicalOp):
         return node.operands
+    if isinstance(node, ConditionalOp):
+        return (node.condition, node.then, node.otherwise)
     return ()

@@ -8,10 +8,14 @@ Rules (shared with ``conditions.sql``, checked by the differential tests):
 - Integer division and ``mod`` truncate toward zero (C#, SQLite and PostgreSQL agree); division
   by zero gives null.
 - Datetimes are naive UTC: aware values are converted when they enter.
+- Under Kentico's ``|(casesensitive)true`` the string comparisons (``==``, ordering,
+  ``Contains``…, ``EqualsAny``) take the text as it is (``exact``) instead of folded.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -54,6 +58,11 @@ def lower(value: str | None) -> str:
     return "" if value is None else fold_case(value)
 
 
+def exact(value: str | None) -> str:
+    """Null-as-empty text, not folded: what a case-sensitive condition compares."""
+    return "" if value is None else value
+
+
 # The characters outside ASCII whose case folding is an ASCII letter (a test checks every
 # code point): LATIN CAPITAL LETTER I WITH DOT ABOVE → i, KELVIN SIGN → k.
 _NON_ASCII_FOLDING_TO = {"i": "\u0130", "k": "\u212a"}
@@ -94,6 +103,20 @@ def unstorable_character(text: str) -> tuple[int, str] | None:
     return None
 
 
+URL_SCHEME_AND_HOST = "^[a-z][a-z0-9+.-]*://[^/]*"
+"""The scheme and host at the start of a lowercased URL: a regular expression that Python's
+``re`` and PostgreSQL's ``regexp_replace`` read alike."""
+_SCHEME_AND_HOST = re.compile(URL_SCHEME_AND_HOST)
+
+
+def url_path(url: str) -> str:
+    """The page a URL or path names, as ``VisitedPage`` compares pages: lowercased, without
+    fragment, query, scheme and host, and without trailing slashes
+    (``https://www.example.com/Poster/?utm_source=mail`` → ``/poster``)."""
+    text = fold_case(url).split("#", 1)[0].split("?", 1)[0]
+    return _SCHEME_AND_HOST.sub("", text, count=1).rstrip("/")
+
+
 def like_escape(value: str | None) -> str:
     """Null-as-empty lowercase text made literal inside a LIKE pattern with ``ESCAPE '\\'``."""
     return lower(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -103,32 +126,39 @@ def is_blank(value: Value) -> bool:
     return value is None or value == ""
 
 
-def text_form(value: Value) -> str:
-    """How a scalar reads as text in list membership tests (``EqualsAny``): lowercased."""
+def text_form(value: Value, text: Callable[[str], str] = fold_case) -> str:
+    """How a scalar reads as text in list membership tests (``EqualsAny``): lowercased
+    (``text=exact``: as it is)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return fold_case(value)
+        return text(value)
     return str(value)
 
 
-def equals(a: Value, b: Value) -> bool:
-    """``==``: null equals null and the empty string; strings ignore case."""
-    if isinstance(a, str) or isinstance(b, str):
-        return lower(a) == lower(b)  # type: ignore[arg-type]
+def equals(a: Value, b: Value, text: Callable[[str | None], str] = lower) -> bool:
+    """``==``: null equals null and the empty string; strings ignore case (``text=exact``:
+    they don't)."""
+    if isinstance(a, str) or isinstance(b, str):  # a number equals its text (Kentico)
+        return text(_text_of(a)) == text(_text_of(b))
     if a is None or b is None:
         return a is None and b is None
     return a == b
 
 
-def compare(op: str, a: Value, b: Value) -> bool:
-    """``< <= > >=``: false when either side is null or empty; strings ignore case."""
+def _text_of(value: Value) -> str | None:
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+def compare(op: str, a: Value, b: Value, text: Callable[[str], str] = fold_case) -> bool:
+    """``< <= > >=``: false when either side is null or empty; strings ignore case
+    (``text=exact``: they don't)."""
     if is_blank(a) or is_blank(b):
         return False
     if isinstance(a, str) and isinstance(b, str):
-        a, b = fold_case(a), fold_case(b)
+        a, b = text(a), text(b)
     if op == "<":
         return a < b  # type: ignore[operator]
     if op == "<=":

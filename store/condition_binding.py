@@ -29,7 +29,13 @@ MEMBER_COLUMNS: dict[str, str] = {
     "Contact.ContactCreated": "created",
     "Contact.ContactLastModified": "modified",
 }
-COMPUTED_MEMBERS = ("Contact.ContactAge", "Contact.ContactBirthday")
+RELATION_COUNTS = {
+    "Contact.ContactGroups.Count": "(SELECT COUNT(*) FROM membership m WHERE m.contact_id = c.id)",
+    "Contact.Accounts.Count":
+        "(SELECT COUNT(*) FROM account_contact ac WHERE ac.contact_id = c.id)",
+}
+COMPUTED_MEMBERS = ("Contact.ContactAge", "Contact.ContactAgeOfBirthday",
+                    "Contact.ContactBirthday")
 
 
 class ContactBinding:
@@ -61,7 +67,11 @@ class ContactBinding:
         if name == "Contact.ContactBirthday":
             return Fragment("(c.birthday || ' 00:00:00')" if self.dialect == "sqlite"
                             else "CAST(c.birthday AS timestamp)")
-        if name == "Contact.ContactAge":
+        if name in RELATION_COUNTS:
+            return Fragment(RELATION_COUNTS[name])
+        if name == "Contact.ContactAge":  # hand-written K#: 0 without a birthday
+            return compiler.fmt("COALESCE({}, 0)", self._age(compiler))
+        if name == "Contact.ContactAgeOfBirthday":  # the designer's rule: null without one
             return self._age(compiler)
         field = name.split(".", 1)[1]
         return compiler.fmt(

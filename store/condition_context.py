@@ -12,6 +12,8 @@ import datetime as dt
 from functools import cache
 from typing import Any, NamedTuple
 
+import peewee as pw
+
 from conditions import Schema
 from store.condition_binding import MEMBER_COLUMNS
 from store.database import database_proxy
@@ -26,6 +28,8 @@ from store.models import (
     FormFieldValue,
     FormSubmission,
     Membership,
+    Site,
+    utc_naive,
 )
 
 
@@ -37,6 +41,7 @@ class ActivityRow(NamedTuple):
 
 
 class SubmissionRow(NamedTuple):
+    site: str | None  # the site's code name
     form: str
     at: dt.datetime
     fields: tuple[tuple[str, str | None], ...]
@@ -53,7 +58,7 @@ class ContactContext:
 
     def __init__(self, contact: Contact, now: dt.datetime, schema: Schema) -> None:
         self.contact = contact
-        self._now = now
+        self._now = utc_naive(now)  # stored times are naive UTC: an aware now is converted
         self.schema = schema
 
     @property
@@ -71,6 +76,12 @@ class ContactContext:
             birthday = self.contact.birthday
             value = dt.datetime.combine(birthday, dt.time()) if birthday else None
         elif name == "Contact.ContactAge":
+            value = age_at(self.contact.birthday, self._now) or 0
+        elif name == "Contact.ContactGroups.Count":
+            value = len(self.group_codes())
+        elif name == "Contact.Accounts.Count":
+            value = len(self.accounts())
+        elif name == "Contact.ContactAgeOfBirthday":
             value = age_at(self.contact.birthday, self._now)
         else:
             value = self._custom_fields().get(name.split(".", 1)[1].lower())
@@ -93,13 +104,15 @@ class ContactContext:
 
     @cache  # noqa: B019
     def submissions(self) -> tuple[SubmissionRow, ...]:
-        rows = (FormSubmission.select(FormSubmission.id, FormSubmission.form, FormSubmission.at)
+        rows = (FormSubmission.select(FormSubmission.id, Site.code_name, FormSubmission.form,
+                                      FormSubmission.at)
+                .join(Site, pw.JOIN.LEFT_OUTER)
                 .where(FormSubmission.contact == self.contact.id).tuples())
         result = []
-        for submission_id, form, at in rows:
+        for submission_id, site, form, at in rows:
             fields = tuple(FormFieldValue.select(FormFieldValue.field, FormFieldValue.value)
                            .where(FormFieldValue.submission == submission_id).tuples())
-            result.append(SubmissionRow(form, at, fields))
+            result.append(SubmissionRow(site, form, at, fields))
         return tuple(result)
 
     @cache  # noqa: B019

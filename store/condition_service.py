@@ -27,7 +27,7 @@ from conditions import (
     evaluate,
     explain,
 )
-from conditions.rulesxml import display_text
+from conditions.rulesxml import Description, describe_stored
 from store.condition_binding import ContactBinding
 from store.condition_context import ContactContext
 from store.database import database_proxy
@@ -72,8 +72,14 @@ def check_condition(text: str) -> CheckedCondition:
 
 def describe(text: str) -> str:
     """The display form: the rule designer's sentences, or the K# as written."""
+    return description(text).text
+
+
+def description(text: str) -> Description:
+    """The display form and its warnings (a rule not in the catalogue, rules' text that
+    disagrees with the K#)."""
     try:
-        return display_text(text)
+        return describe_stored(text)
     except ConditionError as error:
         raise InvalidCondition(error) from None
 
@@ -118,6 +124,7 @@ class ConditionReport:
     """What ``condition check`` prints."""
 
     display: str
+    warnings: tuple[str, ...]
     translatable: bool
     reason: str | None
     sql: str | None
@@ -141,8 +148,10 @@ def report(text: str, *, count: bool = False, now: dt.datetime | None = None
            ) -> ConditionReport:
     checked = check_condition(text)
     compiled = compile_condition(checked, now)
+    shown = description(text)
     return ConditionReport(
-        display=describe(text), translatable=compiled.translatable, reason=compiled.reason,
+        display=shown.text, warnings=shown.warnings, translatable=compiled.translatable,
+        reason=compiled.reason,
         sql=compiled.sql, params=compiled.params,
         count=count_matching(checked, now) if count else None)
 

@@ -7,8 +7,12 @@ halves are written independently and must agree; the differential tests in
 ``tests/store/test_condition_differential.py`` hold them to it. Shared rules:
 
 - ``days <= 0`` means any time; otherwise an event counts at or after ``now - days``.
-- ``;``-separated lists are trimmed and compared case-insensitively; an empty list means
-  "any" (activity types, forms, emails) — except group lists, where it matches nothing.
+- ``;``-separated lists are compared case-insensitively. Activity type lists are split as
+  Kentico splits them, items not trimmed (``"a; b"`` names ``" b"``); form and group lists are
+  trimmed. An empty list means "any" (activity types, forms, emails) — except group lists,
+  where it matches nothing (or everything, with ``all``).
+- "All of a list" means as many matches as the list has items (Kentico counts them), so a
+  list naming an item twice is never satisfied.
 - Text comparisons are case-insensitive, null behaves as the empty string, and ``%``, ``_``
   and ``\\`` in values are literal.
 """
@@ -20,13 +24,16 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from conditions import (
+    URL_SCHEME_AND_HOST,
     Fragment,
     Registry,
     ascii_folding_suffices,
     default_registry,
     fold_case,
     like_escape,
+    url_path,
 )
+from conditions.vocabulary import account_id, form_field_reference
 
 if TYPE_CHECKING:
     from conditions import Compiler
@@ -40,6 +47,14 @@ def split_items(text: object) -> list[str]:
     if text is None:
         return []
     return [_lower(item.strip()) for item in str(text).split(";") if item.strip()]
+
+
+def activity_types(text: object) -> list[str]:
+    """Kentico's split of an activity type list: ``"a; B"`` → ``["a", " b"]``, null or
+    empty → ``[]`` (any type). Items keep their spaces, as ``String.Split`` leaves them."""
+    if text is None or text == "":
+        return []
+    return [_lower(item) for item in str(text).split(";")]
 
 
 def since(now: dt.datetime, days: int) -> dt.datetime | None:
@@ -112,15 +127,23 @@ def _text_equals(c: Compiler, column: str, value: object) -> Fragment:
 # --- activities -------------------------------------------------------------------------
 
 
+def _cancel_type(cancel: str | None) -> str | None:
+    """DidActivity's ``cancelType``: one type (a ``;`` in it is part of the name), or None."""
+    return None if cancel is None or cancel == "" else _lower(cancel)
+
+
 def did_activity_eval(ctx: ContactContext, types: str | None, cancel: str | None,
                       days: int) -> bool:
-    wanted, cancels, start = split_items(types), split_items(cancel), since(ctx.now, days)
+    """An activity counts unless a later one of ``cancel`` type has its item; an activity
+    without an item is never cancelled (Kentico compares item ids with ``=``)."""
+    wanted, cancels = activity_types(types), _cancel_type(cancel)
+    start = since(ctx.now, days)
     activities = ctx.activities()
     for act in activities:
         if (wanted and _lower(act.type) not in wanted) or (start and act.at < start):
             continue
-        cancelled = cancels and any(
-            _lower(other.type) in cancels and other.item == act.item and other.at > act.at
+        cancelled = cancels is not None and act.item not in (None, "") and any(
+            _lower(other.type) == cancels and other.item == act.item and other.at > act.at
             for other in activities)
         if not cancelled:
             return True
@@ -128,31 +151,44 @@ def did_activity_eval(ctx: ContactContext, types: str | None, cancel: str | None
 
 
 def did_activity_sql(c: Compiler, types: str | None, cancel: str | None, days: int) -> Fragment:
-    cancels = split_items(cancel)
+    cancels = _cancel_type(cancel)
     extra = []
-    if cancels:
-        null_safe = c.dialect.null_safe_equal
+    if cancels is not None:
         extra.append(c.fmt(
             "NOT EXISTS (SELECT 1 FROM activity x WHERE x.contact_id = a.contact_id "
-            f"AND x.item {null_safe} a.item AND x.at > a.at AND {{}})",
-            _in_list(c, "x.type", cancels)))
-    return _activity_exists(c, split_items(types), days, extra)
+            "AND x.item = a.item AND x.item <> '' AND x.at > a.at AND {})",
+            _in_list(c, "x.type", [cancels])))
+    return _activity_exists(c, activity_types(types), days, extra)
+
+
+def all_satisfiable(items: Sequence[str]) -> bool:
+    """Whether "all of ``items``" can hold: Kentico compares the number of matches with the
+    number of items, and one thing matches a repeated item only once."""
+    return len(set(items)) == len(items)
 
 
 def did_activities_eval(ctx: ContactContext, types: str, days: int, all_: bool) -> bool:
-    wanted, start = split_items(types), since(ctx.now, days)
+    wanted, start = activity_types(types), since(ctx.now, days)
+    if all_ and not wanted:
+        return True
     seen = {_lower(a.type) for a in ctx.activities() if not start or a.at >= start}
     if not wanted:
         return bool(seen)
-    return set(wanted) <= seen if all_ else bool(seen & set(wanted))
+    if all_:
+        return all_satisfiable(wanted) and set(wanted) <= seen
+    return bool(seen & set(wanted))
 
 
 def did_activities_sql(c: Compiler, types: str, days: int, all_: bool) -> Fragment:
-    wanted = split_items(types)
-    if not all_ or not wanted:
+    wanted = activity_types(types)
+    if not all_:
         return _activity_exists(c, wanted, days)
+    if not wanted:
+        return Fragment(c.dialect.true)
+    if not all_satisfiable(wanted):
+        return Fragment(c.dialect.false)
     return c.fmt("({})", c.join(" AND ", [_activity_exists(c, [t], days)
-                                          for t in sorted(set(wanted))]))
+                                          for t in sorted(wanted)]))
 
 
 def _typed_activity_eval(activity_type: str, match: Callable[[Any], bool]
@@ -165,12 +201,34 @@ def _typed_activity_eval(activity_type: str, match: Callable[[Any], bool]
 
 
 def visited_page_eval(ctx: ContactContext, path: str, days: int) -> bool:
-    wanted = _lower(path)
-    return _typed_activity_eval("pagevisit", lambda a: _lower(a.url) == wanted)(ctx, days)
+    """A visit of the page: the path of the visited URL (``conditions.url_path``) is the
+    path asked for, so scheme, host, query, fragment, case and a trailing slash don't count."""
+    wanted = url_path(path or "")
+    return _typed_activity_eval(
+        "pagevisit", lambda a: a.url is not None and url_path(a.url) == wanted)(ctx, days)
 
 
 def visited_page_sql(c: Compiler, path: str, days: int) -> Fragment:
-    return _activity_exists(c, ["pagevisit"], days, [_text_equals(c, "a.url", path)])
+    return _activity_exists(c, ["pagevisit"], days, [_url_path_equals(c, "a.url", path or "")])
+
+
+def _url_path_equals(c: Compiler, column: str, path: str) -> Fragment:
+    """The path of the URL in ``column`` is ``url_path(path)``.
+
+    SQLite computes the path with the registered ``cg_url_path`` (``url_path`` itself), only
+    for URLs that contain the wanted path somewhere (a LIKE, cheap in C); PostgreSQL with the
+    same steps in SQL: lowercase, cut the fragment and the query, the scheme and host, and
+    trailing slashes.
+    """
+    wanted = url_path(path)
+    if c.dialect.name == "sqlite":
+        return c.fmt("CASE WHEN {} THEN cg_url_path({}) = {} ELSE 0 END",
+                     c.folded_like(Fragment(column), f"%{like_escape(wanted)}%"),
+                     Fragment(column), c.param(wanted))
+    lowered = c.fmt(f"{c.binding.lower_function}({column})")
+    cut = c.fmt("split_part(split_part({}, '#', 1), '?', 1)", lowered)
+    no_host = c.fmt("regexp_replace({}, {}, '')", cut, c.param(URL_SCHEME_AND_HOST))
+    return c.fmt("(rtrim({}, '/') = {})", no_host, c.param(wanted))
 
 
 def logged_in_eval(ctx: ContactContext, days: int) -> bool:
@@ -217,29 +275,31 @@ def submitted_form_sql(c: Compiler, form: str, days: int) -> Fragment:
                      selective=bool(forms) or bool(conditions))
 
 
-def _form_and_field(field: str) -> tuple[str | None, str]:
-    """``"ContactUs.Email"`` → (``contactus``, ``email``); a bare field means any form."""
-    form, dot, name = (field or "").partition(".")
-    return (_lower(form.strip()), _lower(name.strip())) if dot else (None, _lower(form.strip()))
-
-
 def filled_form_field_eval(ctx: ContactContext, field: str, value: str, days: int) -> bool:
-    form, name = _form_and_field(field)
+    """A submission on the site, of the form, whose field contains ``value`` (ignoring
+    case); a field that is not ``site;form;field`` matches nothing, as Kentico's fails."""
+    reference = form_field_reference(field)
+    if reference is None:
+        return False
+    site, form, name = (_lower(part) for part in reference)
     wanted, start = _lower(value), since(ctx.now, days)
     return any(
-        (form is None or _lower(s.form) == form) and (not start or s.at >= start)
-        and any(_lower(f) == name and _lower(v) == wanted for f, v in s.fields)
+        _lower(s.site) == site and _lower(s.form) == form and (not start or s.at >= start)
+        and any(_lower(f) == name and wanted in _lower(v) for f, v in s.fields)
         for s in ctx.submissions())
 
 
 def filled_form_field_sql(c: Compiler, field: str, value: str, days: int) -> Fragment:
-    form, name = _form_and_field(field)
+    reference = form_field_reference(field)
+    if reference is None:
+        return Fragment(c.dialect.false)
+    site, form, name = reference
     conditions = [*_window(c, "s.at", days), Fragment("v.submission_id = s.id"),
-                  _text_equals(c, "v.field", name), _text_equals(c, "v.value", value)]
-    if form is not None:
-        conditions.append(_text_equals(c, "s.form", form))
-    return _has_rows(c, "form_submission s, form_field_value v", "s.contact_id", conditions,
-                     selective=True)
+                  Fragment("si.id = s.site_id"), _text_equals(c, "si.code_name", site),
+                  _text_equals(c, "s.form", form), _text_equals(c, "v.field", name),
+                  c.folded_like(Fragment("v.value"), f"%{like_escape(value)}%")]
+    return _has_rows(c, "form_submission s, form_field_value v, site si", "s.contact_id",
+                     conditions, selective=True)
 
 
 # --- contact data -----------------------------------------------------------------------
@@ -290,15 +350,17 @@ def _code_name_in(c: Compiler, name: Fragment, code_name: Fragment, wanted: Sequ
 
 
 def is_in_contact_group_eval(ctx: ContactContext, groups: str, all_: bool) -> bool:
-    wanted, mine = set(split_items(groups)), {_lower(g) for g in ctx.group_codes()}
-    if not wanted:
-        return False
-    return wanted <= mine if all_ else bool(wanted & mine)
+    wanted, mine = split_items(groups), {_lower(g) for g in ctx.group_codes()}
+    if all_:
+        return all_satisfiable(wanted) and set(wanted) <= mine
+    return bool(set(wanted) & mine)
 
 
 def is_in_contact_group_sql(c: Compiler, groups: str, all_: bool) -> Fragment:
-    wanted = sorted(set(split_items(groups)))
-    if not wanted:
+    wanted = sorted(split_items(groups))
+    if all_ and not wanted:
+        return Fragment(c.dialect.true)
+    if not wanted or (all_ and not all_satisfiable(wanted)):
         return Fragment(c.dialect.false)
     source = ("membership m JOIN contact_group g ON g.id = m.group_id "
               f"WHERE m.contact_id = {c.contact_alias}.id AND ")
@@ -308,17 +370,15 @@ def is_in_contact_group_sql(c: Compiler, groups: str, all_: bool) -> Fragment:
     return c.fmt(f"((SELECT COUNT(*) FROM {source}{{}}) = {{}})", in_list, c.param(len(wanted)))
 
 
-def belongs_to_account_eval(ctx: ContactContext, account: str | int) -> bool:
-    if isinstance(account, int):
-        return any(account_id == account for account_id, _ in ctx.accounts())
-    return any(_lower(name) == _lower(account) for _, name in ctx.accounts())
+def belongs_to_account_eval(ctx: ContactContext, account: str | int | None) -> bool:
+    """Kentico converts the argument to an account id; what is not one (a name) is 0."""
+    wanted = account_id(account)
+    return any(linked == wanted for linked, _ in ctx.accounts())
 
 
-def belongs_to_account_sql(c: Compiler, account: str | int) -> Fragment:
-    match = (c.fmt("ac.account_id = {}", c.param(account)) if isinstance(account, int)
-             else _text_equals(c, "ac_a.name", account))
-    return _has_rows(c, "account_contact ac JOIN account ac_a ON ac_a.id = ac.account_id",
-                     "ac.contact_id", [match], selective=True)
+def belongs_to_account_sql(c: Compiler, account: str | int | None) -> Fragment:
+    return _has_rows(c, "account_contact ac", "ac.contact_id",
+                     [c.fmt("ac.account_id = {}", c.param(account_id(account)))], selective=True)
 
 
 FIELD_TESTS: dict[str, Callable[[str, str], bool]] = {

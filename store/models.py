@@ -20,6 +20,26 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def utc_naive(moment: dt.datetime) -> dt.datetime:
+    """``moment`` as naive UTC; a naive one is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+class UtcDateTimeField(pw.DateTimeField):
+    """A timestamp stored as naive UTC: an aware value is converted on its way in.
+
+    Without this a value with an offset was stored with its offset text (SQLite) or shifted
+    to the session's zone (PostgreSQL), and "the last X days" windows compared wrong times.
+    """
+
+    def db_value(self, value: object) -> object:
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            value = utc_naive(value)
+        return super().db_value(value)
+
+
 class BaseModel(pw.Model):
     class Meta:
         database = database_proxy
@@ -48,8 +68,8 @@ class Contact(BaseModel):
     birthday = pw.DateField(null=True)
     status = pw.CharField(max_length=50, null=True)
     score = pw.IntegerField(default=0)
-    created = pw.DateTimeField(default=utcnow)
-    modified = pw.DateTimeField(default=utcnow, index=True)
+    created = UtcDateTimeField(default=utcnow)
+    modified = UtcDateTimeField(default=utcnow, index=True)
     merged_into = pw.ForeignKeyField("self", null=True, backref="merged_children",
                                      on_delete="SET NULL", index=True)
 
@@ -74,7 +94,7 @@ class Account(BaseModel):
     name = pw.CharField(max_length=200, unique=True)
     city = pw.CharField(max_length=100, null=True)
     country_code = pw.CharField(max_length=2, null=True)
-    created = pw.DateTimeField(default=utcnow)
+    created = UtcDateTimeField(default=utcnow)
 
 
 class AccountContact(BaseModel):
@@ -93,7 +113,7 @@ class Activity(BaseModel):
     contact = pw.ForeignKeyField(Contact, on_delete="CASCADE", index=False)
     type = pw.CharField(max_length=50)
     site = pw.ForeignKeyField(Site, null=True, on_delete="SET NULL", index=False)
-    at = pw.DateTimeField()
+    at = UtcDateTimeField()
     item = pw.CharField(max_length=200, null=True)
     url = pw.CharField(max_length=500, null=True)
     value = pw.FloatField(null=True)
@@ -109,7 +129,7 @@ class FormSubmission(BaseModel):
     form = pw.CharField(max_length=100)
     contact = pw.ForeignKeyField(Contact, on_delete="CASCADE", index=False)
     site = pw.ForeignKeyField(Site, null=True, on_delete="SET NULL", index=False)
-    at = pw.DateTimeField()
+    at = UtcDateTimeField()
 
     class Meta:
         indexes = (
@@ -141,13 +161,13 @@ class ContactGroup(BaseModel):
     status_message = pw.TextField(null=True)
     slow_reason = pw.TextField(null=True)  # why the condition has no SQL translation
     progress = pw.FloatField(null=True)
-    last_rebuild_at = pw.DateTimeField(null=True)
+    last_rebuild_at = UtcDateTimeField(null=True)
     last_rebuild_seconds = pw.FloatField(null=True)
     last_added = pw.IntegerField(null=True)
     last_removed = pw.IntegerField(null=True)
     member_count = pw.IntegerField(default=0)
-    created = pw.DateTimeField(default=utcnow)
-    modified = pw.DateTimeField(default=utcnow)
+    created = UtcDateTimeField(default=utcnow)
+    modified = UtcDateTimeField(default=utcnow)
 
     @property
     def is_condition_based(self) -> bool:
@@ -162,7 +182,7 @@ class Membership(BaseModel):
     from_condition = pw.BooleanField(default=False)
     from_account = pw.BooleanField(default=False)
     manual = pw.BooleanField(default=False)
-    added_at = pw.DateTimeField(default=utcnow)
+    added_at = UtcDateTimeField(default=utcnow)
 
     class Meta:
         indexes = ((("group", "contact"), True),)
@@ -174,7 +194,7 @@ class Exclusion(BaseModel):
     group = pw.ForeignKeyField(ContactGroup, on_delete="CASCADE", index=False)
     contact = pw.ForeignKeyField(Contact, on_delete="CASCADE", index=True)
     actor = pw.CharField(max_length=100)
-    at = pw.DateTimeField(default=utcnow)
+    at = UtcDateTimeField(default=utcnow)
 
     class Meta:
         indexes = ((("group", "contact"), True),)
@@ -183,7 +203,7 @@ class Exclusion(BaseModel):
 class GroupAccount(BaseModel):
     group = pw.ForeignKeyField(ContactGroup, on_delete="CASCADE", index=False)
     account = pw.ForeignKeyField(Account, on_delete="CASCADE", index=True)
-    added_at = pw.DateTimeField(default=utcnow)
+    added_at = UtcDateTimeField(default=utcnow)
 
     class Meta:
         indexes = ((("group", "account"), True),)
@@ -239,8 +259,8 @@ class ScheduledTask(BaseModel):
     name = pw.CharField(max_length=300)
     time_of_day = pw.CharField(max_length=5)  # "HH:MM"
     enabled = pw.BooleanField(default=True)
-    last_run_at = pw.DateTimeField(null=True)
-    next_run_at = pw.DateTimeField(null=True)
+    last_run_at = UtcDateTimeField(null=True)
+    next_run_at = UtcDateTimeField(null=True)
     last_result = pw.TextField(null=True)
 
 
@@ -262,8 +282,8 @@ class RebuildLock(BaseModel):
     user = pw.CharField(max_length=100)
     host = pw.CharField(max_length=255)
     pid = pw.IntegerField()
-    started_at = pw.DateTimeField()
-    heartbeat_at = pw.DateTimeField()
+    started_at = UtcDateTimeField()
+    heartbeat_at = UtcDateTimeField()
     previous_status = pw.CharField(max_length=30)
     token = pw.CharField(max_length=32, default="")  # this holder's own: see store.locks
 

@@ -46,7 +46,7 @@ class Change:
         """The change for edited contact columns (``city`` → ``ContactCity``)."""
         names = {FIELD_MEMBERS[c] for c in columns if c in FIELD_MEMBERS}
         if "birthday" in columns:
-            names.add("ContactAge")
+            names |= {"ContactAge", "ContactAgeOfBirthday"}
         if columns & {"country_code", "country_name"}:
             names |= {"ContactCountryCode", "ContactCountryName"}
         return cls(fields=frozenset(names))

@@ -131,7 +131,9 @@ def cmd_condition_check(args: argparse.Namespace) -> None:
     result = condition_service.report(args.expression, count=args.count)
     data: dict[str, Any] = {"valid": True, "display": result.display,
                             "translatable": result.translatable}
-    lines = [result.display]
+    lines = [result.display, *(f"Warning: {warning}" for warning in result.warnings)]
+    if result.warnings:
+        data["warnings"] = list(result.warnings)
     if not result.translatable:
         data["slow_reason"] = result.reason
         lines.append(f"Warning: evaluated contact by contact (slow): {result.reason}")

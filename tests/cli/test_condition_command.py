@@ -95,3 +95,22 @@ def test_a_valid_condition_is_saved_as_rebuild_required(people):
         assert groups.get_group("InactiveContacts").condition == INACTIVE
     finally:
         close()
+
+
+CUSTOM_RULE = (
+    '{%Rule("Contact.DidActivity(null, null, ToInt(365))", "<rules><r pos=\\"0\\" par=\\"\\" '
+    'op=\\"and\\" n=\\"AcmeContactIsEngaged\\" ></r></rules>")|(identity)GlobalAdministrator'
+    '|(hash)7d1f0c9e3b2a4f5d6e7c8b9a0f1e2d3c4b5a6978%}'
+)
+
+
+def test_a_custom_kentico_rule_is_checked_as_its_k_sharp_with_a_warning(people):
+    db, _ = people
+    result = cli(db.url, "condition", "check", CUSTOM_RULE, "--count")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0] == "Contact.DidActivity(null, null, ToInt(365))"
+    assert lines[1].startswith("Warning: ") and "Unknown rule 'AcmeContactIsEngaged'" in lines[1]
+    assert "1 contact match" in result.out  # the active parent
+    created = cli(db.url, "groups", "create", "--name", "Engaged", "--condition", CUSTOM_RULE)
+    assert created.code == 0, created.err

@@ -126,12 +126,12 @@ def test_non_boolean_conditions(text, kind):
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ('Contact.ContactAge == "30"', "operator '==' cannot combine int and string"),
+    ("Contact.ContactAge == true", "operator '==' cannot combine int and bool"),
     ("Contact.ContactCreated > 5", "operator '>' cannot combine datetime and int"),
     ('"a" - "b" == ""', "operator '-' cannot combine string and string"),
     ("1.5 mod 2 == 0", "operator 'mod' cannot combine decimal and int"),
     ("true < false", "operator '<' cannot combine bool and bool"),
-    ('Contact.ContactAge ?? "x" == 1', "operator '==' cannot combine string and int"),
+    ('Contact.ContactAge ?? "x" == true', "operator '==' cannot combine string and bool"),
     ('Contact.ContactEmail && true', "'&&' needs true or false, not a string"),
     ("!Contact.ContactAge", "'!' needs true or false, not an int"),
     ('-"a" == 1', "'-' needs a number, not string"),
@@ -152,9 +152,9 @@ def test_valid_kentico_conditions_check():
         'Contact.DidActivities("pagevisit", ToInt(50), true)',
         "Contact.LoggedIn(ToInt(7))",
         'Contact.SubmittedForm("ContactUs", ToInt(7))',
-        'Contact.FilledFormFieldWithValue("field", "value", 5)',
+        'Contact.FilledFormFieldWithValue("DancingGoat;ContactUs;Email", "value", 5)',
         'Contact.IsInContactGroup("g1;g2", false)',
-        'Contact.BelongsToAccount("Acme")',
+        "Contact.BelongsToAccount(12)",
         'Contact.OpenedEmail("issue", 3) || Contact.ClickedLinkInEmail("issue", 3)',
         'CurrentDateTime.Between(ToSystemDateTime("1/1/2020"), ToSystemDateTime("9/3/2030"))',
         'CurrentDateTime.DayOfWeek.EqualsAny("0|6".Split("|"))',

@@ -43,7 +43,7 @@ def test_dependencies_from_members_and_contact_methods():
         'Contact.ContactEmail.Contains("@") && Contact.DidActivity("PageVisit;purchase", '
         '"newsletterunsubscription", 7) && Contact.IsInContactGroup("vip;gold", true) '
         '&& Contact.SubmittedForm("ContactUs") && Contact.IsFromCountry("CZ") '
-        '&& Contact.BelongsToAccount("Acme")',
+        '&& Contact.BelongsToAccount("12")',
         SCHEMA, REGISTRY)
     deps = dependencies(checked)
     assert deps.fields == {"ContactEmail", "ContactCountryCode", "ContactCountryName"}

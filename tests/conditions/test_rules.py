@@ -59,15 +59,19 @@ CASES = [
     ),
     (
         "ContactHasEnteredASpecificValueInASpecificFormSFieldInTheLastXDays",
-        {"_perfectum": "", "field": "ContactUs.Topic", "value": "pricing", "days": "90"},
-        "Contact has entered value pricing in form field ContactUs.Topic in the last 90 day(s)",
-        'Contact.FilledFormFieldWithValue("ContactUs.Topic", "pricing", ToInt(90))',
+        {"_perfectum": "", "field": "DancingGoat;ContactUs;Topic", "value": "pricing",
+         "days": "90"},
+        "Contact has entered value pricing in form field DancingGoat;ContactUs;Topic in the "
+        "last 90 day(s)",
+        'Contact.FilledFormFieldWithValue("DancingGoat;ContactUs;Topic", "pricing", ToInt(90))',
     ),
     (
         "ContactHasEnteredASpecificValueInASpecificFormSFieldInTheLastXDays",
-        {"_perfectum": "!", "field": "ContactUs.Topic", "value": "pricing", "days": "90"},
-        "Contact has not entered value pricing in form field ContactUs.Topic in the last 90 day(s)",
-        '!Contact.FilledFormFieldWithValue("ContactUs.Topic", "pricing", ToInt(90))',
+        {"_perfectum": "!", "field": "DancingGoat;ContactUs;Topic", "value": "pricing",
+         "days": "90"},
+        "Contact has not entered value pricing in form field DancingGoat;ContactUs;Topic in the "
+        "last 90 day(s)",
+        '!Contact.FilledFormFieldWithValue("DancingGoat;ContactUs;Topic", "pricing", ToInt(90))',
     ),
     (
         "CMSContactHasVisitedSpecifiedPageInLastXDays",
@@ -209,16 +213,65 @@ CASES = [
         '!Contact.IsInContactGroup("Leads;Customers", true)',
     ),
     (
-        "CMSContactBelongsToAccount",
-        {"_is": "", "account": "Acme Ltd."},
-        "Contact is in account Acme Ltd.",
-        'Contact.BelongsToAccount("Acme Ltd.")',
+        "CMSContactHasDownloadedSpecifiedFileInLastXDays",
+        {"_perfectum": "", "item": "/Campaign-assets/whitepaper.pdf", "days": "30"},
+        "Contact has downloaded file /Campaign-assets/whitepaper.pdf in the last 30 day(s)",
+        'Contact.VisitedPage("/Campaign-assets/whitepaper.pdf", ToInt(30))',
+    ),
+    (
+        "CMSContactHasDownloadedSpecifiedFileInLastXDays",
+        {"_perfectum": "!", "item": "/Campaign-assets/whitepaper.pdf", "days": "0"},
+        "Contact has not downloaded file /Campaign-assets/whitepaper.pdf in the last 0 day(s)",
+        '!Contact.VisitedPage("/Campaign-assets/whitepaper.pdf", ToInt(0))',
+    ),
+    (
+        "CMSContactHasVisitedPage",
+        {"_perfectum": "", "page": "/Coffee"},
+        "Contact has visited page /Coffee",
+        'Contact.VisitedPage("/Coffee")',
+    ),
+    (
+        "CMSContactHasVisitedPage",
+        {"_perfectum": "!", "page": "/Coffee"},
+        "Contact has not visited page /Coffee",
+        '!Contact.VisitedPage("/Coffee")',
+    ),
+    (
+        "CMSContactHasSubmittedForm",
+        {"_perfectum": "", "form": "ContactUs"},
+        "Contact has submitted form ContactUs",
+        'Contact.SubmittedForm("ContactUs")',
+    ),
+    (
+        "CMSContactHasSubmittedForm",
+        {"_perfectum": "!", "form": "ContactUs"},
+        "Contact has not submitted form ContactUs",
+        '!Contact.SubmittedForm("ContactUs")',
+    ),
+    (
+        "CMSCurrentDatetimeIsInRange",
+        {"date1": "1/1/2026", "date2": "12/31/2026 11:59 PM"},
+        "Current date/time is between 1/1/2026 and 12/31/2026 11:59 PM",
+        'CurrentDateTime.Between(ToSystemDateTime("1/1/2026"), '
+        'ToSystemDateTime("12/31/2026 11:59 PM"))',
+    ),
+    (
+        "CMSContactFieldContainsValue",
+        {"field": "Industry", "op": "StartsWith", "value": "Retail"},
+        "Contact field Industry starts with Retail",
+        'Contact.ContactFieldContainsValue("Industry", "StartsWith", "Retail")',
     ),
     (
         "CMSContactBelongsToAccount",
-        {"_is": "!", "account": "Acme Ltd."},
-        "Contact is not in account Acme Ltd.",
-        '!Contact.BelongsToAccount("Acme Ltd.")',
+        {"_is": "", "account": "12"},
+        "Contact is in account 12",
+        "Contact.BelongsToAccount(12)",
+    ),
+    (
+        "CMSContactBelongsToAccount",
+        {"_is": "!", "account": "12"},
+        "Contact is not in account 12",
+        "!Contact.BelongsToAccount(12)",
     ),
 ]
 
@@ -264,7 +317,8 @@ def test_special_parameters_map_words_to_kentico():
 
 def test_catalogue_entries_are_complete():
     for r in RULES:
-        assert r.code_name.isidentifier() and r.display_name and r.user_text.startswith("Contact")
+        assert r.code_name.isidentifier() and r.display_name
+        assert r.user_text.startswith(("Contact", "Current date"))
         for param in r.parameters:
             assert param.caption
             assert isinstance(param.value_type, ValueType)
@@ -335,7 +389,8 @@ def test_bad_values_are_refused(values, message):
 
 
 def test_values_that_a_condition_cannot_store_are_refused():
-    bad = rule("CMSContactBelongsToAccount", _is="", account="Acme\x00")
+    bad = rule("CMSContactHasSubmittedSpecifiedFormInLastXDays", _perfectum="", item="Acme\x00",
+               days="1")
     with pytest.raises(ConditionError, match="U\\+0000"):
         to_kentico(bad)
 
@@ -348,8 +403,10 @@ def test_double_values_are_validated():
 
 
 def test_hostile_text_is_escaped_inside_the_string_literal():
-    instance = rule("CMSContactBelongsToAccount", _is="", account='a"); true || ("\\\n')
-    assert to_kentico(instance) == ('Contact.BelongsToAccount("a\\"); true || (\\"\\\\\\n")')
+    instance = rule("CMSContactHasSubmittedSpecifiedFormInLastXDays", _perfectum="",
+                    item='a"); true || ("\\\n', days="1")
+    assert to_kentico(instance) == (
+        'Contact.SubmittedForm("a\\"); true || (\\"\\\\\\n", ToInt(1))')
 
 
 def test_kentico_string_escapes():
@@ -380,7 +437,7 @@ A = rule("CMSContactIsMale", _is="")
 B = rule("CMSContactIsFemale", _is="")
 C = rule("CMSContactHasLoggedInInTheLastXDays", _perfectum="", days="7")
 D = rule("CMSContactHasLoggedInInTheLastXDays", _perfectum="!", days="30")
-E = rule("CMSContactBelongsToAccount", _is="", account="Acme")
+E = rule("CMSContactBelongsToAccount", _is="", account="12")
 KA, KB, KC, KD, KE = (to_kentico(x) for x in (A, B, C, D, E))
 TA, TB, TC, TD, TE = (to_text(x) for x in (A, B, C, D, E))
 

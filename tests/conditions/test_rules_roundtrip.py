@@ -24,6 +24,8 @@ def value_for(param: ParameterDef) -> st.SearchStrategy[str]:
         return st.sampled_from([choice.value for choice in param.choices])
     if param.value_type is ValueType.INTEGER:
         return st.integers(0, 999_999_999).map(str)
+    if param.shape is not None:
+        return st.sampled_from(param.shape.examples)
     return hostile_text(1 if param.required else 0)
 
 

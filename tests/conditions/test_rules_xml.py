@@ -112,7 +112,8 @@ def test_carriage_returns_and_markup_in_values_round_trip():
     tree = Group(
         (
             RuleInstance(
-                "CMSContactBelongsToAccount", {"_is": "", "account": 'a\r\nb <c> & "d" ]]> \t'}
+                "CMSContactHasSubmittedSpecifiedFormInLastXDays",
+                {"_perfectum": "", "item": 'a\r\nb <c> & "d" ]]> \t', "days": "1"},
             ),
         )
     )
@@ -153,8 +154,9 @@ def test_oversize_xml_is_refused_before_parsing():
 
 
 def test_oversize_trees_are_not_written():
-    account = RuleInstance("CMSContactBelongsToAccount", {"_is": "", "account": "x" * 1000})
-    many = Group(tuple([account] * 300), tuple([Op.OR] * 299))
+    form = RuleInstance("CMSContactHasSubmittedSpecifiedFormInLastXDays",
+                        {"_perfectum": "", "item": "x" * 1000, "days": "1"})
+    many = Group(tuple([form] * 300), tuple([Op.OR] * 299))
     with pytest.raises(ConditionError, match="too large"):
         to_xml(many)
 

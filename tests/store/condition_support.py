@@ -77,6 +77,7 @@ class SubmissionSpec:
     form: str
     at: dt.datetime
     fields: list[tuple[str, str | None]] = field(default_factory=list)
+    site: str | None = "DancingGoat"  # the site's code name; None: no site
 
 
 @dataclass
@@ -115,6 +116,7 @@ def build(world: World) -> list[int]:
         field_row = (CustomField.create(name=CUSTOM_FIELD, caption="Industry")
                      if world.custom_field else None)
         ids: list[int] = []
+        sites: dict[str, int] = {}
         for spec in world.contacts:
             contact = contacts.create_contact(**spec.fields)
             if spec.created is not None:
@@ -128,8 +130,14 @@ def build(world: World) -> list[int]:
                     {"contact": contact.id, "type": a.type, "at": a.at, "item": a.item,
                      "url": a.url} for a in spec.activities]).execute()
             for submission in spec.submissions:
+                site = None
+                if submission.site is not None:
+                    if submission.site not in sites:
+                        sites[submission.site] = Site.create(
+                            code_name=submission.site, display_name=submission.site).id
+                    site = sites[submission.site]
                 row = FormSubmission.create(form=submission.form, contact=contact.id,
-                                            at=submission.at)
+                                            at=submission.at, site=site)
                 if submission.fields:
                     FormFieldValue.insert_many([
                         {"submission": row.id, "field": name, "value": value}

@@ -14,7 +14,13 @@ from collections.abc import Callable
 
 import pytest
 
-from store.condition_service import check_condition, compile_condition, count_matching
+from conditions import url_path
+from store.condition_service import (
+    InvalidCondition,
+    check_condition,
+    compile_condition,
+    count_matching,
+)
 from store.database import database_proxy
 from store.models import Account, Activity, Contact, FormFieldValue, FormSubmission
 from tests.store.condition_support import (
@@ -114,11 +120,10 @@ PROBES: dict[str, tuple[str, Callable[[str, str], bool]]] = {
                     lambda h, n: h == n),
     "FieldNotEquals": ('Contact.ContactFieldContainsValue("Industry", "NotEquals", {})',
                        lambda h, n: h != n),
-    "VisitedPage": ("Contact.VisitedPage({}, 7)", lambda h, n: h == n),
+    "VisitedPage": ("Contact.VisitedPage({}, 7)", lambda h, n: url_path(h) == url_path(n)),
     "OpenedEmail": ("Contact.OpenedEmail({}, 7)", lambda h, n: h == n),
-    "FilledFormField": ('Contact.FilledFormFieldWithValue("ContactUs.Comment", {}, 7)',
-                        lambda h, n: h == n),
-    "BelongsToAccount": ("Contact.BelongsToAccount({})", lambda h, n: h == n),
+    "FilledFormField": ('Contact.FilledFormFieldWithValue("DancingGoat;ContactUs;Comment", {},'
+                        ' 7)', lambda h, n: n in h),
 }
 
 
@@ -136,6 +141,13 @@ def test_hostile_literals_match_literally_on_both_backends(hostile, db, probe: s
             if got != (want, want, len(want)):
                 failures.append(f"{text!r}: want {sorted(want)}, SQL/memory/count {got}")
     assert not failures, f"{db.engine}:\n" + "\n".join(failures)
+
+
+def test_hostile_account_references_are_refused_before_any_sql(hostile, db) -> None:
+    """BelongsToAccount takes an id: text that is not one never gets as far as a query."""
+    for needle in HOSTILE:
+        with pytest.raises(InvalidCondition, match="account's id"):
+            check_condition(f"Contact.BelongsToAccount({literal(needle)})")
 
 
 def test_wildcards_in_literals_are_literal(hostile, db) -> None:

@@ -123,7 +123,7 @@ CASES = [
     ('Contact.DidActivity("newslettersubscription", "newsletterunsubscription", ToInt(30))',
      {"novak"}),
     ("!Contact.DidActivity(null, null, ToInt(365))", {"empty"}),
-    ('Contact.FilledFormFieldWithValue("ContactUs.Email", "JOHN.SMITH@example.com", 7)',
+    ('Contact.FilledFormFieldWithValue("DancingGoat;ContactUs;Email", "JOHN.SMITH@", 7)',
      {"smith"}),
 ]
 

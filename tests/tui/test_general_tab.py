@@ -373,3 +373,21 @@ async def test_saving_waits_while_the_group_is_being_rebuilt(db):
         assert text_of(app, "#save-status") == "Being rebuilt: saving waits until it is done."
         assert general(app).has_unsaved_changes()
     assert groups.get_group("Adults").description == "grown-ups"
+
+
+MALE_TEXT_FEMALE_TEST = (
+    '{%Rule("(Contact.ContactGender == Gender.Female)", "<rules><r pos=\\"0\\" par=\\"\\" '
+    'op=\\"and\\" n=\\"CMSContactIsMale\\" ><p n=\\"_is\\"><t>is</t><v></v><r>0</r>'
+    '<d>select operation</d><vt>text</vt><tv>0</tv></p></r></rules>")%}'
+)
+
+
+async def test_rules_text_that_disagrees_with_its_k_sharp_is_warned_about(db):
+    group = groups.create_group("Men", condition=MALE_TEXT_FEMALE_TEST)
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(app, pilot, group.id)
+        assert text_of(app, "#condition-text") == "Contact is male"
+        warning = text_of(app, "#slow-warning")
+        assert warning.startswith("Warning: the rules' text does not match the condition's K#")
+        assert "Gender.Female" in warning

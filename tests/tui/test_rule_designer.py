@@ -12,7 +12,7 @@ from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets._footer import FooterKey
 
 from conditions.errors import ConditionError
-from conditions.rules import Group, Op, RuleInstance, get_rule, to_kentico, to_text
+from conditions.rules import RULES, Group, Op, RuleInstance, get_rule, to_kentico, to_text
 from conditions.rulesxml import display_text, from_stored, to_stored
 from tests.conditions.test_rules_roundtrip import trees
 from tests.tui.general_support import SIZE, wait_for_screen
@@ -140,7 +140,9 @@ def test_first_invalid_names_the_line_and_the_parameter():
 def test_toggled_op_and_catalogue_filter():
     assert toggled_op(Line(_rule(MALE))).op is Op.OR
     assert [rule.code_name for rule in matching_rules("is MALE")] == [MALE]
-    assert len(matching_rules("")) == len(matching_rules("contact"))
+    assert len(matching_rules("")) == len(RULES)
+    assert [rule.code_name for rule in matching_rules("current date")] == [
+        "CMSCurrentDatetimeIsInRange"]
 
 
 def test_caret_excerpt_keeps_the_caret_under_its_character_on_long_lines():
@@ -264,6 +266,19 @@ async def test_choice_parameters_are_selects_and_a_deleted_last_rule_leaves_noth
         assert "at least one rule" in str(designer.query_one("#designer-error", Static).content)
 
 
+async def test_a_custom_field_rule_keeps_its_field_when_opened_and_saved():
+    app = Host(Group((_rule(FIELD, field="Industry", op="StartsWith", value="Retail"),)))
+    async with app.run_test(size=SIZE) as pilot:
+        designer = await _designer(app, pilot)
+        field = designer.query_one("#params Select", Select)
+        assert field.value == "Industry"
+        assert _prompts(designer) == ["[ ]  1.     Contact field Industry starts with Retail"]
+        await pilot.press("f2")
+        await pilot.pause()
+    [stored] = app.results
+    assert 'Contact.ContactFieldContainsValue(\\"Industry\\", \\"StartsWith\\"' in stored
+
+
 def _footer(screen) -> list[tuple[str, str]]:
     return [(key.key_display, key.description) for key in screen.query(FooterKey)]
 
@@ -293,3 +308,13 @@ async def test_marked_lines_are_bracketed_and_unbracketed_with_keys_shown_in_foo
     [stored] = app.results
     assert from_stored(stored) == Group.of(Group.of(a, (Op.OR, b)), (Op.AND, c))
     assert "((Contact.ContactGender == Gender.Male) || (" in stored  # the K# keeps them
+
+
+async def test_the_picker_shows_the_highlighted_rules_help():
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        picker = await wait_for_screen(app, pilot, RulePickerModal)
+        await pilot.press(*"countries")
+        await pilot.pause()
+        help_text = str(picker.query_one("#rule-help", Static).content)
+        assert "two-letter code" in help_text and "extension" in help_text

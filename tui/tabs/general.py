@@ -273,8 +273,10 @@ class GeneralTab(GroupTab):
         error = info.error if info is not None else None
         slow = info.slow if info is not None else None
         self._note("#condition-error", error_text(error) if error is not None else None)
-        self._note("#slow-warning", None if slow is None else
-                   Text(f"Slow condition: {slow}. Rebuilds check contacts one by one."))
+        notes = [f"Warning: {warning}." for warning in (info.warnings if info else ())]
+        if slow is not None:
+            notes.append(f"Slow condition: {slow}. Rebuilds check contacts one by one.")
+        self._note("#slow-warning", Text("\n".join(notes)) if notes else None)
         scheduled = self.query_one("#scheduled", Switch).value
         self.query_one("#schedule-time", Input).disabled = not scheduled
         if on_off != self._condition_keys:

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 from conditions.errors import ConditionError
 from store import groups
-from store.condition_service import InvalidCondition, check_condition, slow_reason
+from store.condition_service import (
+    InvalidCondition,
+    check_condition,
+    description,
+    slow_reason,
+)
 from store.errors import EditionError, StoreError
 from store.models import ContactGroup
 from store.settings import require_ems
@@ -96,17 +101,19 @@ def save_form(group_id: int | None, form: GeneralForm, saved: GeneralForm) -> Sa
 
 @dataclass(frozen=True)
 class ConditionInfo:
-    """What the tab shows under a condition: why it is invalid or why it is slow."""
+    """What the tab shows under a condition: why it is invalid, why it is slow, and what an
+    admin should know about how it reads (``condition_service.description``)."""
 
     text: str
     error: ConditionError | None = None
     slow: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def inspect_condition(text: str) -> ConditionInfo:
     try:
         check_condition(text)
-        return ConditionInfo(text, slow=slow_reason(text))
+        return ConditionInfo(text, slow=slow_reason(text), warnings=description(text).warnings)
     except InvalidCondition as invalid:
         return ConditionInfo(text, error=invalid.error)
 

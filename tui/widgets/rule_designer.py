@@ -50,6 +50,7 @@ class RulePickerModal(ModalScreen[str | None]):
     DEFAULT_CSS = """
     RulePickerModal > .dialog { width: 76; }
     RulePickerModal #rule-list { height: auto; max-height: 12; }
+    RulePickerModal #rule-help { color: $text-muted; height: auto; max-height: 3; }
     """
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="picker.cancel"),
@@ -62,6 +63,7 @@ class RulePickerModal(ModalScreen[str | None]):
             yield Input(placeholder="type to filter, e.g. activity", id="rule-filter",
                         compact=True)
             yield OptionList(id="rule-list")
+            yield Static("", id="rule-help")
             yield Static("enter picks · down moves into the list · escape cancels",
                          classes="hint")
 
@@ -78,6 +80,14 @@ class RulePickerModal(ModalScreen[str | None]):
         rules.set_options(Option(Text(rule.display_name), id=rule.code_name)
                           for rule in matching_rules(query))
         rules.highlighted = 0 if rules.option_count else None
+        self._show_help()
+
+    @on(OptionList.OptionHighlighted, "#rule-list")
+    def _show_help(self) -> None:
+        """The highlighted rule's help: what its parameters take and how it matches."""
+        option = self.query_one("#rule-list", OptionList).highlighted_option
+        help_text = get_rule(option.id).description if option and option.id else ""
+        self.query_one("#rule-help", Static).update(Text(help_text))
 
     def action_focus_list(self) -> None:
         self.query_one("#rule-list", OptionList).focus()
@@ -223,6 +233,9 @@ class RuleDesignerModal(ModalScreen[str | None]):
         if param.choices:
             choices = [(choice.text, choice.value) for choice in param.choices]
             known = any(choice.value == value for choice in param.choices)
+            if not known and value and param.shape is not None:  # an open list: a custom field
+                choices.append((value, value))
+                known = True
             field = Select(choices, value=value if known else param.choices[0].value,
                            allow_blank=False, compact=True, name=name, classes="param-field")
         else:
