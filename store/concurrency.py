@@ -58,10 +58,15 @@ def begin_contact_change(group_ids: Iterable[int] = ()) -> None:
     """
     if on_sqlite():
         return
+    transaction = database_proxy.top_transaction()
+    if getattr(transaction, "contact_change_begun", False) and not group_ids:
+        return  # re-evaluation calls this again inside the service's transaction
     database_proxy.execute_sql("SELECT pg_advisory_xact_lock_shared(%s)", (CONTACT_EDITS,))
     conditional = [row[0] for row in database_proxy.execute_sql(
         "SELECT id FROM contact_group WHERE condition IS NOT NULL")]
     lock_groups([*conditional, *group_ids])
+    if transaction is not None:
+        transaction.contact_change_begun = True
 
 
 def wait_for_contact_edits(cancelled: Callable[[], bool]) -> bool:

@@ -223,7 +223,7 @@ class AuditBatch(BaseModel):
     action = pw.CharField(max_length=20)  # added / removed / excluded / included
     source = pw.CharField(max_length=20)  # condition / manual / account / merge / import / ...
     actor = pw.CharField(max_length=100)
-    at = pw.DateTimeField(default=utcnow)
+    at = UtcDateTimeField(default=utcnow)
     contacts = pw.IntegerField(default=0)
 
     class Meta:
@@ -247,7 +247,7 @@ class GroupSizeSample(BaseModel):
     """The member count after each change, for the History plot."""
 
     group = pw.ForeignKeyField(ContactGroup, on_delete="CASCADE", index=False)
-    at = pw.DateTimeField(default=utcnow)
+    at = UtcDateTimeField(default=utcnow)
     members = pw.IntegerField()
 
     class Meta:
