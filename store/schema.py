@@ -16,7 +16,15 @@ import peewee as pw
 from playhouse.migrate import SchemaMigrator, migrate
 
 from store.errors import StoreError
-from store.models import ALL_MODELS, ContactGroup, RebuildLock, Setting
+from store.models import (
+    ALL_MODELS,
+    ContactGroup,
+    ContactStatus,
+    Country,
+    RebuildLock,
+    Setting,
+    State,
+)
 
 VERSION_TABLE = "schema_version"
 
@@ -50,6 +58,32 @@ def _index_audit_by_group_and_id(db: pw.Database) -> None:
         "CREATE INDEX IF NOT EXISTS audit_event_group_id_id ON audit_event (group_id, id)")
 
 
+KENTICO_CONTACT_COLUMNS = (
+    "middle_name VARCHAR(100)",
+    "address VARCHAR(200)",
+    "zip VARCHAR(100)",
+    "business_phone VARCHAR(50)",
+    "monitored BOOLEAN NOT NULL DEFAULT FALSE",
+    "owner_user_id INTEGER",
+    "country_id INTEGER REFERENCES country (id) ON DELETE SET NULL",
+    "state_id INTEGER REFERENCES state (id) ON DELETE SET NULL",
+    "status_id INTEGER REFERENCES contact_status (id) ON DELETE SET NULL",
+)
+
+
+def _add_kentico_contact_model(db: pw.Database) -> None:
+    """Countries, states and statuses with ids, and the contact columns Kentico has.
+
+    Columns are added by hand, as one ``ALTER TABLE`` each: peewee's migrator would rebuild
+    the whole contact table on SQLite for the NOT NULL ``monitored`` column.
+    """
+    db.create_tables([Country, State, ContactStatus])
+    present = {column.name for column in db.get_columns("contact")}
+    for column in KENTICO_CONTACT_COLUMNS:
+        if column.split()[0] not in present:
+            db.execute_sql(f"ALTER TABLE contact ADD COLUMN {column}")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "contacts, accounts, activities, forms, groups, memberships, audit",
               _create_all_tables),
@@ -57,6 +91,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "groups remember why their condition is slow", _add_slow_reason),
     Migration(4, "audit indexed for the History tab only, cheap to append to",
               _index_audit_by_group_and_id),
+    Migration(5, "Kentico's contact model: countries, states, statuses with ids, more columns",
+              _add_kentico_contact_model),
 )
 LATEST = MIGRATIONS[-1].version
 

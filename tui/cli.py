@@ -136,7 +136,64 @@ def build_parser() -> Parser:
                                   help="show or set the licence edition (ems or cms)")
     edition.add_argument("value", nargs="?", choices=settings.EDITIONS)
     edition.set_defaults(handler="cmd_edition")
+    _add_contact_commands(commands, common)
     return parser
+
+
+def _add_contact_commands(commands: argparse._SubParsersAction,
+                          common: argparse.ArgumentParser) -> None:
+    """``contacts``, ``activities``, ``forms``: changing contacts from scripts."""
+    module = "tui.cli_contacts"
+    assign = "FIELD=VALUE"
+    contact_cmd = commands.add_parser("contacts", parents=[common], help="add, update, delete, "
+                                      "merge, show, list contacts")
+    sub = contact_cmd.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                     parser_class=Parser)
+    add = sub.add_parser("add", parents=[common], help="create a contact "
+                         "(e.g. email=jana@example.com first_name=Jana city=Brno)")
+    add.add_argument("fields", nargs="+", metavar=assign)
+    add.set_defaults(handler=f"{module}:cmd_contacts_add")
+    update = sub.add_parser("update", parents=[common], help="change a contact's fields")
+    update.add_argument("id", type=_contact_id)
+    update.add_argument("fields", nargs="+", metavar=assign)
+    update.set_defaults(handler=f"{module}:cmd_contacts_update")
+    delete = sub.add_parser("delete", parents=[common], help="delete contacts")
+    delete.add_argument("ids", nargs="+", type=_contact_id, metavar="ID")
+    delete.set_defaults(handler=f"{module}:cmd_contacts_delete")
+    merge = sub.add_parser("merge", parents=[common], help="merge contacts into a parent")
+    merge.add_argument("parent", type=_contact_id)
+    merge.add_argument("children", nargs="+", type=_contact_id, metavar="CHILD")
+    merge.set_defaults(handler=f"{module}:cmd_contacts_merge")
+    show = sub.add_parser("show", parents=[common], help="a contact's fields and groups")
+    show.add_argument("id", type=_contact_id)
+    show.set_defaults(handler=f"{module}:cmd_contacts_show")
+    listing = sub.add_parser("list", parents=[common], help="list contacts")
+    listing.add_argument("--filter", default="", help="only contacts matching these words")
+    listing.add_argument("--limit", type=_positive_int, default=50)
+    listing.set_defaults(handler=f"{module}:cmd_contacts_list")
+
+    activity_cmd = commands.add_parser("activities", parents=[common],
+                                       help="log what a contact did")
+    activity_sub = activity_cmd.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                               parser_class=Parser)
+    log = activity_sub.add_parser("log", parents=[common], help="log an activity")
+    log.add_argument("contact", type=_contact_id, metavar="CONTACT_ID")
+    log.add_argument("type", help="activity type code name, e.g. pagevisit, purchase")
+    log.add_argument("--at", help="when (ISO date-time, UTC unless it has an offset)")
+    log.add_argument("--item", help="what it was done to (a page, a newsletter, a form)")
+    log.add_argument("--url")
+    log.add_argument("--value", type=float, help="e.g. the amount of a purchase")
+    log.set_defaults(handler=f"{module}:cmd_activities_log")
+
+    form_cmd = commands.add_parser("forms", parents=[common], help="record form submissions")
+    form_sub = form_cmd.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                       parser_class=Parser)
+    submit = form_sub.add_parser("submit", parents=[common], help="record a submitted form")
+    submit.add_argument("contact", type=_contact_id, metavar="CONTACT_ID")
+    submit.add_argument("form", help="the form's code name")
+    submit.add_argument("fields", nargs="*", metavar=assign)
+    submit.add_argument("--at", help="when (ISO date-time, UTC unless it has an offset)")
+    submit.set_defaults(handler=f"{module}:cmd_forms_submit")
 
 
 def _positive_int(text: str) -> int:
@@ -180,7 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_app()
             return 0
         with translate_errors(db.display_url):
-            handler = getattr(importlib.import_module("tui.cli_commands"), args.handler)
+            module, _, name = args.handler.rpartition(":")
+            handler = getattr(importlib.import_module(module or "tui.cli_commands"), name)
             handler(args)
     except StoreError as error:
         invalid = getattr(error, "error", None)  # an invalid condition: show where it is wrong

@@ -158,3 +158,21 @@ def test_a_version_3_database_keeps_its_history_under_the_new_audit_index(tmp_pa
         [event] = history.event_page(groups.get_group("Kept"), 0, 10)
         assert (event.actor, event.action, event.subject) == (
             "tester", "added", f"Ada Kept (#{contact.id})")
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_a_version_4_database_gains_kentico_contact_columns(db):
+    """On PostgreSQL: SQLite cannot drop a column that references another table, so a
+    version 4 database is only reproducible there."""
+    contact = contacts.create_contact(first_name="Ada", last_name="Kept")
+    for statement in (*(f"ALTER TABLE contact DROP COLUMN {column.split()[0]}"
+                        for column in schema.KENTICO_CONTACT_COLUMNS),
+                      "DROP TABLE state", "DROP TABLE country", "DROP TABLE contact_status",
+                      "UPDATE schema_version SET version = 4"):
+        database_proxy.execute_sql(statement)
+    close()
+    handle = connect(db.url)
+    assert schema.stored_version(handle) == schema.LATEST
+    kept = contacts.get_contact(contact.id)
+    assert (kept.last_name, kept.monitored, kept.country_id) == ("Kept", False, None)
+    assert handle.table_exists("country") and handle.table_exists("contact_status")
