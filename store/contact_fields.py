@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from conditions import unstorable_character
@@ -117,13 +118,14 @@ class Field:
     parse: Callable[[str], Any]
     names: tuple[str, ...] = ()
 
+    @cached_property
     def max_length(self) -> int | None:
         return getattr(getattr(Contact, self.column, None), "max_length", None)
 
     def value(self, raw: str) -> Any:
         """The stored value of ``raw``; ``ValueError`` says why it cannot be one."""
         parsed = self.parse(raw)
-        limit = self.max_length()
+        limit = self.max_length
         if isinstance(parsed, str) and limit is not None and len(parsed) > limit:
             raise ValueError(f"longer than {limit} characters")
         return parsed

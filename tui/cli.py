@@ -137,6 +137,36 @@ def build_parser() -> Parser:
     edition.add_argument("value", nargs="?", choices=settings.EDITIONS)
     edition.set_defaults(handler="cmd_edition")
     _add_contact_commands(commands, common)
+    _add_import_commands(commands, common)
+    return parser
+
+
+def _add_import_commands(commands: argparse._SubParsersAction,
+                         common: argparse.ArgumentParser) -> None:
+    """``import KIND FILE``: CSV files in, reported line by line."""
+    module = "tui.cli_import"
+    import_cmd = commands.add_parser("import", parents=[common], help="import CSV files")
+    kinds = import_cmd.add_subparsers(dest="action", metavar="KIND", required=True,
+                                      parser_class=Parser)
+    contacts = _import_parser(kinds, common, "contacts", "contacts (upsert by email or id)")
+    contacts.add_argument("--key", choices=("email", "id"), default="email",
+                          help="what identifies an existing contact (default: email; "
+                               "id keeps the file's ids)")
+    contacts.add_argument("--new-fields", action="store_true",
+                          help="create custom fields for columns no field has")
+    contacts.set_defaults(handler=f"{module}:cmd_import_contacts")
+
+
+def _import_parser(kinds: argparse._SubParsersAction, common: argparse.ArgumentParser,
+                   name: str, what: str) -> argparse.ArgumentParser:
+    parser = kinds.add_parser(name, parents=[common], help=f"import {what}")
+    parser.add_argument("file", metavar="FILE", help="a CSV file, or - for standard input")
+    parser.add_argument("--map", action="append", metavar="HEADER=FIELD",
+                        help="read column HEADER as FIELD (HEADER= ignores it); repeatable")
+    parser.add_argument("--encoding", help="the file's encoding (default: UTF-8, BOM or not)")
+    parser.add_argument("--delimiter", help="',', ';' or tab (default: sniffed)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="check and report without writing anything")
     return parser
 
 
@@ -239,7 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with translate_errors(db.display_url):
             module, _, name = args.handler.rpartition(":")
             handler = getattr(importlib.import_module(module or "tui.cli_commands"), name)
-            handler(args)
+            return handler(args) or 0
     except StoreError as error:
         invalid = getattr(error, "error", None)  # an invalid condition: show where it is wrong
         if invalid is not None:
