@@ -358,5 +358,6 @@ def _write_custom_values() -> None:
         "INSERT INTO contact_field_value (contact_id, field_id, value) "
         f"SELECT s.contact_id, f.id, i.value FROM {CUSTOM_STAGE} i "
         f"JOIN {STAGE} s ON s.line = i.contact_line JOIN custom_field f ON f.name = i.name "
-        "WHERE s.changed ON CONFLICT (contact_id, field_id) DO UPDATE SET value = excluded.value")
+        "WHERE s.changed AND (i.value IS NOT NULL OR s.existing) "
+        "ON CONFLICT (contact_id, field_id) DO UPDATE SET value = excluded.value")
 
