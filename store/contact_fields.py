@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from conditions import unstorable_character
 from store.errors import StoreError
 from store.models import GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN, Contact
 
@@ -34,10 +33,9 @@ def fold_name(name: str) -> str:
 
 
 def text(value: str) -> str | None:
-    """Plain text: kept as written, empty as NULL, refused if the database cannot hold it."""
-    found = unstorable_character(value)
-    if found is not None:
-        raise ValueError(f"contains {found[1]}")
+    """Plain text: kept as written, empty as NULL. (What no database can hold — a NUL, bytes
+    that are not text — is refused before: per row by an import, per argument by the
+    command line, per field by the contact services.)"""
     return value if value.strip() else None
 
 

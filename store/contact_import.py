@@ -208,6 +208,8 @@ def _stage(rows: CsvRows, plan: ColumnPlan, key_field: str, report: ImportReport
             batch, custom_batch = [], []
     staging.insert(STAGE, names, batch)
     staging.insert(CUSTOM_STAGE, ["line", "contact_line", "name", "value"], custom_batch)
+    database_proxy.execute_sql(
+        f"CREATE INDEX {CUSTOM_STAGE}_contact ON {CUSTOM_STAGE} (contact_line)")
     for line, value, first in staging.drop_duplicates(STAGE, "key"):
         report.reject(line, f"duplicate {key_field} {value} (first on line {first})")
 

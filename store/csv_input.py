@@ -33,7 +33,7 @@ def guard(text: str) -> str:
 
 def unguard(text: str) -> str:
     """Undo :func:`guard`, so an exported file imports back to the same values."""
-    return text[1:] if _is_guarded(text) else text
+    return text[1:] if text[:1] == "'" and _is_guarded(text) else text
 
 
 def _is_guarded(text: str) -> bool:
