@@ -138,7 +138,30 @@ def build_parser() -> Parser:
     edition.set_defaults(handler="cmd_edition")
     _add_contact_commands(commands, common)
     _add_import_commands(commands, common)
+    _add_export_commands(commands, common)
     return parser
+
+
+def _add_export_commands(commands: argparse._SubParsersAction,
+                         common: argparse.ArgumentParser) -> None:
+    """``export members CODE FILE`` and ``export contacts FILE``."""
+    module = "tui.cli_export"
+    export_cmd = commands.add_parser("export", parents=[common],
+                                     help="export contacts or members as CSV or JSON")
+    kinds = export_cmd.add_subparsers(dest="action", metavar="WHAT", required=True,
+                                      parser_class=Parser)
+    members = kinds.add_parser("members", parents=[common],
+                               help="a group's members, with why each is in")
+    members.add_argument("code")
+    members.set_defaults(handler=f"{module}:cmd_export_members")
+    contacts = kinds.add_parser("contacts", parents=[common], help="live contacts")
+    contacts.set_defaults(handler=f"{module}:cmd_export_contacts")
+    for parser in (members, contacts):
+        parser.add_argument("file", metavar="FILE", help="FILE.csv or FILE.json; - for "
+                            "standard output")
+        parser.add_argument("--format", choices=("csv", "json"),
+                            help="default: from the file's extension")
+        parser.add_argument("--filter", default="", help="only contacts matching these words")
 
 
 def _add_import_commands(commands: argparse._SubParsersAction,
