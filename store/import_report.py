@@ -52,7 +52,8 @@ class ImportReport:
     def lines(self) -> list[str]:
         """The report as text: a summary, then every rejected line in file order."""
         verb = "would be" if self.dry_run else "were"
-        summary = (f"{self.kind}: {self.read:,} rows read; {self.inserted:,} new, "
+        rows = f"{self.read:,} row{'' if self.read == 1 else 's'}"
+        summary = (f"{self.kind}: {rows} read; {self.inserted:,} new, "
                    f"{self.updated:,} updated, {self.unchanged:,} unchanged {verb} imported, "
                    f"{len(self.rejected):,} rejected ({self.seconds:.1f} s)")
         lines = [summary + (" — dry run, nothing was written" if self.dry_run else "")]

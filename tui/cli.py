@@ -178,6 +178,21 @@ def _add_import_commands(commands: argparse._SubParsersAction,
     contacts.add_argument("--new-fields", action="store_true",
                           help="create custom fields for columns no field has")
     contacts.set_defaults(handler=f"{module}:cmd_import_contacts")
+    accounts = _import_parser(kinds, common, "accounts", "accounts (upsert by name or id)")
+    accounts.add_argument("--key", choices=("name", "id"), default="name",
+                          help="what identifies an existing account (default: name)")
+    links = _import_parser(kinds, common, "account-contacts",
+                           "contacts' accounts (AccountID or AccountName, ContactID or "
+                           "ContactEmail, role)")
+    activities = _import_parser(kinds, common, "activities", "activities (appended)")
+    activities.add_argument("--key", choices=("id",), default=None,
+                            help="id: keep the file's ids and skip ids already present")
+    forms = _import_parser(kinds, common, "form-submissions",
+                           "form submissions (contact, form, time; other columns are the "
+                           "form's fields)")
+    for parser in (accounts, links, activities, forms):
+        parser.set_defaults(handler=f"{module}:cmd_import_related", key=parser.get_default(
+            "key"))
 
 
 def _import_parser(kinds: argparse._SubParsersAction, common: argparse.ArgumentParser,

@@ -106,3 +106,10 @@ def cmd_import_contacts(args: argparse.Namespace) -> int:
 
     return run_import(args, lambda binary, options, size: import_contacts(
         binary, options, key=args.key, size=size))
+
+
+def cmd_import_related(args: argparse.Namespace) -> int:
+    from store.related_import import import_related
+
+    return run_import(args, lambda binary, options, size: import_related(
+        args.action, binary, options, key=args.key or "", size=size))
