@@ -9,16 +9,18 @@ changed only (:mod:`store.bulk_reevaluate`). Either every valid row lands or non
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, BinaryIO
 
 from conditions import fold_case
 from store import custom_fields, staging
 from store.actor import current_actor
 from store.bulk_reevaluate import reevaluate_contacts
-from store.contact_fields import Field, find_field, fold_name
+from store.contact_fields import Field, find_field, fold_name, timestamp
 from store.csv_input import CsvRows, open_csv, row_problem, unguard
 from store.database import database_proxy
 from store.errors import StoreError
@@ -42,6 +44,7 @@ class CsvOptions:
     dry_run: bool = False
     new_fields: bool = False
     progress: Progress | None = None
+    zone: dt.tzinfo | None = None  # times without an offset are local to it (a migration)
 
 
 @dataclass
@@ -84,6 +87,8 @@ def plan_columns(header: list[str], options: CsvOptions, known_custom: set[str])
             raise StoreError(f"the columns '{taken[meaning]}' and '{name}' both mean {meaning}")
         taken[meaning] = name
         if found is not None:
+            if found.parse is timestamp and options.zone is not None:
+                found = replace(found, parse=partial(timestamp, zone=options.zone))
             plan.fields.append((index, name, found))
         elif target.lower() in custom_by_fold:
             plan.custom.append((index, name, custom_by_fold[target.lower()]))

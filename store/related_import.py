@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, BinaryIO
 
 import peewee as pw
@@ -79,6 +80,7 @@ KIND_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("name", text, "TEXT", ("AccountName",), required=True),
         Column("city", text, "TEXT", ("AccountCity",)),
         Column("country_code", text, "TEXT", ("AccountCountryCode",)),
+        Column("country_id", whole_number, "INTEGER", ("AccountCountryID",)),
         Column("created", timestamp, "TIMESTAMP", ("AccountCreated",)),
     ),
     "account-contacts": (*ACCOUNT_REFERENCE, *CONTACT_REFERENCE,
@@ -141,8 +143,7 @@ def _plan(header: list[str], kind: str, options: CsvOptions) -> Staged:
 
 
 def import_related(kind: str, binary: BinaryIO, options: CsvOptions, *, key: str = "name",
-                   size: int | None = None, actor: str | None = None,
-                   parse_time: Callable[[str], Any] | None = None) -> ImportReport:
+                   size: int | None = None, actor: str | None = None) -> ImportReport:
     """Import a file of ``kind`` (one of :data:`KINDS`)."""
     if kind not in KIND_COLUMNS:
         raise StoreError(f"unknown import kind '{kind}' (one of {', '.join(KINDS)})")
@@ -150,8 +151,9 @@ def import_related(kind: str, binary: BinaryIO, options: CsvOptions, *, key: str
     report = ImportReport(kind, dry_run=options.dry_run)
     rows = open_csv(binary, encoding=options.encoding, delimiter=options.delimiter, size=size)
     staged = _plan(rows.header, kind, options)
-    if parse_time is not None:  # a migration's local times
-        staged.columns = [(i, h, replace(c, parse=parse_time) if c.sql_type == "TIMESTAMP"
+    if options.zone is not None:  # a migration's local times
+        local = partial(timestamp, zone=options.zone)
+        staged.columns = [(i, h, replace(c, parse=local) if c.sql_type == "TIMESTAMP"
                            else c) for i, h, c in staged.columns]
     with database_proxy.atomic() as transaction:
         _stage(rows, staged, report, options)
@@ -284,6 +286,13 @@ def _merge_accounts(staged: Staged, report: ImportReport, key: str, actor: str) 
     report.updated = _count(f"SELECT COUNT(*) FROM {STAGE} WHERE existing")
     report.inserted = _count(f"SELECT COUNT(*) FROM {STAGE}") - report.updated
     data = [c.name for _, _, c in staged.columns if c.name not in ("id", "created")]
+    if "country_id" in data:  # Kentico's country id: the account keeps the country's code
+        if "country_code" not in data:
+            database_proxy.execute_sql(f"ALTER TABLE {STAGE} ADD COLUMN country_code TEXT")
+        database_proxy.execute_sql(
+            f"UPDATE {STAGE} SET country_code = COALESCE((SELECT c.code FROM country c "
+            f"WHERE c.id = {STAGE}.country_id), country_code)")
+        data = [c for c in data if c not in ("country_id", "country_code")] + ["country_code"]
     sets = ", ".join(f"{c} = {STAGE}.{c}" for c in data)
     database_proxy.execute_sql(f"UPDATE account SET {sets} FROM {STAGE} WHERE "
                                f"account.id = {STAGE}.account_id AND {STAGE}.existing")

@@ -190,6 +190,16 @@ def _add_import_commands(commands: argparse._SubParsersAction,
     forms = _import_parser(kinds, common, "form-submissions",
                            "form submissions (contact, form, time; other columns are the "
                            "form's fields)")
+    kentico = kinds.add_parser("kentico", parents=[common],
+                               help="migrate a folder of Kentico's raw table exports")
+    kentico.add_argument("folder", metavar="DIR", help="OM_Contact.csv, OM_Account.csv, … "
+                         "exported with database column names")
+    kentico.add_argument("--timezone", required=True, metavar="ZONE",
+                         help="the Kentico server's time zone, e.g. Europe/Prague")
+    kentico.add_argument("--encoding", help="the files' encoding (default: UTF-8)")
+    kentico.add_argument("--dry-run", action="store_true",
+                         help="check and report without writing anything")
+    kentico.set_defaults(handler=f"{module}:cmd_import_kentico")
     for parser in (accounts, links, activities, forms):
         parser.set_defaults(handler=f"{module}:cmd_import_related", key=parser.get_default(
             "key"))

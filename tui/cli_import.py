@@ -113,3 +113,23 @@ def cmd_import_related(args: argparse.Namespace) -> int:
 
     return run_import(args, lambda binary, options, size: import_related(
         args.action, binary, options, key=args.key or "", size=size))
+
+
+def cmd_import_kentico(args: argparse.Namespace) -> int:
+    """Migrate, then rebuild the condition groups (each in its own transaction)."""
+    from pathlib import Path
+
+    from store import kentico, rebuild
+    from tui.formatting import rebuild_line
+
+    report = kentico.migrate(Path(args.folder), kentico.zone_named(args.timezone),
+                             encoding=args.encoding, dry_run=args.dry_run)
+    if not args.dry_run:
+        report.rebuilt = kentico.rebuild_groups(
+            lambda group: rebuild_line(rebuild.rebuild_group(group).as_dict()))
+    if getattr(args, "json", False):
+        print(json.dumps(report.as_dict(), indent=2, default=str))
+    else:
+        print("\n".join(report.lines()))
+    return EXIT_REJECTED if report.refused or any(
+        t.rejected for t in report.tables.values()) else 0
