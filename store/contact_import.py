@@ -10,10 +10,12 @@ changed only (:mod:`store.bulk_reevaluate`). Either every valid row lands or non
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from conditions import fold_case
@@ -186,6 +188,18 @@ def import_contacts(binary: BinaryIO, options: CsvOptions, *, key: str = "email"
             transaction.rollback()
     report.finish(time.monotonic() - started)
     return report
+
+
+def import_contacts_file(path: str, options: CsvOptions, *, key: str = "email",
+                         actor: str | None = None) -> ImportReport:
+    """:func:`import_contacts` of the file at ``path`` (the terminal UI's import)."""
+    try:
+        handle = open(Path(path).expanduser(), "rb")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {error.strerror}") from None
+    with handle:
+        return import_contacts(handle, options, key=key, size=os.fstat(handle.fileno()).st_size,
+                               actor=actor)
 
 
 def _stage(rows: CsvRows, plan: ColumnPlan, key_field: str, report: ImportReport,

@@ -12,12 +12,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
 from store.contact_fields import FIELDS
 from store.contact_sets import ContactFilter, live_contacts
 from store.csv_input import guard
+from store.errors import StoreError
 from store.listing import STREAM_PAGE, iter_keyset
 from store.models import Contact, ContactFieldValue, ContactGroup, CustomField, Membership
 
@@ -83,6 +86,37 @@ def _cell(value: Any) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return str(value)
     return guard(str(value)) if isinstance(value, str) else str(value)
+
+
+def format_of(path: str, given: str | None = None) -> str:
+    """``csv`` or ``json``: as given, else from the file's extension."""
+    if given:
+        return given
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix in FORMATS:
+        return suffix
+    raise StoreError(f"cannot tell the format of '{path}': name it .csv or .json, "
+                     "or give --format csv|json")
+
+
+def export_to_file(path: str, contact_filter: ContactFilter, group: ContactGroup | None = None,
+                   output_format: str | None = None) -> int:
+    """Write the export to ``path``: beside it first, renamed when complete, so a failed
+    export never leaves half a file. Returns the rows written."""
+    chosen = format_of(path, output_format)
+    target = Path(path).expanduser()
+    partial = target.with_name(target.name + ".part")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            count = write(out, chosen, contact_filter, group)
+        os.replace(partial, target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"cannot write {path}: {error.strerror}") from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return count
 
 
 def write(out: TextIO, output_format: str, contact_filter: ContactFilter,

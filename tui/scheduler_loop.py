@@ -14,9 +14,8 @@ import time
 from collections.abc import Callable
 from types import FrameType
 
-import peewee as pw
-
 from store import external_changes, scheduler
+from store.database import translate_errors
 from store.errors import StoreError
 from store.models import ContactGroup
 from tui.formatting import plural
@@ -58,8 +57,9 @@ def run_forever(run: Callable[[ContactGroup], str], poll: float = POLL_SECONDS,
 def catch_up() -> None:
     """Re-evaluate other systems' changes; a failure is logged and retried next time."""
     try:
-        found = external_changes.catch_up()
-    except (StoreError, pw.PeeweeException) as error:
+        with translate_errors("the database"):
+            found = external_changes.catch_up()
+    except StoreError as error:
         log.error("re-evaluating other systems' changes failed: %s", error)
         return
     if found.contacts:
