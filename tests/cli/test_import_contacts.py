@@ -136,3 +136,23 @@ def test_a_file_refused_as_a_whole_changes_nothing(url, tmp_path, text, args, me
 def test_a_missing_file_is_one_line(url, tmp_path):
     assert_clean_failure(cli(url, "import", "contacts", str(tmp_path / "nope.csv")),
                          "cannot read")
+
+
+def test_countries_are_resolved_by_id_code_or_name_and_unknown_ones_rejected(db, tmp_path):
+    from store.models import Country
+
+    Country.create(id=326, code="CZ", name="CzechRepublic", display_name="Czech Republic")
+    close()
+    text = ("email,country,ContactCountryID\n"
+            "a@example.com,Czech Republic,\n"
+            "b@example.com,,326\n"
+            "c@example.com,Narnia,\n"
+            "d@example.com,,999\n")
+    result = cli(db.url, "import", "contacts", _write(tmp_path, text), "--json")
+    assert [(r["line"], r["reason"]) for r in result.json()["rejected"]] == [
+        (4, "unknown country 'Narnia'"), (5, "unknown country id 999")]
+    connect(db.url)
+    assert sorted((c.email, c.country_id, c.country_code, c.country_name)
+                  for c in Contact.select()) == [
+        ("a@example.com", 326, "CZ", "Czech Republic"),
+        ("b@example.com", 326, "CZ", "Czech Republic")]
