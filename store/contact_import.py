@@ -56,12 +56,14 @@ class ColumnPlan:
     fields: list[tuple[int, str, Field]]  # (index, header, field)
     custom: list[tuple[int, str, str]]  # (index, header, custom field name)
     new_custom: list[str]
+    countries_known: bool = False  # the country table has rows: a country fills all three
 
     @property
     def columns(self) -> list[str]:
         """The contact columns the staged rows carry (the id is the key, not data)."""
         names = [f.column for _, _, f in self.fields if f.column != "id"]
-        if set(names) & {"country_code", "country_name", "country_id"}:
+        if self.countries_known and set(names) & {"country_code", "country_name",
+                                                  "country_id"}:
             names += [c for c in ("country_code", "country_name", "country_id")
                       if c not in names]
         if "status_id" in names and "status" not in names:
@@ -151,9 +153,8 @@ class References:
                 code = values.get("country_code")
                 if code is not None and not (len(code) == 2 and code.isalpha()):
                     return f"unknown country '{code}' (a two-letter code)"
-                values["country_code"] = code.upper() if code else None
-                values.setdefault("country_name", None)
-                values["country_id"] = None
+                if code is not None:
+                    values["country_code"] = code.upper()
                 return None
         if country_id not in self.countries:
             return f"unknown country id {country_id}"
@@ -171,6 +172,7 @@ def import_contacts(binary: BinaryIO, options: CsvOptions, *, key: str = "email"
     report = ImportReport("contacts", dry_run=options.dry_run)
     rows = open_csv(binary, encoding=options.encoding, delimiter=options.delimiter, size=size)
     plan = plan_columns(rows.header, options, custom_fields.names())
+    plan.countries_known = Country.select().exists()
     key_field = "email" if key == "email" else "id"
     if key_field not in {f.column for _, _, f in plan.fields}:
         raise StoreError(f"the file has no {key_field} column, which --key {key} needs "
