@@ -183,7 +183,10 @@ def parse_assignments(assignments: list[str], custom_names: set[str]
         if not equals or not name.strip():
             raise StoreError(f"'{assignment}' is not FIELD=VALUE")
         field = find_field(name.strip())
-        if field is not None and field.column not in DERIVED_FIELDS:
+        if field is not None and field.column in DERIVED_FIELDS:
+            raise StoreError(f"the {field.column} of a contact is kept by the store, "
+                             "not set by hand")
+        if field is not None:
             fields[field.column] = _checked(field, raw)
         elif name.strip().lower() in folded_custom:
             custom[folded_custom[name.strip().lower()]] = _checked(Field(name, text), raw)

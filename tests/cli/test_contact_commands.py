@@ -85,6 +85,7 @@ def test_merge_moves_the_children_s_activities_to_the_parent(url):
     (["contacts", "add", "birthday=1990-13-01"], "bad date '1990-13-01'"),
     (["contacts", "add", "shoe_size=44"], "unknown contact field 'shoe_size'"),
     (["contacts", "add", "first_name"], "'first_name' is not FIELD=VALUE"),
+    (["contacts", "add", "ContactID=7"], "the id of a contact is kept by the store"),
     (["contacts", "add", "country_id=326"], "no country with id 326"),
     (["contacts", "update", "999", "city=Brno"], "no contact with id 999"),
     (["contacts", "delete", "999"], "no contact with id 999"),
