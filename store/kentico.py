@@ -201,6 +201,31 @@ def _tables(folder: Folder, zone: dt.tzinfo, encoding: str | None,
                              mapping=_ignoring(folder.header(table), kept))
         with folder.open(table) as handle:
             report.tables[table] = import_related(kind, handle, options, key=key)
+    _roles(folder, report)
+
+
+def _roles(folder: Folder, report: MigrationReport) -> None:
+    """Each account link gets its role's display name (``ContactRoleID`` → OM_ContactRole)."""
+    if not folder.has("OM_ContactRole"):
+        report.missing.append("OM_ContactRole")
+        return
+    if not folder.has("OM_AccountContact"):
+        return
+    names = {int(row["ContactRoleID"]): row.get("ContactRoleDisplayName")
+             or row["ContactRoleName"] for row in folder.rows("OM_ContactRole")}
+    staging.create("kentico_role", [("account_id", "INTEGER"), ("contact_id", "INTEGER"),
+                                    ("role", "TEXT")])
+    links = [(line, whole_number(row["AccountID"]), whole_number(row["ContactID"]),
+              names.get(whole_number(row.get("ContactRoleID", "")) or 0))
+             for line, row in enumerate(folder.rows("OM_AccountContact"), start=2)]
+    staging.insert("kentico_role", ["line", "account_id", "contact_id", "role"],
+                   [link for link in links if link[3] is not None])
+    database_proxy.execute_sql(
+        "UPDATE account_contact SET role = r.role FROM kentico_role r WHERE "
+        "account_contact.account_id = r.account_id AND account_contact.contact_id = "
+        "r.contact_id")
+    staging.drop("kentico_role")
+    report.counts["OM_ContactRole"] = len(names)
 
 
 def _form_submissions(folder: Folder, report: MigrationReport) -> None:

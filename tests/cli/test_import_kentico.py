@@ -13,6 +13,7 @@ import pytest
 from store.database import close, connect
 from store.models import (
     Account,
+    AccountContact,
     Activity,
     Contact,
     ContactFieldValue,
@@ -87,6 +88,9 @@ def export(tmp_path) -> Path:
                                         "ContactStatusDescription"),
            [(2, "VIP", "Very important", ""), (5, "Cold", "Cold lead", "no answer")])
     _write(folder, "OM_Contact", CONTACT_HEADER, CONTACTS)
+    _write(folder, "OM_ContactRole", ("ContactRoleID", "ContactRoleName",
+                                      "ContactRoleDisplayName", "ContactRoleDescription"),
+           [(3, "Buyer", "Purchasing manager", "")])
     _write(folder, "OM_Account", ("AccountID", "AccountName", "AccountCity",
                                   "AccountCountryID", "AccountGUID", "AccountCreated",
                                   "AccountLastModified"),
@@ -147,6 +151,8 @@ def test_a_kentico_folder_migrates_with_ids_times_and_members(db, export):
                  .join(CustomField).where(ContactFieldValue.contact == 1001).tuples())
     assert custom == {("ContactFavouriteColour", "green"), ("ContactNotes", "likes tea")}
     assert Account.get_by_id(501).country_code == "CZ"
+    assert sorted(AccountContact.select(AccountContact.contact, AccountContact.role)
+                  .tuples()) == [(1001, None), (1005, "Purchasing manager")]
     [submission] = FormSubmission.select()
     assert (submission.form, submission.contact_id, str(submission.at)) == (
         "ContactUs", 1002, "2025-07-01 08:00:00")
