@@ -10,7 +10,6 @@ changed only (:mod:`store.bulk_reevaluate`). Either every valid row lands or non
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -164,13 +163,13 @@ class References:
 
 
 def import_contacts(binary: BinaryIO, options: CsvOptions, *, key: str = "email",
-                    size: int | None = None, actor: str | None = None) -> ImportReport:
+                    actor: str | None = None) -> ImportReport:
     """Import a contacts file; see the module docstring."""
     if key not in KEYS:
         raise StoreError(f"--key must be one of {', '.join(KEYS)}")
     started = time.monotonic()
     report = ImportReport("contacts", dry_run=options.dry_run)
-    rows = open_csv(binary, encoding=options.encoding, delimiter=options.delimiter, size=size)
+    rows = open_csv(binary, encoding=options.encoding, delimiter=options.delimiter)
     plan = plan_columns(rows.header, options, custom_fields.names())
     plan.countries_known = Country.select().exists()
     key_field = "email" if key == "email" else "id"
@@ -200,8 +199,7 @@ def import_contacts_file(path: str, options: CsvOptions, *, key: str = "email",
     except OSError as error:
         raise StoreError(f"cannot read {path}: {error.strerror}") from None
     with handle:
-        return import_contacts(handle, options, key=key, size=os.fstat(handle.fileno()).st_size,
-                               actor=actor)
+        return import_contacts(handle, options, key=key, actor=actor)
 
 
 def _stage(rows: CsvRows, plan: ColumnPlan, key_field: str, report: ImportReport,

@@ -49,7 +49,6 @@ class CsvRows:
     delimiter: str
     reader: Iterator[list[str]]
     text: io.TextIOBase
-    size: int | None
     _line: int = 1  # the last physical line read
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
@@ -76,8 +75,8 @@ class CsvRows:
             return 0
 
 
-def open_csv(binary: BinaryIO, *, encoding: str | None = None, delimiter: str | None = None,
-             size: int | None = None) -> CsvRows:
+def open_csv(binary: BinaryIO, *, encoding: str | None = None,
+             delimiter: str | None = None) -> CsvRows:
     """Open ``binary`` as CSV; the first row is the header."""
     chosen = encoding or "utf-8"
     try:
@@ -99,7 +98,7 @@ def open_csv(binary: BinaryIO, *, encoding: str | None = None, delimiter: str | 
     header = next(csv.reader([first], delimiter=chosen_delimiter))
     header = [name.strip() for name in header]
     reader = csv.reader(text, delimiter=chosen_delimiter)
-    return CsvRows(header, chosen_delimiter, reader, text, size)
+    return CsvRows(header, chosen_delimiter, reader, text)
 
 
 def sniff_delimiter(header_line: str) -> str:

@@ -41,6 +41,7 @@ from store.models import (
     GroupAccount,
     Membership,
     State,
+    utcnow,
 )
 from store.related_import import import_related
 
@@ -300,7 +301,7 @@ def _members(folder: Folder, created: dict[int, int], report: MigrationReport,
         "INSERT INTO group_account (group_id, account_id, added_at) SELECT m.group_id, "
         f"m.related_id, {database_proxy.param} FROM {MEMBERS} m WHERE m.kind = 1 AND EXISTS "
         "(SELECT 1 FROM account a WHERE a.id = m.related_id)",
-        (GroupAccount.added_at.db_value(dt.datetime.now(dt.UTC).replace(tzinfo=None)),))
+        (GroupAccount.added_at.db_value(utcnow()),))
     for group_id in sorted(set(created.values())):
         for flag in (Membership.manual, Membership.from_account):
             ids = pw.SQL(f"(SELECT related_id FROM {MEMBERS} WHERE group_id = "

@@ -143,13 +143,13 @@ def _plan(header: list[str], kind: str, options: CsvOptions) -> Staged:
 
 
 def import_related(kind: str, binary: BinaryIO, options: CsvOptions, *, key: str = "name",
-                   size: int | None = None, actor: str | None = None) -> ImportReport:
+                   actor: str | None = None) -> ImportReport:
     """Import a file of ``kind`` (one of :data:`KINDS`)."""
     if kind not in KIND_COLUMNS:
         raise StoreError(f"unknown import kind '{kind}' (one of {', '.join(KINDS)})")
     started = time.monotonic()
     report = ImportReport(kind, dry_run=options.dry_run)
-    rows = open_csv(binary, encoding=options.encoding, delimiter=options.delimiter, size=size)
+    rows = open_csv(binary, encoding=options.encoding, delimiter=options.delimiter)
     staged = _plan(rows.header, kind, options)
     if options.zone is not None:  # a migration's local times
         local = partial(timestamp, zone=options.zone)

@@ -86,12 +86,12 @@ def csv_options(args: argparse.Namespace, progress: Progress | None) -> CsvOptio
 
 
 def run_import(args: argparse.Namespace,
-               importer: Callable[[BinaryIO, CsvOptions, int | None], ImportReport]) -> int:
+               importer: Callable[[BinaryIO, CsvOptions], ImportReport]) -> int:
     """Open the file, import it with a progress meter, print the report."""
     with _opened(args.file) as (binary, size):
         meter = ProgressMeter(sys.stderr, size, sys.stderr.isatty())
         try:
-            report = importer(binary, csv_options(args, meter), size)
+            report = importer(binary, csv_options(args, meter))
         finally:
             meter.finish()
     if getattr(args, "json", False):
@@ -104,15 +104,15 @@ def run_import(args: argparse.Namespace,
 def cmd_import_contacts(args: argparse.Namespace) -> int:
     from store.contact_import import import_contacts
 
-    return run_import(args, lambda binary, options, size: import_contacts(
-        binary, options, key=args.key, size=size))
+    return run_import(args, lambda binary, options: import_contacts(
+        binary, options, key=args.key))
 
 
 def cmd_import_related(args: argparse.Namespace) -> int:
     from store.related_import import import_related
 
-    return run_import(args, lambda binary, options, size: import_related(
-        args.action, binary, options, key=args.key or "", size=size))
+    return run_import(args, lambda binary, options: import_related(
+        args.action, binary, options, key=args.key or ""))
 
 
 def cmd_import_kentico(args: argparse.Namespace) -> int:
