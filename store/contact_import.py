@@ -22,11 +22,12 @@ from store import custom_fields, staging
 from store.actor import current_actor
 from store.bulk_reevaluate import reevaluate_contacts
 from store.contact_fields import Field, find_field, fold_name, timestamp
+from store.contact_references import References
 from store.csv_input import CsvRows, open_csv, row_problem, unguard
 from store.database import database_proxy
 from store.errors import StoreError
 from store.import_report import ImportReport, Progress
-from store.models import Contact, ContactStatus, Country, State, utcnow
+from store.models import Contact, Country, utcnow
 from store.reevaluate import Change
 
 KEYS = ("email", "id")
@@ -103,63 +104,6 @@ def plan_columns(header: list[str], options: CsvOptions, known_custom: set[str])
                 f"unknown column '{name}': map it with --map '{name}=FIELD', ignore it with "
                 f"--map '{name}=', or create custom fields with --new-fields")
     return plan
-
-
-class References:
-    """Countries, states and statuses by id and by name, loaded once per import."""
-
-    def __init__(self) -> None:
-        self.countries = {cid: (code, display) for cid, code, display in
-                          Country.select(Country.id, Country.code, Country.display_name)
-                          .tuples()}
-        self.country_ids: dict[str, int] = {}
-        for cid, code, name, display in Country.select(
-                Country.id, Country.code, Country.name, Country.display_name).tuples():
-            for spelling in (code, name, display):
-                if spelling:
-                    self.country_ids[fold_case(spelling)] = cid
-        self.states = {sid for (sid,) in State.select(State.id).tuples()}
-        self.statuses = dict(ContactStatus.select(ContactStatus.id, ContactStatus.display_name)
-                             .tuples())
-
-    def complete(self, values: dict[str, Any]) -> str | None:
-        """Fill a country's id, code and name from whichever the row gave; the reason
-        when a country, state or status is unknown."""
-        if {"country_code", "country_name", "country_id"} & values.keys():
-            problem = self._country(values)
-            if problem:
-                return problem
-        if values.get("state_id") is not None and values["state_id"] not in self.states:
-            return f"unknown state id {values['state_id']}"
-        status = values.get("status_id")
-        if status is not None:
-            if status not in self.statuses:
-                return f"unknown contact status id {status}"
-            values.setdefault("status", self.statuses[status])
-        return None
-
-    def _country(self, values: dict[str, Any]) -> str | None:
-        country_id = values.get("country_id")
-        if country_id is None:
-            given = values.get("country_code") or values.get("country_name")
-            if given is None:
-                values.update(country_code=None, country_name=None, country_id=None)
-                return None
-            country_id = self.country_ids.get(fold_case(given))
-            if country_id is None and self.countries:
-                return f"unknown country '{given}'"
-            if country_id is None:  # no country table: a code must at least look like one
-                code = values.get("country_code")
-                if code is not None and not (len(code) == 2 and code.isalpha()):
-                    return f"unknown country '{code}' (a two-letter code)"
-                if code is not None:
-                    values["country_code"] = code.upper()
-                return None
-        if country_id not in self.countries:
-            return f"unknown country id {country_id}"
-        code, display = self.countries[country_id]
-        values.update(country_id=country_id, country_code=code, country_name=display)
-        return None
 
 
 def import_contacts(binary: BinaryIO, options: CsvOptions, *, key: str = "email",
