@@ -10,7 +10,7 @@ import datetime as dt
 
 import peewee as pw
 
-from conditions import Compiler, Fragment, Schema
+from conditions import Compiler, Fragment, Schema, Type
 
 MEMBER_COLUMNS: dict[str, str] = {
     "Contact.ContactID": "id",
@@ -36,6 +36,21 @@ RELATION_COUNTS = {
 }
 COMPUTED_MEMBERS = ("Contact.ContactAge", "Contact.ContactAgeOfBirthday",
                     "Contact.ContactBirthday")
+KENTICO_MEMBERS: dict[str, tuple[str, Type]] = {
+    "ContactMiddleName": ("middle_name", Type.STRING),
+    "ContactAddress1": ("address", Type.STRING),
+    "ContactZIP": ("zip", Type.STRING),
+    "ContactBusinessPhone": ("business_phone", Type.STRING),
+    "ContactMonitored": ("monitored", Type.BOOL),
+    "ContactOwnerUserID": ("owner_user_id", Type.INT),
+    "ContactCountryID": ("country_id", Type.INT),
+    "ContactStateID": ("state_id", Type.INT),
+    "ContactStatusID": ("status_id", Type.INT),
+}
+"""Kentico's own contact columns the language's built-in schema leaves out; the store declares
+them (with custom fields) so that a migrated ``ContactStatusID == 2`` checks and runs."""
+MEMBER_COLUMNS.update({f"Contact.{name}": column
+                       for name, (column, _) in KENTICO_MEMBERS.items()})
 
 
 class ContactBinding:

@@ -28,7 +28,7 @@ from conditions import (
     explain,
 )
 from conditions.rulesxml import Description, describe_stored
-from store.condition_binding import ContactBinding
+from store.condition_binding import KENTICO_MEMBERS, ContactBinding
 from store.condition_context import ContactContext
 from store.database import database_proxy
 from store.errors import NotFound, StoreError
@@ -36,6 +36,8 @@ from store.listing import iter_keyset
 from store.models import Contact, CustomField, utcnow
 
 IN_MEMORY_PAGE = 1_000
+STORE_SCHEMA = CONTACT_SCHEMA.with_contact_fields(
+    {name: type_ for name, (_, type_) in KENTICO_MEMBERS.items()})
 
 
 class InvalidCondition(StoreError):
@@ -59,7 +61,7 @@ def schema() -> Schema:
     # cost several times the query.
     names = database_proxy.execute_sql(f"SELECT name FROM {CustomField._meta.table_name}")
     custom = {name: Type.STRING for (name,) in names}
-    return CONTACT_SCHEMA.with_contact_fields(custom) if custom else CONTACT_SCHEMA
+    return STORE_SCHEMA.with_contact_fields(custom) if custom else STORE_SCHEMA
 
 
 def check_condition(text: str) -> CheckedCondition:

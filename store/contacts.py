@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import peewee as pw
 
 from conditions import unstorable_character
-from store import audit
+from store import audit, custom_fields
 from store.actor import current_actor
 from store.concurrency import begin_contact_change, lock_groups
 from store.contact_sets import id_list
@@ -23,15 +24,22 @@ from store.models import (
     AccountContact,
     Activity,
     Contact,
+    ContactStatus,
+    Country,
     Exclusion,
     FormSubmission,
     Membership,
+    State,
     utcnow,
 )
 from store.reevaluate import Change, reevaluate_contact
 
 EDITABLE_FIELDS = ("first_name", "last_name", "email", "company", "job_title", "phone", "city",
-                   "country_code", "country_name", "gender", "birthday", "status", "score")
+                   "country_code", "country_name", "gender", "birthday", "status", "score",
+                   "middle_name", "address", "zip", "business_phone", "monitored",
+                   "owner_user_id", "country_id", "state_id", "status_id")
+REFERENCES = {"country_id": (Country, "country"), "state_id": (State, "state"),
+              "status_id": (ContactStatus, "contact status")}
 
 
 def get_contact(contact_id: int) -> Contact:
@@ -64,19 +72,37 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
         raise StoreError("the birthday is in the future")
     if cleaned.get("country_code"):
         cleaned["country_code"] = str(cleaned["country_code"]).upper()
+    _check_references(cleaned)
     return cleaned
 
 
-def create_contact(actor: str | None = None, **fields: Any) -> Contact:
+def _check_references(fields: dict[str, Any]) -> None:
+    """Ids of countries, states and statuses must exist; a country id also sets the
+    country's code and name, which conditions such as ``IsFromCountry`` read."""
+    for column, (model, noun) in REFERENCES.items():
+        value = fields.get(column)
+        if value is not None and not model.select().where(model.id == value).exists():
+            raise StoreError(f"no {noun} with id {value}")
+    if fields.get("country_id") is not None:
+        country = Country.get_by_id(fields["country_id"])
+        fields.setdefault("country_code", country.code)
+        fields.setdefault("country_name", country.display_name)
+
+
+def create_contact(actor: str | None = None, custom: Mapping[str, str | None] | None = None,
+                   **fields: Any) -> Contact:
     """A new contact, placed at once in the condition-based groups it matches."""
+    cleaned = _clean(fields)
     with database_proxy.atomic():
         begin_contact_change()
-        contact = Contact.create(**_clean(fields))
+        contact = Contact.create(**cleaned)
+        custom_fields.set_values(contact.id, custom or {})
         reevaluate_contact(contact.id, Change(everything=True), actor or current_actor())
     return contact
 
 
-def update_contact(contact_id: int, actor: str | None = None, **fields: Any) -> Contact:
+def update_contact(contact_id: int, actor: str | None = None,
+                   custom: Mapping[str, str | None] | None = None, **fields: Any) -> Contact:
     """Change a contact; the groups that read the changed fields follow in the same
     transaction."""
     contact = get_contact(contact_id)
@@ -88,8 +114,10 @@ def update_contact(contact_id: int, actor: str | None = None, **fields: Any) -> 
             setattr(contact, name, cleaned[name])
         contact.modified = utcnow()
         contact.save()
-        if changed and contact.merged_into_id is None:
-            reevaluate_contact(contact_id, Change.of_columns(changed),
+        changed_custom = custom_fields.set_values(contact_id, custom or {})
+        if (changed or changed_custom) and contact.merged_into_id is None:
+            change = Change.of_columns(changed)
+            reevaluate_contact(contact_id, replace(change, fields=change.fields | changed_custom),
                                actor or current_actor())
     return contact
 

@@ -54,6 +54,31 @@ class Site(BaseModel):
 GENDER_UNKNOWN, GENDER_MALE, GENDER_FEMALE = 0, 1, 2
 
 
+class Country(BaseModel):
+    """A country with the id an installation gave it, so that a migrated
+    ``ContactCountryID == 326`` keeps meaning the Czech Republic."""
+
+    code = pw.CharField(max_length=2, null=True, unique=True)  # ISO two-letter
+    three_letter_code = pw.CharField(max_length=3, null=True)
+    name = pw.CharField(max_length=200, unique=True)  # code name, e.g. CzechRepublic
+    display_name = pw.CharField(max_length=200)
+
+
+class State(BaseModel):
+    country = pw.ForeignKeyField(Country, on_delete="CASCADE", index=True)
+    code = pw.CharField(max_length=100, null=True)
+    name = pw.CharField(max_length=200)
+    display_name = pw.CharField(max_length=200)
+
+
+class ContactStatus(BaseModel):
+    """A contact status an installation defined (Kentico seeds none)."""
+
+    name = pw.CharField(max_length=200, unique=True)
+    display_name = pw.CharField(max_length=200)
+    description = pw.TextField(null=True)
+
+
 class Contact(BaseModel):
     first_name = pw.CharField(max_length=100, null=True)
     last_name = pw.CharField(max_length=100, null=True, index=True)
@@ -72,6 +97,16 @@ class Contact(BaseModel):
     modified = UtcDateTimeField(default=utcnow, index=True)
     merged_into = pw.ForeignKeyField("self", null=True, backref="merged_children",
                                      on_delete="SET NULL", index=True)
+    middle_name = pw.CharField(max_length=100, null=True)
+    address = pw.CharField(max_length=200, null=True)
+    zip = pw.CharField(max_length=100, null=True)
+    business_phone = pw.CharField(max_length=50, null=True)
+    monitored = pw.BooleanField(default=False, constraints=[pw.SQL("DEFAULT FALSE")])
+    owner_user_id = pw.IntegerField(null=True)
+    country = pw.ForeignKeyField(Country, null=True, on_delete="SET NULL", index=False)
+    state = pw.ForeignKeyField(State, null=True, on_delete="SET NULL", index=False)
+    status_ref = pw.ForeignKeyField(ContactStatus, null=True, on_delete="SET NULL",
+                                    index=False, column_name="status_id")
 
 
 class CustomField(BaseModel):
@@ -289,7 +324,8 @@ class RebuildLock(BaseModel):
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (
-    Site, Contact, CustomField, ContactFieldValue, Account, AccountContact, Activity,
+    Site, Country, State, ContactStatus, Contact, CustomField, ContactFieldValue, Account,
+    AccountContact, Activity,
     FormSubmission, FormFieldValue, ContactGroup, Membership, Exclusion, GroupAccount,
     AuditBatch, AuditContact, GroupSizeSample, ScheduledTask, Setting, RebuildLock,
 )

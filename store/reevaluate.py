@@ -61,7 +61,7 @@ class Reevaluation:
 
 
 @lru_cache(maxsize=1024)
-def _checked(condition: str) -> tuple[CheckedCondition, Dependencies] | None:
+def checked_condition(condition: str) -> tuple[CheckedCondition, Dependencies] | None:
     try:
         checked = check_condition(condition)
     except StoreError:
@@ -69,7 +69,7 @@ def _checked(condition: str) -> tuple[CheckedCondition, Dependencies] | None:
     return checked, dependencies(checked)
 
 
-def _affected(deps: Dependencies, change: Change, changed_groups: set[str]) -> bool:
+def affected(deps: Dependencies, change: Change, changed_groups: set[str]) -> bool:
     if change.everything:
         return True
     fields = {f.lower() for f in deps.fields}
@@ -96,8 +96,8 @@ def reevaluate_contact(contact_id: int, change: Change, actor: str,
     while True:
         candidates = []
         for group in groups:
-            parsed = _checked(group.condition) if group.id not in done else None
-            if parsed and _affected(parsed[1], pending, changed_groups):
+            parsed = checked_condition(group.condition) if group.id not in done else None
+            if parsed and affected(parsed[1], pending, changed_groups):
                 candidates.append((group, parsed[0]))
         if not candidates:
             return result

@@ -16,7 +16,17 @@ import peewee as pw
 from playhouse.migrate import SchemaMigrator, migrate
 
 from store.errors import StoreError
-from store.models import ALL_MODELS, AuditBatch, AuditContact, ContactGroup, RebuildLock, Setting
+from store.models import (
+    ALL_MODELS,
+    AuditBatch,
+    AuditContact,
+    ContactGroup,
+    ContactStatus,
+    Country,
+    RebuildLock,
+    Setting,
+    State,
+)
 
 VERSION_TABLE = "schema_version"
 OLD_AUDIT = "audit_event"  # one wide row per contact, until schema version 6
@@ -94,6 +104,32 @@ def _compact_audit(db: pw.Database) -> None:
     db.execute_sql(f"DROP TABLE {OLD_AUDIT}")
 
 
+KENTICO_CONTACT_COLUMNS = (
+    "middle_name VARCHAR(100)",
+    "address VARCHAR(200)",
+    "zip VARCHAR(100)",
+    "business_phone VARCHAR(50)",
+    "monitored BOOLEAN NOT NULL DEFAULT FALSE",
+    "owner_user_id INTEGER",
+    "country_id INTEGER REFERENCES country (id) ON DELETE SET NULL",
+    "state_id INTEGER REFERENCES state (id) ON DELETE SET NULL",
+    "status_id INTEGER REFERENCES contact_status (id) ON DELETE SET NULL",
+)
+
+
+def _add_kentico_contact_model(db: pw.Database) -> None:
+    """Countries, states and statuses with ids, and the contact columns Kentico has.
+
+    Columns are added by hand, as one ``ALTER TABLE`` each: peewee's migrator would rebuild
+    the whole contact table on SQLite for the NOT NULL ``monitored`` column.
+    """
+    db.create_tables([Country, State, ContactStatus])
+    present = {column.name for column in db.get_columns("contact")}
+    for column in KENTICO_CONTACT_COLUMNS:
+        if column.split()[0] not in present:
+            db.execute_sql(f"ALTER TABLE contact ADD COLUMN {column}")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "contacts, accounts, activities, forms, groups, memberships, audit",
               _create_all_tables),
@@ -105,6 +141,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _add_rebuild_lock_tokens),
     Migration(6, "compact audit: a batch per change, two integers per contact",
               _compact_audit),
+    Migration(7, "Kentico's contact model: countries, states, statuses with ids, more columns",
+              _add_kentico_contact_model),
 )
 LATEST = MIGRATIONS[-1].version
 

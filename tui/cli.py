@@ -136,7 +136,142 @@ def build_parser() -> Parser:
                                   help="show or set the licence edition (ems or cms)")
     edition.add_argument("value", nargs="?", choices=settings.EDITIONS)
     edition.set_defaults(handler="cmd_edition")
+    _add_contact_commands(commands, common)
+    _add_import_commands(commands, common)
+    _add_export_commands(commands, common)
     return parser
+
+
+def _add_export_commands(commands: argparse._SubParsersAction,
+                         common: argparse.ArgumentParser) -> None:
+    """``export members CODE FILE`` and ``export contacts FILE``."""
+    module = "tui.cli_export"
+    export_cmd = commands.add_parser("export", parents=[common],
+                                     help="export contacts or members as CSV or JSON")
+    kinds = export_cmd.add_subparsers(dest="action", metavar="WHAT", required=True,
+                                      parser_class=Parser)
+    members = kinds.add_parser("members", parents=[common],
+                               help="a group's members, with why each is in")
+    members.add_argument("code")
+    members.set_defaults(handler=f"{module}:cmd_export_members")
+    contacts = kinds.add_parser("contacts", parents=[common], help="live contacts")
+    contacts.set_defaults(handler=f"{module}:cmd_export_contacts")
+    for parser in (members, contacts):
+        parser.add_argument("file", metavar="FILE", help="FILE.csv or FILE.json; - for "
+                            "standard output")
+        parser.add_argument("--format", choices=("csv", "json"),
+                            help="default: from the file's extension")
+        parser.add_argument("--filter", default="", help="only contacts matching these words")
+
+
+def _add_import_commands(commands: argparse._SubParsersAction,
+                         common: argparse.ArgumentParser) -> None:
+    """``import KIND FILE``: CSV files in, reported line by line."""
+    module = "tui.cli_import"
+    import_cmd = commands.add_parser("import", parents=[common], help="import CSV files")
+    kinds = import_cmd.add_subparsers(dest="action", metavar="KIND", required=True,
+                                      parser_class=Parser)
+    contacts = _import_parser(kinds, common, "contacts", "contacts (upsert by email or id)")
+    contacts.add_argument("--key", choices=("email", "id"), default="email",
+                          help="what identifies an existing contact (default: email; "
+                               "id keeps the file's ids)")
+    contacts.add_argument("--new-fields", action="store_true",
+                          help="create custom fields for columns no field has")
+    contacts.set_defaults(handler=f"{module}:cmd_import_contacts")
+    accounts = _import_parser(kinds, common, "accounts", "accounts (upsert by name or id)")
+    accounts.add_argument("--key", choices=("name", "id"), default="name",
+                          help="what identifies an existing account (default: name)")
+    links = _import_parser(kinds, common, "account-contacts",
+                           "contacts' accounts (AccountID or AccountName, ContactID or "
+                           "ContactEmail, role)")
+    activities = _import_parser(kinds, common, "activities", "activities (appended)")
+    activities.add_argument("--key", choices=("id",), default=None,
+                            help="id: keep the file's ids and skip ids already present")
+    forms = _import_parser(kinds, common, "form-submissions",
+                           "form submissions (contact, form, time; other columns are the "
+                           "form's fields)")
+    kentico = kinds.add_parser("kentico", parents=[common],
+                               help="migrate a folder of Kentico's raw table exports")
+    kentico.add_argument("folder", metavar="DIR", help="OM_Contact.csv, OM_Account.csv, … "
+                         "exported with database column names")
+    kentico.add_argument("--timezone", required=True, metavar="ZONE",
+                         help="the Kentico server's time zone, e.g. Europe/Prague")
+    kentico.add_argument("--encoding", help="the files' encoding (default: UTF-8)")
+    kentico.add_argument("--dry-run", action="store_true",
+                         help="check and report without writing anything")
+    kentico.set_defaults(handler=f"{module}:cmd_import_kentico")
+    for parser in (accounts, links, activities, forms):
+        parser.set_defaults(handler=f"{module}:cmd_import_related", key=parser.get_default(
+            "key"))
+
+
+def _import_parser(kinds: argparse._SubParsersAction, common: argparse.ArgumentParser,
+                   name: str, what: str) -> argparse.ArgumentParser:
+    parser = kinds.add_parser(name, parents=[common], help=f"import {what}")
+    parser.add_argument("file", metavar="FILE", help="a CSV file, or - for standard input")
+    parser.add_argument("--map", action="append", metavar="HEADER=FIELD",
+                        help="read column HEADER as FIELD (HEADER= ignores it); repeatable")
+    parser.add_argument("--encoding", help="the file's encoding (default: UTF-8, BOM or not)")
+    parser.add_argument("--delimiter", help="',', ';' or tab (default: sniffed)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="check and report without writing anything")
+    return parser
+
+
+def _add_contact_commands(commands: argparse._SubParsersAction,
+                          common: argparse.ArgumentParser) -> None:
+    """``contacts``, ``activities``, ``forms``: changing contacts from scripts."""
+    module = "tui.cli_contacts"
+    assign = "FIELD=VALUE"
+    contact_cmd = commands.add_parser("contacts", parents=[common], help="add, update, delete, "
+                                      "merge, show, list contacts")
+    sub = contact_cmd.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                     parser_class=Parser)
+    add = sub.add_parser("add", parents=[common], help="create a contact "
+                         "(e.g. email=jana@example.com first_name=Jana city=Brno)")
+    add.add_argument("fields", nargs="+", metavar=assign)
+    add.set_defaults(handler=f"{module}:cmd_contacts_add")
+    update = sub.add_parser("update", parents=[common], help="change a contact's fields")
+    update.add_argument("id", type=_contact_id)
+    update.add_argument("fields", nargs="+", metavar=assign)
+    update.set_defaults(handler=f"{module}:cmd_contacts_update")
+    delete = sub.add_parser("delete", parents=[common], help="delete contacts")
+    delete.add_argument("ids", nargs="+", type=_contact_id, metavar="ID")
+    delete.set_defaults(handler=f"{module}:cmd_contacts_delete")
+    merge = sub.add_parser("merge", parents=[common], help="merge contacts into a parent")
+    merge.add_argument("parent", type=_contact_id)
+    merge.add_argument("children", nargs="+", type=_contact_id, metavar="CHILD")
+    merge.set_defaults(handler=f"{module}:cmd_contacts_merge")
+    show = sub.add_parser("show", parents=[common], help="a contact's fields and groups")
+    show.add_argument("id", type=_contact_id)
+    show.set_defaults(handler=f"{module}:cmd_contacts_show")
+    listing = sub.add_parser("list", parents=[common], help="list contacts")
+    listing.add_argument("--filter", default="", help="only contacts matching these words")
+    listing.add_argument("--limit", type=_positive_int, default=50)
+    listing.set_defaults(handler=f"{module}:cmd_contacts_list")
+
+    activity_cmd = commands.add_parser("activities", parents=[common],
+                                       help="log what a contact did")
+    activity_sub = activity_cmd.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                               parser_class=Parser)
+    log = activity_sub.add_parser("log", parents=[common], help="log an activity")
+    log.add_argument("contact", type=_contact_id, metavar="CONTACT_ID")
+    log.add_argument("type", help="activity type code name, e.g. pagevisit, purchase")
+    log.add_argument("--at", help="when (ISO date-time, UTC unless it has an offset)")
+    log.add_argument("--item", help="what it was done to (a page, a newsletter, a form)")
+    log.add_argument("--url")
+    log.add_argument("--value", type=float, help="e.g. the amount of a purchase")
+    log.set_defaults(handler=f"{module}:cmd_activities_log")
+
+    form_cmd = commands.add_parser("forms", parents=[common], help="record form submissions")
+    form_sub = form_cmd.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                       parser_class=Parser)
+    submit = form_sub.add_parser("submit", parents=[common], help="record a submitted form")
+    submit.add_argument("contact", type=_contact_id, metavar="CONTACT_ID")
+    submit.add_argument("form", help="the form's code name")
+    submit.add_argument("fields", nargs="*", metavar=assign)
+    submit.add_argument("--at", help="when (ISO date-time, UTC unless it has an offset)")
+    submit.set_defaults(handler=f"{module}:cmd_forms_submit")
 
 
 def _positive_int(text: str) -> int:
@@ -180,8 +315,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_app()
             return 0
         with translate_errors(db.display_url):
-            handler = getattr(importlib.import_module("tui.cli_commands"), args.handler)
-            handler(args)
+            module, _, name = args.handler.rpartition(":")
+            handler = getattr(importlib.import_module(module or "tui.cli_commands"), name)
+            return handler(args) or 0
     except StoreError as error:
         invalid = getattr(error, "error", None)  # an invalid condition: show where it is wrong
         if invalid is not None:

@@ -228,6 +228,7 @@ def cmd_scheduler(args: argparse.Namespace) -> None:
         return formatting.rebuild_line(rebuild.rebuild_group(group).as_dict())
 
     if args.once:
+        scheduler_loop.catch_up()
         outcomes = scheduler.run_due(run)
         for outcome in outcomes:
             print(f"{outcome.task}: {outcome.message}", flush=True)

@@ -111,17 +111,39 @@ class TypedConfirmModal(ModalScreen[bool]):
                 f"That is not '{self.expected}'. Nothing was removed.")
 
 
+class PromptModal(ModalScreen[str | None]):
+    """One line of text (a file name); ``enter`` answers, ``escape`` cancels (None)."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="prompt.cancel")]
+
+    def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.question, self.value, self.placeholder = question, value, placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="question", markup=False)
+            yield Input(self.value, placeholder=self.placeholder, id="prompt")
+            yield Label("enter goes ahead; escape cancels.")
+
+    @on(Input.Submitted, "#prompt")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+
+
 class ErrorModal(ModalScreen[None]):
-    """Something went wrong in the background; the app keeps running."""
+    """Something went wrong in the background (or, with ``error=False``, a report such as
+    an import's); the app keeps running."""
 
     BINDINGS = [Binding("escape,enter,q", "dismiss(None)", "Close", id="error.close")]
 
-    def __init__(self, title: str, message: str) -> None:
+    def __init__(self, title: str, message: str, *, error: bool = True) -> None:
         super().__init__()
-        self.title_text, self.message = title, message
+        self.title_text, self.message, self.is_error = title, message, error
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog error-dialog"):
+        with Vertical(classes="dialog error-dialog" if self.is_error else "dialog"):
             yield Static(self.title_text, classes="question")
             with VerticalScroll(classes="message"):
                 yield Static(self.message, markup=False)

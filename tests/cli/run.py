@@ -19,12 +19,14 @@ class Result:
         return json.loads(self.out)
 
 
-def cli(url: str, *args: str, env: dict[str, str] | None = None) -> Result:
+def cli(url: str, *args: str, env: dict[str, str] | None = None,
+        stdin: str | None = None) -> Result:
     """``contact-groups --db URL ARGS…`` with the interpreter running the tests."""
     environment = {**os.environ, **(env or {})}
     done = subprocess.run(
         [sys.executable, "-m", "tui.cli", "--db", url, *args],
         capture_output=True, text=True, timeout=120, env=environment,
+        input=stdin if stdin is not None else "",
     )
     return Result(done.returncode, done.stdout, done.stderr)
 

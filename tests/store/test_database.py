@@ -183,3 +183,21 @@ def test_a_version_3_database_keeps_its_history_in_the_compact_audit(tmp_path):
             ("tester", "added", f"Bob Kept (#{bob.id})"),
         ]
         assert AuditBatch.select().count() == 3, "the two rows of one change are one batch"
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_a_version_6_database_gains_kentico_contact_columns(db):
+    """On PostgreSQL: SQLite cannot drop a column that references another table, so a
+    version 6 database is only reproducible there."""
+    contact = contacts.create_contact(first_name="Ada", last_name="Kept")
+    for statement in (*(f"ALTER TABLE contact DROP COLUMN {column.split()[0]}"
+                        for column in schema.KENTICO_CONTACT_COLUMNS),
+                      "DROP TABLE state", "DROP TABLE country", "DROP TABLE contact_status",
+                      "UPDATE schema_version SET version = 6"):
+        database_proxy.execute_sql(statement)
+    close()
+    handle = connect(db.url)
+    assert schema.stored_version(handle) == schema.LATEST
+    kept = contacts.get_contact(contact.id)
+    assert (kept.last_name, kept.monitored, kept.country_id) == ("Kept", False, None)
+    assert handle.table_exists("country") and handle.table_exists("contact_status")

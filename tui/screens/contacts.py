@@ -17,10 +17,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from store import contact_listing, contacts
+from store.contact_import import CsvOptions, import_contacts_file
 from store.contact_listing import ContactRow
+from store.import_report import ImportReport
 from tui.background import in_background
 from tui.contact_edit import explain_membership, open_contact_editor
-from tui.modals import ConfirmModal
+from tui.modals import ConfirmModal, ErrorModal, PromptModal
 from tui.widgets.row_source import Column
 from tui.widgets.virtual_table import VirtualTable
 
@@ -75,6 +77,7 @@ class ContactsScreen(Screen[None]):
         Binding("x", "explain", "Explain", id="contacts.explain"),
         Binding("slash", "filter", "Filter", id="contacts.filter"),
         Binding("M", "toggle_merged", "Show merged", id="contacts.toggle-merged"),
+        Binding("i", "import", "Import CSV", id="contacts.import"),
         Binding("escape", "escape", "Back / clear", show=False, id="contacts.escape"),
         Binding("q", "app.pop_screen", "Back", id="contacts.back"),
     ]
@@ -149,6 +152,24 @@ class ContactsScreen(Screen[None]):
         row = self.table.cursor_row
         if row is not None:
             explain_membership(self, row.contact_id, row.label())
+
+    # --- import -------------------------------------------------------------------------
+
+    def action_import(self) -> None:
+        """A CSV file of contacts in, upserted by email; the report in a modal."""
+        def chosen(path: str | None) -> None:
+            if path:
+                in_background(self, lambda: import_contacts_file(path, CsvOptions()),
+                              self._imported, description=f"Import {path}")
+
+        self.app.push_screen(PromptModal(
+            "Import contacts from a CSV file (matched by email; our column names or "
+            "Kentico's, e.g. ContactEmail). File:", placeholder="contacts.csv"), chosen)
+
+    def _imported(self, report: ImportReport) -> None:
+        self.table.reload()
+        self.app.push_screen(ErrorModal("Import report", "\n".join(report.lines()),
+                                        error=False))
 
     # --- merge --------------------------------------------------------------------------
 

@@ -20,12 +20,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Label, Select
 
-from store import membership
+from store import export, membership
+from store.contact_sets import ContactFilter
 from store.listing import ContactRow, MemberRow
 from store.models import ContactGroup
 from tui.background import in_background
 from tui.contact_edit import open_contact_editor
-from tui.modals import Choice, ChoiceModal, ConfirmModal, TypedConfirmModal
+from tui.modals import Choice, ChoiceModal, ConfirmModal, PromptModal, TypedConfirmModal
 from tui.selection import Marks
 from tui.sources import candidate_source, excluded_source, member_source
 from tui.tabs.list_tab import ListTab, Target, plural
@@ -57,6 +58,7 @@ class ContactsTab(ListTab):
         Binding("D", "remove_all", "Remove all", id="contacts.remove-all"),
         Binding("x", "toggle_excluded", "Excluded", id="contacts.excluded"),
         Binding("i", "include", "Re-include", id="contacts.include"),
+        Binding("E", "export", "Export", id="contacts.export"),
     ]
 
     DEFAULT_CSS = """
@@ -291,6 +293,26 @@ class ContactsTab(ListTab):
         shown.focus()
         self.show_status()
         self.refresh_bindings()
+
+    def action_export(self) -> None:
+        """The members (those matching the filter) to a CSV or JSON file."""
+        group = self.group
+        if group is None:
+            return
+        words = self.members.applied_filter
+
+        def chosen(path: str | None) -> None:
+            if path:
+                in_background(
+                    self, lambda: export.export_to_file(path, ContactFilter(words), group),
+                    lambda count: self.app.notify(
+                        f"Exported {plural(count, 'member')} of {group.code_name} to {path}."),
+                    description=f"Export to {path}")
+
+        matching = f" matching '{words}'" if words.strip() else ""
+        self.app.push_screen(PromptModal(
+            f"Export the members of {group.display_name}{matching}, with why each is in, "
+            "to (.csv or .json):", value=f"{group.code_name}.csv"), chosen)
 
     def action_include(self) -> None:
         group = self.group
