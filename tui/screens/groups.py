@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from store import groups
 from store.models import STATUS_REBUILDING, ContactGroup
 from tui.background import Poll, in_background
-from tui.modals import ConfirmModal
+from tui.modals import ConfirmModal, TypedConfirmModal
 from tui.widgets.rebuild_bar import RebuildBar
 
 POLL_SECONDS = 1.0
@@ -171,7 +171,11 @@ class GroupsScreen(Screen[None]):
                 in_background(self, lambda: groups.delete_group(group),
                               lambda _: self._deleted(group), description="Delete group")
 
-        self.app.push_screen(ConfirmModal(question, yes="Delete"), answered)
+        # Members are what a mistaken delete loses: then, as for removing them all, the
+        # admin types the code name; an empty group takes y.
+        confirm = (TypedConfirmModal(question, group.code_name) if group.member_count
+                   else ConfirmModal(question, yes="Delete"))
+        self.app.push_screen(confirm, answered)
 
     def _deleted(self, group: ContactGroup) -> None:
         self.notify(f"Deleted '{group.display_name}'.")
