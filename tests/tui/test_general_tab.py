@@ -3,6 +3,7 @@ does with the keys, checked in the database as well as on the screen."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input, Switch, TabbedContent, TextArea
 from textual.widgets._footer import FooterKey
 
@@ -22,6 +23,7 @@ from tests.tui.general_support import (
     value_of,
     wait_for_screen,
 )
+from tests.tui.polling import until
 from tui.app import ContactGroupsApp
 from tui.commands import screen_actions
 from tui.modals import ConfirmModal
@@ -373,3 +375,18 @@ async def test_saving_waits_while_the_group_is_being_rebuilt(db):
         assert text_of(app, "#save-status") == "Being rebuilt: saving waits until it is done."
         assert general(app).has_unsaved_changes()
     assert groups.get_group("Adults").description == "grown-ups"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_the_kentico_editor_opens_with_its_check_and_count(db, size):
+    make_contacts(2, city="Brno")
+    group = groups.create_group("Brnoers", condition='Contact.ContactCity == "Brno"')
+    app = ContactGroupsApp()
+    async with app.run_test(size=size) as pilot:
+        await open_editor(app, pilot, group.id)
+        app.screen.query_one("#condition-based", Switch).focus()
+        await pilot.press("k")
+        await wait_for_screen(app, pilot, ConditionEditorModal)
+        await until(pilot, lambda: text_of(app, "#k-status").startswith("Valid"),
+                    "the check of the condition as it opened, before any key")
+        assert text_of(app, "#k-status") == "Valid condition · 2 contacts match"

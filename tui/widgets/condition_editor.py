@@ -86,7 +86,7 @@ class ConditionEditor(Vertical):
 
     def compose(self) -> ComposeResult:
         yield TextArea(self._initial, id="k-source", soft_wrap=True, tab_behavior="focus")
-        yield Static("", id="k-status")
+        yield Static("Checking the condition…", id="k-status")
 
     def on_mount(self) -> None:
         self._schedule(delay=0)
@@ -103,11 +103,17 @@ class ConditionEditor(Vertical):
         self._schedule(delay=DEBOUNCE_SECONDS)
 
     def _schedule(self, delay: float) -> None:
+        """Check the text after ``delay`` seconds of quiet; at once when it is 0 (on
+        opening), because a Textual timer of 0 seconds never fires."""
         self._generation += 1
         if self._timer is not None:
             self._timer.stop()
+            self._timer = None
         generation = self._generation
-        self._timer = self.set_timer(delay, lambda: self._check(self.text, generation))
+        if delay:
+            self._timer = self.set_timer(delay, lambda: self._check(self.text, generation))
+        else:
+            self._check(self.text, generation)
 
     @work(thread=True, exclusive=True, group="condition-check", exit_on_error=False,
           description="Checking the condition")
