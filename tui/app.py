@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from tui.commands import ScreenActions, screen_actions
-from tui.modals import ErrorModal, HelpModal
+from tui.modals import ConfirmModal, ErrorModal, HelpModal
 from tui.rebuilds import RebuildController, RebuildFinished, RebuildProgress
 
 
@@ -25,17 +25,41 @@ class ContactGroupsApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        # Not a priority binding: a text field with a selection copies it first (its own
+        # ctrl+c); without one the key comes here and quits, asking about unsaved edits.
+        Binding("ctrl+c", "quit", "Quit", show=False, id="app.quit"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.rebuilds = RebuildController(self)
+        self._asking_to_quit = False
 
     def on_mount(self) -> None:
         from tui.screens.groups import GroupsScreen
 
         self.push_screen(GroupsScreen())
+
+    async def action_quit(self) -> None:
+        """Quit (ctrl+c, ctrl+q, q on the groups list, the palette), but ask first when a
+        screen holds unsaved edits, as leaving the group editor with escape does."""
+        unsaved = [screen for screen in self.screen_stack
+                   if getattr(screen, "has_unsaved_changes", lambda: False)()]
+        if not unsaved:
+            self.exit()
+            return
+        if self._asking_to_quit:
+            return
+
+        def answered(leave: bool | None) -> None:
+            self._asking_to_quit = False
+            if leave:
+                self.exit()
+
+        self._asking_to_quit = True
+        self.push_screen(ConfirmModal("There are unsaved changes (the group's General tab). "
+                                      "Quit without saving them?", yes="Quit", no="Stay"),
+                         answered)
 
     def action_help(self) -> None:
         screen = self.screen

@@ -390,3 +390,44 @@ async def test_the_kentico_editor_opens_with_its_check_and_count(db, size):
         await until(pilot, lambda: text_of(app, "#k-status").startswith("Valid"),
                     "the check of the condition as it opened, before any key")
         assert text_of(app, "#k-status") == "Valid condition · 2 contacts match"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_ctrl_c_copies_in_a_field_and_asks_before_quitting_with_unsaved_edits(db, size):
+    group = groups.create_group("Adults", description="grown-ups")
+    app = ContactGroupsApp()
+    async with app.run_test(size=size) as pilot:
+        await open_editor(app, pilot, group.id)
+        app.screen.query_one("#description", Input).focus()
+        await pilot.press("end", "shift+home", "ctrl+c")  # a selection: ctrl+c copies it
+        await settle(app, pilot)
+        assert app.clipboard == "grown-ups"
+        assert isinstance(app.screen, GroupEditorScreen) and app.return_code is None
+        await pilot.press("end", *" only", "ctrl+c")  # no selection: quit, but edits
+        await wait_for_screen(app, pilot, ConfirmModal)
+        await pilot.press("n")
+        await wait_for_screen(app, pilot, GroupEditorScreen)
+        assert app.return_code is None and value_of(app, "#description") == "grown-ups only"
+        await pilot.press("ctrl+q")  # every way to quit asks
+        await wait_for_screen(app, pilot, ConfirmModal)
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.return_code == 0
+    assert groups.get_group("Adults").description == "grown-ups"
+
+
+async def test_ctrl_c_copies_in_the_kentico_editor_and_quits_at_once_without_edits(db):
+    group = groups.create_group("Adults", condition="Contact.ContactAge >= 18")
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(app, pilot, group.id)
+        app.screen.query_one("#condition-based", Switch).focus()
+        await pilot.press("k")
+        await wait_for_screen(app, pilot, ConditionEditorModal)
+        await pilot.press("end", "shift+home", "ctrl+c")
+        await settle(app, pilot)
+        assert app.clipboard == "Contact.ContactAge >= 18"
+        assert isinstance(app.screen, ConditionEditorModal) and app.return_code is None
+        await pilot.press("escape", "ctrl+c")  # nothing unsaved: quits
+        await pilot.pause()
+        assert app.return_code == 0

@@ -146,8 +146,12 @@ class GroupEditorScreen(Screen[None]):
             return
         self.action_back()
 
+    def has_unsaved_changes(self) -> bool:
+        """Whether leaving (or quitting the app) would lose edits: the app asks first."""
+        return any(tab.has_unsaved_changes() for tab in self._tabs())
+
     def action_back(self) -> None:
-        if not any(tab.has_unsaved_changes() for tab in self._tabs()):
+        if not self.has_unsaved_changes():
             self.dismiss()
             return
 
