@@ -26,7 +26,7 @@ from tests.tui.general_support import (
 from tests.tui.polling import until
 from tui.app import ContactGroupsApp
 from tui.commands import screen_actions
-from tui.modals import ConfirmModal
+from tui.modals import ChoiceModal, ConfirmModal
 from tui.screens.editor import GroupEditorScreen
 from tui.screens.groups import GroupsScreen
 from tui.widgets.condition_editor import ConditionEditorModal
@@ -431,3 +431,39 @@ async def test_ctrl_c_copies_in_the_kentico_editor_and_quits_at_once_without_edi
         await pilot.press("escape", "ctrl+c")  # nothing unsaved: quits
         await pilot.pause()
         assert app.return_code == 0
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_the_tabs_keys_work_at_once_and_a_changed_code_name_is_confirmed(db, size):
+    group = groups.create_group("Adults", condition="Contact.ContactAge >= 18")
+    app = ContactGroupsApp()
+    async with app.run_test(size=size) as pilot:
+        editor = await open_editor(app, pilot, group.id)
+        await pilot.press("k")  # straight from the opened editor, nothing focused by hand
+        await wait_for_screen(app, pilot, ConditionEditorModal)
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, GroupEditorScreen)
+        await pilot.press("right_square_bracket", "left_square_bracket", "e")  # and back
+        await wait_for_screen(app, pilot, ChoiceModal)  # K#: edit it, or a new designer one
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, GroupEditorScreen)
+
+        code = editor.query_one("#code-name", Input)
+        code.focus()
+        await pilot.press("x")  # a stray key adds a letter; it does not replace the name
+        assert code.value.replace("x", "", 1) == "Adults"
+        await pilot.press("f2")
+        question = await wait_for_screen(app, pilot, ConfirmModal)
+        assert f"from 'Adults' to '{code.value}'" in question.question
+        await pilot.press("n")
+        await wait_for_screen(app, pilot, GroupEditorScreen)
+        await settle(app, pilot)
+        assert groups.get_group_by_id(group.id).code_name == "Adults"
+        assert general(app).has_unsaved_changes()
+        await pilot.press("f2")
+        await wait_for_screen(app, pilot, ConfirmModal)
+        await pilot.press("y")
+        await wait_for_screen(app, pilot, GroupEditorScreen)
+        await settle(app, pilot)
+        assert not general(app).has_unsaved_changes()
+    assert groups.get_group_by_id(group.id).code_name == code.value
