@@ -7,7 +7,7 @@ running). Screens live in :mod:`tui.screens`; none of them runs a query of its o
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen
@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 from tui.commands import ScreenActions, screen_actions
 from tui.modals import ConfirmModal, ErrorModal, HelpModal
 from tui.rebuilds import RebuildController, RebuildFinished, RebuildProgress
+from tui.type_ahead import TypeAhead
 
 
 class ContactGroupsApp(App[None]):
@@ -34,6 +35,20 @@ class ContactGroupsApp(App[None]):
         super().__init__()
         self.rebuilds = RebuildController(self)
         self._asking_to_quit = False
+        self.type_ahead = TypeAhead(self, super().on_event)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys typed ahead of a screen wait for it (see :mod:`tui.type_ahead`)."""
+        if (isinstance(event, events.Key) and not event.is_forwarded
+                and await self.type_ahead.arrived(event)):
+            return
+        await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Runs before Textual's own handler, which looks the key's binding up on the
+        # current screen: a key typed for a screen that is not there yet waits instead.
+        if self.type_ahead.came_back(event):
+            event.prevent_default()
 
     def on_mount(self) -> None:
         from tui.screens.groups import GroupsScreen

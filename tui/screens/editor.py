@@ -30,6 +30,7 @@ TABS = ("general", "contacts", "accounts", "history")
 
 class GroupEditorScreen(Screen[None]):
     HELP_TITLE = "Group editor"
+    AUTO_FOCUS = None  # the General tab focuses its name or its form: keys typed ahead wait
     BINDINGS = [
         Binding("left_square_bracket", "tab(-1)", "Prev tab", id="editor.prev-tab"),
         Binding("right_square_bracket", "tab(1)", "Next tab", id="editor.next-tab"),
@@ -45,6 +46,7 @@ class GroupEditorScreen(Screen[None]):
         self._poll = Poll(self, self._read, self._loaded, description="Read the group",
                           seconds=POLL_SECONDS)
         self._polling = False
+        self._keys_ready = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,6 +66,17 @@ class GroupEditorScreen(Screen[None]):
     def on_mount(self) -> None:
         if self.group_id is not None:
             self._start_polling()
+
+    def ready_for_keys(self) -> bool:
+        """Keys typed ahead wait (see tui.type_ahead) until a tab has taken focus for the
+        first time (the General tab's name or form), not the tab bar in passing: a key
+        handled before then would be undone when that focus lands and re-activates the
+        General tab."""
+        if not self._keys_ready:
+            focused = self.focused
+            self._keys_ready = focused is not None and any(
+                isinstance(node, GroupTab) for node in focused.ancestors_with_self)
+        return self._keys_ready
 
     def _start_polling(self) -> None:
         if not self._polling:

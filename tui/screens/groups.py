@@ -7,6 +7,7 @@ another admin shows its progress here as it goes.
 from __future__ import annotations
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -29,6 +30,7 @@ class GroupsScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "new_group", "New", id="groups.new"),
         Binding("enter,o", "open_group", "Open", id="groups.open"),
+        Binding("enter", "open_at_once", show=False, priority=True, id="groups.open-at-once"),
         Binding("d,delete", "delete_group", "Delete", id="groups.delete"),
         Binding("R", "rebuild", "Rebuild", id="groups.rebuild"),
         Binding("slash", "filter", "Filter", id="groups.filter"),
@@ -158,6 +160,14 @@ class GroupsScreen(Screen[None]):
         group = self.current_group()
         if group is not None:
             self.app.push_screen(GroupEditorScreen(group.id))
+
+    def action_open_at_once(self) -> None:
+        """enter opens the group as the key is read, not once the table has passed it on:
+        keys typed right after it are then held for the editor (see tui.type_ahead). In
+        the filter box enter submits the filter."""
+        if isinstance(self.focused, Input):
+            raise SkipAction()
+        self.action_open_group()
 
     def action_delete_group(self) -> None:
         group = self.current_group()
