@@ -247,7 +247,7 @@ class ExplainModal(ModalScreen[None]):
 
     DEFAULT_CSS = """
     ExplainModal .explain-dialog { width: 90%; }
-    ExplainModal #explain-tree { max-height: 14; }
+    ExplainModal #explain-tree { max-height: 60vh; }
     """
 
     BINDINGS = [Binding("escape,enter,q", "dismiss(None)", "Close", id="explain.close")]

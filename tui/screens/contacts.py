@@ -14,13 +14,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from store import contact_listing, contacts
 from store.contact_listing import ContactRow
 from tui.background import in_background
 from tui.contact_edit import explain_membership, open_contact_editor
 from tui.modals import ConfirmModal
+from tui.widgets.footer import FittingFooter
 from tui.widgets.row_source import Column
 from tui.widgets.virtual_table import VirtualTable
 
@@ -89,7 +90,7 @@ class ContactsScreen(Screen[None]):
                     id="filter", classes="filter-input")
         yield VirtualTable(self.source, id="contacts")
         yield Static("", id="summary", classes="status-line")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Contacts"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from store import groups
 from store.errors import NotFound
@@ -22,6 +22,7 @@ from tui.tabs.base import GroupTab
 from tui.tabs.contacts import ContactsTab
 from tui.tabs.general import GeneralTab
 from tui.tabs.history import HistoryTab
+from tui.widgets.footer import FittingFooter
 from tui.widgets.rebuild_bar import RebuildBar
 
 POLL_SECONDS = 1.0
@@ -30,12 +31,15 @@ TABS = ("general", "contacts", "accounts", "history")
 
 class GroupEditorScreen(Screen[None]):
     HELP_TITLE = "Group editor"
+    DEFAULT_CSS = "GroupEditorScreen #editor-title { height: auto; max-height: 2; }"
     AUTO_FOCUS = None  # the General tab focuses its name or its form: keys typed ahead wait
     BINDINGS = [
         Binding("left_square_bracket", "tab(-1)", "Prev tab", id="editor.prev-tab"),
         Binding("right_square_bracket", "tab(1)", "Next tab", id="editor.next-tab"),
         Binding("R", "rebuild", "Rebuild", id="editor.rebuild"),
-        Binding("escape", "escape", "Back / cancel", id="editor.escape"),
+        # Off the footer (q says Back there; the rebuild bar says escape cancels), so that
+        # the footer's keys fit 80 columns; help and the palette list it.
+        Binding("escape", "escape", "Back / cancel", show=False, id="editor.escape"),
         Binding("q", "back", "Back", id="editor.back"),
     ]
 
@@ -61,7 +65,7 @@ class GroupEditorScreen(Screen[None]):
                 yield AccountsTab(id="accounts-tab")
             with TabPane("History", id="history", disabled=self.group_id is None):
                 yield HistoryTab(id="history-tab")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         if self.group_id is not None:

@@ -11,17 +11,19 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from store import groups
 from store.models import STATUS_REBUILDING, ContactGroup
 from tui.background import Poll, in_background
 from tui.modals import ConfirmModal, TypedConfirmModal
+from tui.widgets.footer import FittingFooter
 from tui.widgets.rebuild_bar import RebuildBar
 
 POLL_SECONDS = 1.0
-COLUMNS = (("Display name", "name"), ("Code name", "code"), ("Cond.", "condition"),
-           ("Members", "members"), ("Status", "status"), ("Last rebuilt", "rebuilt"),
+# The status next to the name: on a narrow terminal the columns on the right run off it.
+COLUMNS = (("Display name", "name"), ("Status", "status"), ("Members", "members"),
+           ("Cond.", "condition"), ("Code name", "code"), ("Last rebuilt", "rebuilt"),
            ("Sched.", "scheduled"))
 
 
@@ -53,7 +55,7 @@ class GroupsScreen(Screen[None]):
         yield DataTable(id="groups", cursor_type="row", zebra_stripes=True)
         yield RebuildBar()
         yield Static("", id="summary", classes="status-line")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#groups", DataTable)
@@ -92,8 +94,8 @@ class GroupsScreen(Screen[None]):
 
     def _cells(self, group: ContactGroup) -> tuple[str, ...]:
         rebuilt = group.last_rebuild_at.strftime("%m-%d %H:%M") if group.last_rebuild_at else ""
-        return (group.display_name, group.code_name, "Yes" if group.condition else "No",
-                f"{group.member_count:,}", self._status(group), rebuilt,
+        return (group.display_name, self._status(group), f"{group.member_count:,}",
+                "Yes" if group.condition else "No", group.code_name, rebuilt,
                 "Yes" if group.schedule_enabled else "No")
 
     def _render_rows(self) -> None:
@@ -103,7 +105,7 @@ class GroupsScreen(Screen[None]):
         if [row.value for row in table.rows] == keys:
             for group in visible:
                 for (_, column), value in zip(COLUMNS, self._cells(group), strict=True):
-                    table.update_cell(str(group.id), column, value)
+                    table.update_cell(str(group.id), column, value, update_width=True)
         else:
             cursor_key = self._cursor_key()
             table.clear()

@@ -42,7 +42,7 @@ from tui.tabs.general_form import (
     inspect_condition,
     save_form,
 )
-from tui.widgets.condition_editor import ConditionEditorModal, error_text
+from tui.widgets.condition_editor import ConditionEditorModal, ConditionNote
 from tui.widgets.rule_designer import RuleDesignerModal
 
 NO_CONDITION = "No condition yet: e builds one with the rule designer, k writes K#."
@@ -60,6 +60,7 @@ class GeneralTab(GroupTab):
     GeneralTab .field-error { color: $error; height: auto; margin-left: 18; }
     GeneralTab .field-error.-empty { display: none; }
     GeneralTab .hint { color: $text-muted; width: auto; }
+    GeneralTab .row Label.hint { width: 1fr; }  /* not the 18 columns of a field label */
     GeneralTab #condition-box { height: auto; }
     GeneralTab #condition-box.-off { display: none; }
     GeneralTab #condition-text { height: auto; margin-left: 18; text-style: bold; }
@@ -114,7 +115,7 @@ class GeneralTab(GroupTab):
                     yield Button("Edit (e)", id="edit-condition", compact=True)
                     yield Button("K# (k)", id="edit-kentico", compact=True)
                     yield Button("Clear (c)", id="clear-condition", compact=True)
-                yield Static("", id="condition-error", classes="-empty")
+                yield ConditionNote(id="condition-error", classes="-empty")
                 yield Static("", id="slow-warning", classes="-empty")
                 with Horizontal(classes="row"):
                     yield Label("Scheduled rebuild")
@@ -281,7 +282,12 @@ class GeneralTab(GroupTab):
         info = self._info if self._info and self._info.text == self._condition else None
         error = info.error if info is not None else None
         slow = info.slow if info is not None else None
-        self._note("#condition-error", error_text(error) if error is not None else None)
+        note = self.query_one("#condition-error", ConditionNote)
+        if error is not None:
+            note.show_error(error)
+        else:
+            note.show_text("")
+        note.set_class(error is None, "-empty")
         self._note("#slow-warning", None if slow is None else
                    Text(f"Slow condition: {slow}. Rebuilds check contacts one by one."))
         scheduled = self.query_one("#scheduled", Switch).value
