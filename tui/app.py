@@ -58,9 +58,8 @@ class ContactGroupsApp(App[None]):
     async def action_quit(self) -> None:
         """Quit (ctrl+c, ctrl+q, q on the groups list, the palette), but ask first when a
         screen holds unsaved edits, as leaving the group editor with escape does."""
-        unsaved = [screen for screen in self.screen_stack
-                   if getattr(screen, "has_unsaved_changes", lambda: False)()]
-        if not unsaved:
+        if not any(getattr(screen, "has_unsaved_changes", lambda: False)()
+                   for screen in self.screen_stack):
             self.exit()
             return
         if self._asking_to_quit:
