@@ -19,7 +19,6 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static, Switch
 
 from conditions.errors import ConditionError
@@ -129,16 +128,11 @@ class GeneralTab(GroupTab):
                 yield Static("", id="save-status")
 
     def on_show(self, _event: events.Show) -> None:
-        """Showing the tab puts the keys on it: a new group's on its name, an open one's on
-        the form, where e, k, c and f2 act at once and so do the editor's single-letter keys
-        ([, ], q), which a field types instead (escape leaves the field). As for the lists
-        (see ListTab), a late event after the admin moved on to another tab must not pull
-        the editor back."""
-        if self.has_focus_within:
-            return
-        if all(node.display for node in self.ancestors_with_self if isinstance(node, Widget)):
-            new = self.group is None and getattr(self.screen, "group_id", None) is None
-            self.query_one("#display-name" if new else "#general-form").focus()
+        """A new group starts with its name; an open one with the form, where e, k, c and
+        f2 act at once and so do the editor's single-letter keys ([, ], q), which a field
+        types instead (escape leaves the field)."""
+        new = self.group is None and getattr(self.screen, "group_id", None) is None
+        self.take_focus(self.query_one("#display-name" if new else "#general-form"))
 
     def action_leave_field(self) -> None:
         """Move focus from a text field to the form around it: the editor's keys ([, ], q)
