@@ -32,10 +32,19 @@ class Explanation:
     member: bool
     root: ExplainNode
 
+    @property
+    def verdict(self) -> str:
+        """The condition's value in words: "true", "false", "null" or "unknown"."""
+        return format_value(self.root.value) if self.root.evaluated else "unknown"
+
     def render(self) -> str:
         """Plain text, one sub-expression per line, indented under its parent."""
-        lines = [f"{'member' if self.member else 'not a member'}: the condition is "
-                 f"{format_value(self.root.value) if self.root.evaluated else 'unknown'}"]
+        return (f"{'member' if self.member else 'not a member'}: the condition is "
+                f"{self.verdict}\n{self.tree()}")
+
+    def tree(self) -> str:
+        """The sub-expressions alone, one per line, indented under their parents."""
+        lines: list[str] = []
         stack: list[tuple[ExplainNode, int]] = [(self.root, 0)]
         while stack:
             node, depth = stack.pop()

@@ -43,6 +43,11 @@ class Terminal:
             self._tmux("send-keys", "-t", self.name, key)
             time.sleep(pause)
 
+    def burst(self, *keys: str) -> None:
+        """Send ``keys`` in one tmux command: they reach the program together, as keys
+        typed faster than its screen follows."""
+        self._tmux("send-keys", "-t", self.name, *keys)
+
     def type(self, text: str) -> None:
         self._tmux("send-keys", "-t", self.name, "-l", text)
         time.sleep(0.2)

@@ -62,3 +62,36 @@ def test_bulk_removal_with_keys_in_tmux(tmp_path):
         assert len(removed) == 3 and {source for _, _, source, _ in removed} == {"manual"}
     finally:
         close()
+
+
+def test_keys_typed_ahead_of_the_screen_wait_for_it_in_tmux(tmp_path):
+    """n and a name sent together, enter and ] sent together: nothing is lost (issue 13.14)."""
+    url = f"sqlite:///{tmp_path / 'ahead.db'}"
+    command = installed_command()
+    subprocess.run([command, "--db", url, "groups", "create", "--name", "Friends"], check=True,
+                   capture_output=True, timeout=60)
+    terminal = Terminal(f"{command} --db {url}", width=80, height=24)
+    try:
+        terminal.wait_for("1 contact groups")
+        terminal.burst("n", "Q", "u", "i", "c", "k", "Space", "g", "r", "o", "u", "p", "F2")
+        terminal.wait_for("Saved")
+        terminal.wait_for("Quick group (QuickGroup)")
+        terminal.keys("Escape", "Escape")  # out of the name field, then back to the list
+        terminal.wait_for("2 contact groups")
+        terminal.keys("Home", pause=0.4)  # Friends, first by name
+        terminal.burst("Enter", "]")
+        shown = terminal.wait_for("Friends (Friends)")
+        terminal.wait_for("Bulk:")  # the Contacts tab's bulk bar, not the General tab's form
+        assert "Display name" not in terminal.screen(), shown
+        terminal.keys("q")
+        terminal.wait_for("2 contact groups")
+        terminal.keys("q")
+        terminal.wait_until_closed()
+    finally:
+        terminal.close()
+
+    connect(url)
+    try:
+        assert [g.display_name for g in groups.list_groups()] == ["Friends", "Quick group"]
+    finally:
+        close()

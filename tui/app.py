@@ -10,15 +10,16 @@ from __future__ import annotations
 import asyncio
 import signal
 
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from tui.commands import ScreenActions, screen_actions
-from tui.modals import ErrorModal, HelpModal
+from tui.modals import ConfirmModal, ErrorModal, HelpModal
 from tui.rebuilds import RebuildController, RebuildFinished, RebuildProgress
+from tui.type_ahead import TypeAhead
 
 
 class ContactGroupsApp(App[None]):
@@ -28,12 +29,29 @@ class ContactGroupsApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        # Not a priority binding: a text field with a selection copies it first (its own
+        # ctrl+c); without one the key comes here and quits, asking about unsaved edits.
+        Binding("ctrl+c", "quit", "Quit", show=False, id="app.quit"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.rebuilds = RebuildController(self)
+        self._asking_to_quit = False
+        self.type_ahead = TypeAhead(self, super().on_event)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys typed ahead of a screen wait for it (see :mod:`tui.type_ahead`)."""
+        if (isinstance(event, events.Key) and not event.is_forwarded
+                and await self.type_ahead.arrived(event)):
+            return
+        await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Runs before Textual's own handler, which looks the key's binding up on the
+        # current screen: a key typed for a screen that is not there yet waits instead.
+        if self.type_ahead.came_back(event):
+            event.prevent_default()
 
     def on_mount(self) -> None:
         from tui.screens.groups import GroupsScreen
@@ -52,6 +70,26 @@ class ContactGroupsApp(App[None]):
 
     def on_unmount(self) -> None:
         self.rebuilds.stop_all()
+
+    async def action_quit(self) -> None:
+        """Quit (ctrl+c, ctrl+q, q on the groups list, the palette), but ask first when a
+        screen holds unsaved edits, as leaving the group editor with escape does."""
+        if not any(getattr(screen, "has_unsaved_changes", lambda: False)()
+                   for screen in self.screen_stack):
+            self.exit()
+            return
+        if self._asking_to_quit:
+            return
+
+        def answered(leave: bool | None) -> None:
+            self._asking_to_quit = False
+            if leave:
+                self.exit()
+
+        self._asking_to_quit = True
+        self.push_screen(ConfirmModal("There are unsaved changes (the group's General tab). "
+                                      "Quit without saving them?", yes="Quit", no="Stay"),
+                         answered)
 
     def action_help(self) -> None:
         screen = self.screen

@@ -7,8 +7,8 @@ before and after, because seeing "joined: Praguers" is how an admin checks that 
 does what they meant. A value the store refuses (a birthday that is no date) is shown under
 the form and nothing is saved.
 
-:func:`explain_membership` asks for a condition-based group and shows the condition's value
-tree for the contact (SPEC §5 "Explain").
+:func:`explain_membership` asks for a condition-based group and shows the contact's final
+membership in it with its reason, then the condition's value tree (SPEC §5 "Explain").
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from store import contact_listing, contacts, groups
-from store.condition_service import explain_contact
 from store.contact_listing import GroupChange, GroupOfContact
 from store.errors import StoreError
+from store.group_explanation import explain_in_group
 from store.models import GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN, Contact, ContactGroup
 from tui.background import in_background
 
@@ -247,7 +247,7 @@ class ExplainModal(ModalScreen[None]):
 
     DEFAULT_CSS = """
     ExplainModal .explain-dialog { width: 90%; }
-    ExplainModal #explain-tree { max-height: 14; }
+    ExplainModal #explain-tree { max-height: 60vh; }
     """
 
     BINDINGS = [Binding("escape,enter,q", "dismiss(None)", "Close", id="explain.close")]
@@ -265,15 +265,16 @@ class ExplainModal(ModalScreen[None]):
 
 
 def explain_membership(node: DOMNode, contact_id: int, label: str) -> None:
-    """Ask which condition-based group, then show why the contact is in it or not."""
+    """Ask which condition-based group, then show whether the contact is in it, the reason
+    that decides it (excluded, merged, manual, account, condition) and the condition's tree."""
 
     def chosen(group: ContactGroup | None) -> None:
         if group is None or group.condition is None:
             return
-        in_background(node, lambda: explain_contact(group.condition or "", contact_id),
-                      lambda explanation: node.app.push_screen(ExplainModal(
-                          f"{label} — {'member' if explanation.member else 'not a member'} "
-                          f"of '{group.display_name}'", explanation.render())),
+        in_background(node, lambda: explain_in_group(group, contact_id),
+                      lambda explained: node.app.push_screen(ExplainModal(
+                          f"{label} — {explained.verdict} of '{group.display_name}'",
+                          explained.render())),
                       description="Explain membership")
 
     def listed(found: list[ContactGroup]) -> None:

@@ -56,6 +56,8 @@ class Choice:
 class ChoiceModal(ModalScreen[str | None]):
     """A question with several answers, each on its own key; ``escape`` cancels (None)."""
 
+    DEFAULT_CSS = "ChoiceModal .buttons Button { min-width: 0; }"
+
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="choice.cancel")]
 
     def __init__(self, question: str, choices: Sequence[Choice]) -> None:
@@ -66,10 +68,11 @@ class ChoiceModal(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static(self.question, classes="question", markup=False)
             with Horizontal(classes="buttons"):
+                # Compact: three framed buttons do not fit a 60-column terminal.
                 for choice in self.choices:
                     yield Button(f"{choice.label} ({choice.key})", variant=choice.variant,
-                                 id=f"choice-{choice.value}")
-                yield Button("Cancel (esc)", id="choice-cancel")
+                                 id=f"choice-{choice.value}", compact=True)
+                yield Button("Cancel (esc)", id="choice-cancel", compact=True)
 
     def on_mount(self) -> None:
         for choice in self.choices:

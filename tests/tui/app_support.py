@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.worker import WorkerCancelled, WorkerFailed
@@ -29,3 +30,12 @@ async def wait_for_screen(app: ContactGroupsApp, pilot: Pilot, kind: type[Screen
             return app.screen
         await pilot.pause(0.02)
     raise AssertionError(f"{kind.__name__} never appeared (on {type(app.screen).__name__})")
+
+
+def type_ahead(app: ContactGroupsApp, *keys: str) -> None:
+    """Send ``keys`` as one burst, as a terminal delivers keys typed faster than the screen
+    follows (``pilot.press`` waits for the app to go idle after every key)."""
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)

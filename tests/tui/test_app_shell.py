@@ -11,7 +11,7 @@ from store.models import ContactGroup
 from tests.store.helpers import make_contacts
 from tui.app import ContactGroupsApp
 from tui.commands import screen_actions
-from tui.modals import ConfirmModal, HelpModal
+from tui.modals import ConfirmModal, HelpModal, TypedConfirmModal
 from tui.screens.editor import GroupEditorScreen
 from tui.screens.groups import GroupsScreen
 from tui.widgets.rebuild_bar import RebuildBar
@@ -40,8 +40,8 @@ async def test_the_list_shows_every_group_with_its_figures(town):
         await idle(app, pilot)
         rows = _rows(app)
         assert [row[0] for row in rows] == ["Praguers", "Static friends"]
-        assert rows[0][2:5] == ["Yes", "0", "Rebuild required"]
-        assert rows[1][1:5] == ["StaticFriends", "No", "0", "Ready"]
+        assert rows[0][1:4] == ["Rebuild required", "0", "Yes"]
+        assert rows[1][1:5] == ["Ready", "0", "No", "StaticFriends"]
 
 
 async def test_rebuild_from_the_list_reports_and_updates(town):
@@ -50,7 +50,7 @@ async def test_rebuild_from_the_list_reports_and_updates(town):
         await idle(app, pilot)
         await pilot.press("R")
         await idle(app, pilot)
-        assert _rows(app)[0][3:5] == ["12", "Ready"]
+        assert _rows(app)[0][1:3] == ["Ready", "12"]
         assert groups.get_group("Praguers").member_count == 12
         assert any("Rebuilt 'Praguers'" in (n.title or "") for n in app._notifications)
 
@@ -144,6 +144,30 @@ async def test_delete_asks_first_and_n_keeps_the_group(town):
         await idle(app, pilot)
         assert [g.code_name for g in ContactGroup.select()] == ["Praguers"]
         assert [row[0] for row in _rows(app)] == ["Praguers"]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_deleting_a_group_with_members_asks_for_its_code_name(town, size):
+    app = ContactGroupsApp()
+    async with app.run_test(size=size) as pilot:
+        await idle(app, pilot)
+        await pilot.press("R")  # Praguers gains its 12 members
+        await idle(app, pilot)
+        assert _rows(app)[0][2] == "12"
+        await pilot.press("d")
+        modal = await wait_for_screen(app, pilot, TypedConfirmModal)
+        await pilot.press("y", "enter")  # a y is no answer here
+        await idle(app, pilot)
+        assert "That is not 'Praguers'" in str(modal.query_one("#typed-error", Static).content)
+        assert ContactGroup.select().count() == 2
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, GroupsScreen)
+        assert ContactGroup.select().count() == 2
+        await pilot.press("d")
+        await wait_for_screen(app, pilot, TypedConfirmModal)
+        await pilot.press(*"Praguers", "enter")
+        await idle(app, pilot)
+        assert [g.code_name for g in ContactGroup.select()] == ["StaticFriends"]
 
 
 async def test_help_and_palette_list_the_screens_actions(town):

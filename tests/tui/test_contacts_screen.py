@@ -126,7 +126,8 @@ async def test_merging_marked_contacts_into_the_highlighted_one(town):
 
 
 async def _explain(app, pilot, verdict: str) -> list[str]:
-    """Press x, choose Brnoers, check the verdict, return the tree's lines, close."""
+    """Press x, choose Brnoers, check the verdict, return the explanation's lines (the
+    membership with its reason, the condition's value, its tree), close."""
     await pilot.press("x")
     picker = await wait_for_screen(app, pilot, GroupPickerModal)
     options = picker.query_one(OptionList)
@@ -136,7 +137,8 @@ async def _explain(app, pilot, verdict: str) -> list[str]:
     explained = await wait_for_screen(app, pilot, ExplainModal)
     assert explained.title_text.endswith(f"— {verdict} of 'Brnoers'")
     lines = explained.explanation.splitlines()
-    assert lines[0].startswith(f"{verdict}: the condition is")
+    assert lines[0].startswith(f"{verdict}: ")
+    assert lines[1].startswith("The condition is ")
     await pilot.press("escape")
     await wait_for_screen(app, pilot, ContactsScreen)
     return lines
@@ -152,11 +154,46 @@ async def test_filter_as_you_type_and_explain_member_or_not(town):
                     "the filtered list")
         assert screen.table.cursor_row.contact_id == town[1]
         lines = await _explain(app, pilot, "member")
-        assert lines[1].split() == ["true", "Contact.ContactCity", "==", '"Brno"']
-        assert lines[2].split() == ['"Brno"', "Contact.ContactCity"]
+        assert lines[:2] == ["member: in by condition", "The condition is true for this contact:"]
+        assert lines[2].split() == ["true", "Contact.ContactCity", "==", '"Brno"']
+        assert lines[3].split() == ['"Brno"', "Contact.ContactCity"]
         await pilot.press("escape")  # clears the filter
         await until(pilot, lambda: screen.table.total == 6 and screen.table.cursor_row,
                     "the whole list")
         assert screen.table.cursor_row.contact_id == town[0]
         lines = await _explain(app, pilot, "not a member")
-        assert lines[2].split() == ["null", "Contact.ContactCity"]
+        assert lines[3].split() == ["null", "Contact.ContactCity"]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_explain_states_the_final_membership_and_its_reason(town, size):
+    """The condition alone does not decide: an excluded contact matches but is out, a
+    contact added by hand is in without matching, a merged one is out for good."""
+    brnoers = groups.get_group("Brnoers")
+    membership.remove_contacts(brnoers, Selection.of_ids([town[1]]), exclude=True,
+                               actor="tester")
+    membership.add_contacts(brnoers, Selection.of_ids([town[2]]), actor="tester")
+    contacts.merge_contacts(town[4], [town[5]])
+    app = ContactGroupsApp()
+    async with app.run_test(size=size) as pilot:
+        screen = await _contacts_screen(app, pilot)
+        await pilot.press("down")
+        lines = await _explain(app, pilot, "not a member")
+        assert lines[0].startswith("not a member: excluded by tester on ")
+        assert "re-included" in lines[0]
+        assert lines[1] == "The condition is true for this contact:"
+        await pilot.press("down")
+        lines = await _explain(app, pilot, "member")
+        assert lines[:2] == ["member: in by manual", "The condition is false for this contact:"]
+        await pilot.press("M")  # merged contacts shown too
+        await until(pilot, lambda: screen.table.total == 6, "the merged contact")
+        await pilot.press("end")
+        await until(pilot, lambda: screen.table.cursor_row.contact_id == town[5], "the last")
+        await pilot.press("x")
+        picker = await wait_for_screen(app, pilot, GroupPickerModal)
+        picker.query_one(OptionList).highlighted = 0
+        await pilot.press("enter")
+        explained = await wait_for_screen(app, pilot, ExplainModal)
+        assert explained.title_text.endswith("— not a member of 'Brnoers'")
+        assert explained.explanation == (f"not a member: merged into contact #{town[4]}, "
+                                         "which holds its memberships now")

@@ -3,6 +3,7 @@ does with the keys, checked in the database as well as on the screen."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input, Switch, TabbedContent, TextArea
 from textual.widgets._footer import FooterKey
 
@@ -22,9 +23,10 @@ from tests.tui.general_support import (
     value_of,
     wait_for_screen,
 )
+from tests.tui.polling import until
 from tui.app import ContactGroupsApp
 from tui.commands import screen_actions
-from tui.modals import ConfirmModal
+from tui.modals import ChoiceModal, ConfirmModal
 from tui.screens.editor import GroupEditorScreen
 from tui.screens.groups import GroupsScreen
 from tui.widgets.condition_editor import ConditionEditorModal
@@ -391,3 +393,95 @@ async def test_rules_text_that_disagrees_with_its_k_sharp_is_warned_about(db):
         warning = text_of(app, "#slow-warning")
         assert warning.startswith("Warning: the rules' text does not match the condition's K#")
         assert "Gender.Female" in warning
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_the_kentico_editor_opens_with_its_check_and_count(db, size):
+    make_contacts(2, city="Brno")
+    group = groups.create_group("Brnoers", condition='Contact.ContactCity == "Brno"')
+    app = ContactGroupsApp()
+    async with app.run_test(size=size) as pilot:
+        await open_editor(app, pilot, group.id)
+        app.screen.query_one("#condition-based", Switch).focus()
+        await pilot.press("k")
+        await wait_for_screen(app, pilot, ConditionEditorModal)
+        await until(pilot, lambda: text_of(app, "#k-status").startswith("Valid"),
+                    "the check of the condition as it opened, before any key")
+        assert text_of(app, "#k-status") == "Valid condition · 2 contacts match"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_ctrl_c_copies_in_a_field_and_asks_before_quitting_with_unsaved_edits(db, size):
+    group = groups.create_group("Adults", description="grown-ups")
+    app = ContactGroupsApp()
+    async with app.run_test(size=size) as pilot:
+        await open_editor(app, pilot, group.id)
+        app.screen.query_one("#description", Input).focus()
+        await pilot.press("end", "shift+home", "ctrl+c")  # a selection: ctrl+c copies it
+        await settle(app, pilot)
+        assert app.clipboard == "grown-ups"
+        assert isinstance(app.screen, GroupEditorScreen) and app.return_code is None
+        await pilot.press("end", *" only", "ctrl+c")  # no selection: quit, but edits
+        await wait_for_screen(app, pilot, ConfirmModal)
+        await pilot.press("n")
+        await wait_for_screen(app, pilot, GroupEditorScreen)
+        assert app.return_code is None and value_of(app, "#description") == "grown-ups only"
+        await pilot.press("ctrl+q")  # every way to quit asks
+        await wait_for_screen(app, pilot, ConfirmModal)
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.return_code == 0
+    assert groups.get_group("Adults").description == "grown-ups"
+
+
+async def test_ctrl_c_copies_in_the_kentico_editor_and_quits_at_once_without_edits(db):
+    group = groups.create_group("Adults", condition="Contact.ContactAge >= 18")
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(app, pilot, group.id)
+        app.screen.query_one("#condition-based", Switch).focus()
+        await pilot.press("k")
+        await wait_for_screen(app, pilot, ConditionEditorModal)
+        await pilot.press("end", "shift+home", "ctrl+c")
+        await settle(app, pilot)
+        assert app.clipboard == "Contact.ContactAge >= 18"
+        assert isinstance(app.screen, ConditionEditorModal) and app.return_code is None
+        await pilot.press("escape", "ctrl+c")  # nothing unsaved: quits
+        await pilot.pause()
+        assert app.return_code == 0
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_the_tabs_keys_work_at_once_and_a_changed_code_name_is_confirmed(db, size):
+    group = groups.create_group("Adults", condition="Contact.ContactAge >= 18")
+    app = ContactGroupsApp()
+    async with app.run_test(size=size) as pilot:
+        editor = await open_editor(app, pilot, group.id)
+        await pilot.press("k")  # straight from the opened editor, nothing focused by hand
+        await wait_for_screen(app, pilot, ConditionEditorModal)
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, GroupEditorScreen)
+        await pilot.press("right_square_bracket", "left_square_bracket", "e")  # and back
+        await wait_for_screen(app, pilot, ChoiceModal)  # K#: edit it, or a new designer one
+        await pilot.press("escape")
+        await wait_for_screen(app, pilot, GroupEditorScreen)
+
+        code = editor.query_one("#code-name", Input)
+        code.focus()
+        await pilot.press("x")  # a stray key adds a letter; it does not replace the name
+        assert code.value.replace("x", "", 1) == "Adults"
+        await pilot.press("f2")
+        question = await wait_for_screen(app, pilot, ConfirmModal)
+        assert f"from 'Adults' to '{code.value}'" in question.question
+        await pilot.press("n")
+        await wait_for_screen(app, pilot, GroupEditorScreen)
+        await settle(app, pilot)
+        assert groups.get_group_by_id(group.id).code_name == "Adults"
+        assert general(app).has_unsaved_changes()
+        await pilot.press("f2")
+        await wait_for_screen(app, pilot, ConfirmModal)
+        await pilot.press("y")
+        await wait_for_screen(app, pilot, GroupEditorScreen)
+        await settle(app, pilot)
+        assert not general(app).has_unsaved_changes()
+    assert groups.get_group_by_id(group.id).code_name == code.value

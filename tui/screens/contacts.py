@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from store import contact_listing, contacts
 from store.contact_import import CsvOptions, import_contacts_file
@@ -23,6 +23,7 @@ from store.import_report import ImportReport
 from tui.background import in_background
 from tui.contact_edit import explain_membership, open_contact_editor
 from tui.modals import ConfirmModal, ErrorModal, PromptModal
+from tui.widgets.footer import FittingFooter
 from tui.widgets.row_source import Column
 from tui.widgets.virtual_table import VirtualTable
 
@@ -92,7 +93,7 @@ class ContactsScreen(Screen[None]):
                     id="filter", classes="filter-input")
         yield VirtualTable(self.source, id="contacts")
         yield Static("", id="summary", classes="status-line")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Contacts"

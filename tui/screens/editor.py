@@ -10,7 +10,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from store import groups
 from store.errors import NotFound
@@ -22,6 +22,7 @@ from tui.tabs.base import GroupTab
 from tui.tabs.contacts import ContactsTab
 from tui.tabs.general import GeneralTab
 from tui.tabs.history import HistoryTab
+from tui.widgets.footer import FittingFooter
 from tui.widgets.rebuild_bar import RebuildBar
 
 POLL_SECONDS = 1.0
@@ -30,11 +31,15 @@ TABS = ("general", "contacts", "accounts", "history")
 
 class GroupEditorScreen(Screen[None]):
     HELP_TITLE = "Group editor"
+    DEFAULT_CSS = "GroupEditorScreen #editor-title { height: auto; max-height: 2; }"
+    AUTO_FOCUS = None  # the General tab focuses its name or its form: keys typed ahead wait
     BINDINGS = [
         Binding("left_square_bracket", "tab(-1)", "Prev tab", id="editor.prev-tab"),
         Binding("right_square_bracket", "tab(1)", "Next tab", id="editor.next-tab"),
         Binding("R", "rebuild", "Rebuild", id="editor.rebuild"),
-        Binding("escape", "escape", "Back / cancel", id="editor.escape"),
+        # Off the footer (q says Back there; the rebuild bar says escape cancels), so that
+        # the footer's keys fit 80 columns; help and the palette list it.
+        Binding("escape", "escape", "Back / cancel", show=False, id="editor.escape"),
         Binding("q", "back", "Back", id="editor.back"),
     ]
 
@@ -45,6 +50,7 @@ class GroupEditorScreen(Screen[None]):
         self._poll = Poll(self, self._read, self._loaded, description="Read the group",
                           seconds=POLL_SECONDS)
         self._polling = False
+        self._keys_ready = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -59,11 +65,22 @@ class GroupEditorScreen(Screen[None]):
                 yield AccountsTab(id="accounts-tab")
             with TabPane("History", id="history", disabled=self.group_id is None):
                 yield HistoryTab(id="history-tab")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         if self.group_id is not None:
             self._start_polling()
+
+    def ready_for_keys(self) -> bool:
+        """Keys typed ahead wait (see tui.type_ahead) until a tab has taken focus for the
+        first time (the General tab's name or form), not the tab bar in passing: a key
+        handled before then would be undone when that focus lands and re-activates the
+        General tab."""
+        if not self._keys_ready:
+            focused = self.focused
+            self._keys_ready = focused is not None and any(
+                isinstance(node, GroupTab) for node in focused.ancestors_with_self)
+        return self._keys_ready
 
     def _start_polling(self) -> None:
         if not self._polling:
@@ -146,8 +163,12 @@ class GroupEditorScreen(Screen[None]):
             return
         self.action_back()
 
+    def has_unsaved_changes(self) -> bool:
+        """Whether leaving (or quitting the app) would lose edits: the app asks first."""
+        return any(tab.has_unsaved_changes() for tab in self._tabs())
+
     def action_back(self) -> None:
-        if not any(tab.has_unsaved_changes() for tab in self._tabs()):
+        if not self.has_unsaved_changes():
             self.dismiss()
             return
 

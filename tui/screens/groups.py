@@ -7,20 +7,23 @@ another admin shows its progress here as it goes.
 from __future__ import annotations
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from store import groups
 from store.models import STATUS_REBUILDING, ContactGroup
 from tui.background import Poll, in_background
-from tui.modals import ConfirmModal
+from tui.modals import ConfirmModal, TypedConfirmModal
+from tui.widgets.footer import FittingFooter
 from tui.widgets.rebuild_bar import RebuildBar
 
 POLL_SECONDS = 1.0
-COLUMNS = (("Display name", "name"), ("Code name", "code"), ("Cond.", "condition"),
-           ("Members", "members"), ("Status", "status"), ("Last rebuilt", "rebuilt"),
+# The status next to the name: on a narrow terminal the columns on the right run off it.
+COLUMNS = (("Display name", "name"), ("Status", "status"), ("Members", "members"),
+           ("Cond.", "condition"), ("Code name", "code"), ("Last rebuilt", "rebuilt"),
            ("Sched.", "scheduled"))
 
 
@@ -29,6 +32,7 @@ class GroupsScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "new_group", "New", id="groups.new"),
         Binding("enter,o", "open_group", "Open", id="groups.open"),
+        Binding("enter", "open_at_once", show=False, priority=True, id="groups.open-at-once"),
         Binding("d,delete", "delete_group", "Delete", id="groups.delete"),
         Binding("R", "rebuild", "Rebuild", id="groups.rebuild"),
         Binding("slash", "filter", "Filter", id="groups.filter"),
@@ -51,7 +55,7 @@ class GroupsScreen(Screen[None]):
         yield DataTable(id="groups", cursor_type="row", zebra_stripes=True)
         yield RebuildBar()
         yield Static("", id="summary", classes="status-line")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#groups", DataTable)
@@ -90,8 +94,8 @@ class GroupsScreen(Screen[None]):
 
     def _cells(self, group: ContactGroup) -> tuple[str, ...]:
         rebuilt = group.last_rebuild_at.strftime("%m-%d %H:%M") if group.last_rebuild_at else ""
-        return (group.display_name, group.code_name, "Yes" if group.condition else "No",
-                f"{group.member_count:,}", self._status(group), rebuilt,
+        return (group.display_name, self._status(group), f"{group.member_count:,}",
+                "Yes" if group.condition else "No", group.code_name, rebuilt,
                 "Yes" if group.schedule_enabled else "No")
 
     def _render_rows(self) -> None:
@@ -101,7 +105,7 @@ class GroupsScreen(Screen[None]):
         if [row.value for row in table.rows] == keys:
             for group in visible:
                 for (_, column), value in zip(COLUMNS, self._cells(group), strict=True):
-                    table.update_cell(str(group.id), column, value)
+                    table.update_cell(str(group.id), column, value, update_width=True)
         else:
             cursor_key = self._cursor_key()
             table.clear()
@@ -159,6 +163,14 @@ class GroupsScreen(Screen[None]):
         if group is not None:
             self.app.push_screen(GroupEditorScreen(group.id))
 
+    def action_open_at_once(self) -> None:
+        """enter opens the group as the key is read, not once the table has passed it on:
+        keys typed right after it are then held for the editor (see tui.type_ahead). In
+        the filter box enter submits the filter."""
+        if isinstance(self.focused, Input):
+            raise SkipAction()
+        self.action_open_group()
+
     def action_delete_group(self) -> None:
         group = self.current_group()
         if group is None:
@@ -171,7 +183,11 @@ class GroupsScreen(Screen[None]):
                 in_background(self, lambda: groups.delete_group(group),
                               lambda _: self._deleted(group), description="Delete group")
 
-        self.app.push_screen(ConfirmModal(question, yes="Delete"), answered)
+        # Members are what a mistaken delete loses: then, as for removing them all, the
+        # admin types the code name; an empty group takes y.
+        confirm = (TypedConfirmModal(question, group.code_name) if group.member_count
+                   else ConfirmModal(question, yes="Delete"))
+        self.app.push_screen(confirm, answered)
 
     def _deleted(self, group: ContactGroup) -> None:
         self.notify(f"Deleted '{group.display_name}'.")

@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from store import scheduler
 from store.errors import StoreError
 from store.models import ScheduledTask
 from tui.background import Poll, in_background
+from tui.widgets.footer import FittingFooter
 
 POLL_SECONDS = 3.0
 COLUMNS = (("Task", "name"), ("Time", "time"), ("On", "enabled"), ("Next run", "next"),
@@ -88,7 +89,7 @@ class TasksScreen(Screen[None]):
         yield Header()
         yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
         yield Static("", id="summary", classes="status-line")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Scheduled tasks"
@@ -127,7 +128,7 @@ class TasksScreen(Screen[None]):
         if [row.value for row in table.rows] == keys:
             for task in self.tasks:
                 for (_, column), value in zip(COLUMNS, self._cells(task), strict=True):
-                    table.update_cell(str(task.id), column, value)
+                    table.update_cell(str(task.id), column, value, update_width=True)
         else:
             cursor = self.current_task()
             table.clear()

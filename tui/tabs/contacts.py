@@ -64,9 +64,9 @@ class ContactsTab(ListTab):
     DEFAULT_CSS = """
     ContactsTab #bulk-bar { height: 1; padding: 0 1; }
     ContactsTab #bulk-bar Label { margin-right: 1; }
-    ContactsTab #bulk-scope { width: 24; margin-right: 1; }
-    ContactsTab #bulk-action { width: 26; margin-right: 1; }
-    ContactsTab #bulk-ok { min-width: 6; }
+    ContactsTab #bulk-scope { width: 1fr; max-width: 24; margin-right: 1; }
+    ContactsTab #bulk-action { width: 1fr; max-width: 26; margin-right: 1; }
+    ContactsTab #bulk-ok { min-width: 6; }  /* the selects give way: OK stays on screen */
     """
 
     FILTER_HINT = "filter: name, email, company or country (enter returns to the list)"

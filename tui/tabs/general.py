@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import partial
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -30,7 +30,7 @@ from store.groups import derive_code_name, validate_display_name
 from store.models import STATUS_REBUILD_REQUIRED, STATUS_REBUILDING, ContactGroup
 from store.scheduler import parse_time, random_night_time
 from tui.background import in_background
-from tui.modals import Choice, ChoiceModal
+from tui.modals import Choice, ChoiceModal, ConfirmModal
 from tui.tabs.base import GroupTab
 from tui.tabs.general_form import (
     ConditionInfo,
@@ -41,7 +41,7 @@ from tui.tabs.general_form import (
     inspect_condition,
     save_form,
 )
-from tui.widgets.condition_editor import ConditionEditorModal, error_text
+from tui.widgets.condition_editor import ConditionEditorModal, ConditionNote
 from tui.widgets.rule_designer import RuleDesignerModal
 
 NO_CONDITION = "No condition yet: e builds one with the rule designer, k writes K#."
@@ -59,6 +59,7 @@ class GeneralTab(GroupTab):
     GeneralTab .field-error { color: $error; height: auto; margin-left: 18; }
     GeneralTab .field-error.-empty { display: none; }
     GeneralTab .hint { color: $text-muted; width: auto; }
+    GeneralTab .row Label.hint { width: 1fr; }  /* not the 18 columns of a field label */
     GeneralTab #condition-box { height: auto; }
     GeneralTab #condition-box.-off { display: none; }
     GeneralTab #condition-text { height: auto; margin-left: 18; text-style: bold; }
@@ -92,14 +93,16 @@ class GeneralTab(GroupTab):
         with VerticalScroll(id="general-form"):
             with Horizontal(classes="row"):
                 yield Label("Display name")
-                yield Input(id="display-name", compact=True, max_length=200)
+                yield Input(id="display-name", compact=True, max_length=200,
+                            select_on_focus=False)
             with Horizontal(classes="row"):
                 yield Label("Code name")
-                yield Input(id="code-name", compact=True, max_length=100)
+                yield Input(id="code-name", compact=True, max_length=100,
+                            select_on_focus=False)
             yield Static("", id="code-name-error", classes="field-error -empty")
             with Horizontal(classes="row"):
                 yield Label("Description")
-                yield Input(id="description", compact=True)
+                yield Input(id="description", compact=True, select_on_focus=False)
             with Horizontal(classes="row"):
                 yield Label("Condition-based")
                 yield Switch(id="condition-based")
@@ -111,24 +114,25 @@ class GeneralTab(GroupTab):
                     yield Button("Edit (e)", id="edit-condition", compact=True)
                     yield Button("K# (k)", id="edit-kentico", compact=True)
                     yield Button("Clear (c)", id="clear-condition", compact=True)
-                yield Static("", id="condition-error", classes="-empty")
+                yield ConditionNote(id="condition-error", classes="-empty")
                 yield Static("", id="slow-warning", classes="-empty")
                 with Horizontal(classes="row"):
                     yield Label("Scheduled rebuild")
                     yield Switch(id="scheduled")
                     yield Input(id="schedule-time", placeholder="HH:MM", compact=True,
-                                max_length=5, disabled=True)
+                                max_length=5, disabled=True, select_on_focus=False)
                 yield Static("", id="schedule-error", classes="field-error -empty")
             with Horizontal(id="save-row"):
                 yield Button("Save (f2)", variant="primary", id="save", compact=True)
                 yield Button("Rebuild (R)", id="rebuild", compact=True)
                 yield Static("", id="save-status")
 
-    def on_mount(self) -> None:
-        # A new group starts with its name; an open one leaves focus to the editor, whose
-        # single-letter keys ([, ], q) a field types instead (escape leaves the field).
-        if getattr(self.screen, "group_id", None) is None:
-            self.query_one("#display-name", Input).focus()
+    def on_show(self, _event: events.Show) -> None:
+        """A new group starts with its name; an open one with the form, where e, k, c and
+        f2 act at once and so do the editor's single-letter keys ([, ], q), which a field
+        types instead (escape leaves the field)."""
+        new = self.group is None and getattr(self.screen, "group_id", None) is None
+        self.take_focus(self.query_one("#display-name" if new else "#general-form"))
 
     def action_leave_field(self) -> None:
         """Move focus from a text field to the form around it: the editor's keys ([, ], q)
@@ -272,7 +276,12 @@ class GeneralTab(GroupTab):
         info = self._info if self._info and self._info.text == self._condition else None
         error = info.error if info is not None else None
         slow = info.slow if info is not None else None
-        self._note("#condition-error", error_text(error) if error is not None else None)
+        note = self.query_one("#condition-error", ConditionNote)
+        if error is not None:
+            note.show_error(error)
+        else:
+            note.show_text("")
+        note.set_class(error is None, "-empty")
         notes = [f"Warning: {warning}." for warning in (info.warnings if info else ())]
         if slow is not None:
             notes.append(f"Slow condition: {slow}. Rebuilds check contacts one by one.")
@@ -386,6 +395,25 @@ class GeneralTab(GroupTab):
             self._field_error("#schedule-error", problem)
             self._refuse(problem, "#schedule-time")
             return
+        old_code = self._saved.code_name
+        if self.group is None or form.code_name == old_code:
+            self._save(form)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._save(form)
+
+        # A code name is how conditions (IsInContactGroup), scripts and the command line
+        # name the group, and a stray key in the field replaces it: never changed unasked.
+        self.app.push_screen(ConfirmModal(
+            f"Change the code name from '{old_code}' to '{form.code_name}'? Conditions "
+            "(IsInContactGroup), scripts and commands that name this group by its code "
+            "name must then use the new one.", yes="Change and save", no="Don't save"),
+            answered)
+
+    def _save(self, form: GeneralForm) -> None:
+        """Store ``form`` in the background (the checks above have passed)."""
         self._saving = True
         self.refresh_bindings()
         self.query_one("#save-status", Static).update("Saving…")

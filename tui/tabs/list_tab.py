@@ -15,7 +15,6 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from store.models import ContactGroup
@@ -96,16 +95,10 @@ class ListTab(GroupTab):
         return f" · {text}" if text else ""
 
     def on_show(self, _event: events.Show) -> None:
-        """Opening the tab puts the keys on its list, not on the tab bar.
-
-        The event can arrive after the admin has already moved to another tab; focusing
-        then would pull the editor back here (a focused pane becomes the active tab).
-        """
+        """Opening the tab puts the keys on its list."""
         table = self.active_table
-        if table is None or self.has_focus_within:
-            return
-        if all(node.display for node in self.ancestors_with_self if isinstance(node, Widget)):
-            table.focus()
+        if table is not None:
+            self.take_focus(table)
 
     @on(VirtualTable.Counted)
     @on(VirtualTable.MarksChanged)

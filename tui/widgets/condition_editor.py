@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -28,6 +28,9 @@ from store.errors import StoreError
 
 DEBOUNCE_SECONDS = 0.3
 CARET_WIDTH = 70
+SOURCE_LINES, MIN_SOURCE_LINES = 8, 3
+OTHER_LINES = 16
+"""Lines the K# dialog needs besides the text box: frame, title, check, buttons."""
 
 
 def caret_excerpt(error: ConditionError, width: int = CARET_WIDTH) -> str:
@@ -45,9 +48,37 @@ def caret_excerpt(error: ConditionError, width: int = CARET_WIDTH) -> str:
     return f"{prefix}{line[start:end]}{suffix}\n{' ' * (len(prefix) + index - start)}^"
 
 
-def error_text(error: ConditionError) -> Text:
+def error_text(error: ConditionError, width: int = CARET_WIDTH) -> Text:
     """``line L, column C: message`` with the caret excerpt below it, never read as markup."""
-    return Text.assemble((str(error), "bold red"), "\n", caret_excerpt(error))
+    return Text.assemble((str(error), "bold red"), "\n", caret_excerpt(error, width))
+
+
+class ConditionNote(Static):
+    """A condition's error with its caret excerpt cut to this widget's own width, redone
+    when the terminal is resized (a wrapped excerpt pushes the caret off its character),
+    or any other text."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", id=id, classes=classes)
+        self._error: ConditionError | None = None
+
+    def show_error(self, error: ConditionError) -> None:
+        self._error = error
+        self._show_error()
+
+    def show_text(self, text: str | Text) -> None:
+        self._error = None
+        self.update(text)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        if self._error is not None:
+            self._show_error()
+
+    def _show_error(self) -> None:
+        assert self._error is not None
+        width = self.content_size.width
+        # The excerpt is cut to ``width`` characters plus a "…" at either end.
+        self.update(error_text(self._error, max(width - 2, 10) if width else CARET_WIDTH))
 
 
 @dataclass(frozen=True)
@@ -86,9 +117,10 @@ class ConditionEditor(Vertical):
 
     def compose(self) -> ComposeResult:
         yield TextArea(self._initial, id="k-source", soft_wrap=True, tab_behavior="focus")
-        yield Static("", id="k-status")
+        yield ConditionNote(id="k-status")
 
     def on_mount(self) -> None:
+        self.query_one("#k-status", ConditionNote).show_text("Checking the condition…")
         self._schedule(delay=0)
 
     @property
@@ -103,11 +135,17 @@ class ConditionEditor(Vertical):
         self._schedule(delay=DEBOUNCE_SECONDS)
 
     def _schedule(self, delay: float) -> None:
+        """Check the text after ``delay`` seconds of quiet; at once when it is 0 (on
+        opening), because a Textual timer of 0 seconds never fires."""
         self._generation += 1
         if self._timer is not None:
             self._timer.stop()
+            self._timer = None
         generation = self._generation
-        self._timer = self.set_timer(delay, lambda: self._check(self.text, generation))
+        if delay:
+            self._timer = self.set_timer(delay, lambda: self._check(self.text, generation))
+        else:
+            self._check(self.text, generation)
 
     @work(thread=True, exclusive=True, group="condition-check", exit_on_error=False,
           description="Checking the condition")
@@ -140,19 +178,19 @@ class ConditionEditor(Vertical):
         if message.generation != self._generation:
             return  # superseded by a newer keystroke
         outcome = self.outcome = message.outcome
-        status = self.query_one("#k-status", Static)
+        status = self.query_one("#k-status", ConditionNote)
         if outcome.error is not None:
-            status.update(error_text(outcome.error))
+            status.show_error(outcome.error)
         elif outcome.empty:
-            status.update("Empty: saving makes the group static (no condition).")
+            status.show_text("Empty: saving makes the group static (no condition).")
         elif outcome.counting:
-            status.update("Valid condition · counting…")
+            status.show_text("Valid condition · counting…")
         elif outcome.failure is not None:
-            status.update(Text(f"Could not count: {outcome.failure}", style="red"))
+            status.show_text(Text(f"Could not count: {outcome.failure}", style="red"))
         else:
             count = outcome.count or 0
             noun = "contact matches" if count == 1 else "contacts match"
-            status.update(Text(f"Valid condition · {count:,} {noun}", style="green"))
+            status.show_text(Text(f"Valid condition · {count:,} {noun}", style="green"))
 
 
 class ConditionEditorModal(ModalScreen[str | None]):
@@ -180,6 +218,13 @@ class ConditionEditorModal(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one(ConditionEditor).focus_source()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A shorter text box on a short terminal, so the check and the buttons stay on
+        screen (at 20 lines an 8-line box pushed them off)."""
+        box = self.query_one("#k-source", TextArea)
+        box.styles.height = max(MIN_SOURCE_LINES,
+                                min(SOURCE_LINES, event.size.height - OTHER_LINES))
 
     @on(Button.Pressed, "#k-apply")
     def action_apply(self) -> None:

@@ -39,8 +39,8 @@ class PickerModal(ModalScreen[Marks | None]):
         border: thick $primary;
         background: $panel;
     }
-    PickerModal .picker-title { text-style: bold; height: 1; }
-    PickerModal .picker-hint { height: 1; color: $text-muted; }
+    PickerModal .picker-title { text-style: bold; height: auto; }
+    PickerModal .picker-hint { height: auto; color: $text-muted; }  /* wrapped when narrow */
     """
 
     BINDINGS = [

@@ -14,18 +14,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, OptionList, Select, Static
+from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from conditions.errors import ConditionError
 from conditions.rules import Group, ParameterDef, RuleInstance, get_rule, to_text
 from conditions.rulesxml import to_stored
+from tui.widgets.footer import FittingFooter
 from tui.widgets.rule_lines import (
     Line,
     bracketed,
@@ -42,6 +43,10 @@ from tui.widgets.rule_lines import (
     without,
 )
 from tui.widgets.virtual_table import MARK_CELL, UNMARK_CELL
+
+LINES, MIN_LINES = 8, 2
+OTHER_LINES = 16
+"""Lines the designer needs besides its list: frame, title, rule, parameters, preview."""
 
 
 class RulePickerModal(ModalScreen[str | None]):
@@ -151,7 +156,13 @@ class RuleDesignerModal(ModalScreen[str | None]):
             yield VerticalScroll(id="params")
             yield Static("", id="designer-error")
             yield Static("", id="preview")
-        yield Footer(compact=True)
+        yield FittingFooter()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Fewer lines on a short terminal, so the highlighted rule's parameters stay on
+        screen: hidden, they could not take focus and typed text became designer keys."""
+        self.query_one("#lines", OptionList).styles.height = max(
+            MIN_LINES, min(LINES, event.size.height - OTHER_LINES))
 
     def on_mount(self) -> None:
         self._refresh_lines(highlight=0)

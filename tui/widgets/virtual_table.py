@@ -247,6 +247,12 @@ class VirtualTable(ScrollView, Generic[Row], can_focus=True, inherit_bindings=Fa
         entry = self._rows.get(self._cursor)
         return entry.row if entry else None
 
+    def ready_for_keys(self) -> bool:
+        """False while the highlighted row is being loaded: keys typed meanwhile (space,
+        d, enter) wait for it instead of finding no row (see :mod:`tui.type_ahead`)."""
+        loading = self._error is None and (self._total is None or self._cursor < self._total)
+        return not loading or self._cursor in self._rows
+
     def row_at(self, index: int) -> Row | None:
         """The row at ``index`` if it is loaded, else ``None`` (it shows as "…")."""
         entry = self._rows.get(index)
@@ -526,7 +532,7 @@ class VirtualTable(ScrollView, Generic[Row], can_focus=True, inherit_bindings=Fa
     def action_toggle_mark(self) -> None:
         entry = self._rows.get(self._cursor)
         if entry is None:
-            self.app.bell()  # the row is still loading
+            self.app.bell()  # the row is still loading (and keys waited for it in vain)
             return
         try:
             marks = self._marks.toggle(entry.key,
