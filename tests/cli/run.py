@@ -21,10 +21,15 @@ class Result:
 
 def cli(url: str, *args: str, env: dict[str, str] | None = None) -> Result:
     """``contact-groups --db URL ARGS…`` with the interpreter running the tests."""
+    return run_cli("--db", url, *args, env=env)
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> Result:
+    """``contact-groups ARGS…`` as given (no ``--db``), stdin empty, output captured."""
     environment = {**os.environ, **(env or {})}
     done = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--db", url, *args],
-        capture_output=True, text=True, timeout=120, env=environment,
+        [sys.executable, "-m", "tui.cli", *args], stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, timeout=timeout, env=environment,
     )
     return Result(done.returncode, done.stdout, done.stderr)
 
