@@ -113,15 +113,24 @@ def cmd_members_add(args: argparse.Namespace) -> None:
 
 def cmd_members_remove(args: argparse.Namespace) -> None:
     group = groups.get_group(args.code)
+    outsiders = 0
     if args.all:
         removed = membership.remove_all_contacts(group, exclude=args.exclude)
+    elif args.exclude:
+        removed, outsiders = membership.remove_and_exclude(group, args.contact)
     else:
-        removed = membership.remove_contacts(group, Selection.of_ids(args.contact),
-                                             exclude=args.exclude)
+        removed = membership.remove_contacts(group, Selection.of_ids(args.contact))
     suffix = " and excluded them" if args.exclude and removed else ""
-    _emit(args, {"group": group.code_name, "removed": removed, "excluded": args.exclude,
-                 "members": groups.get_group(group.code_name).member_count},
-          f"Removed {formatting.plural(removed, 'contact')} from {group.code_name}{suffix}.")
+    text = f"Removed {formatting.plural(removed, 'contact')} from {group.code_name}{suffix}."
+    if outsiders:
+        text += (f" Excluded {formatting.plural(outsiders, 'contact')} that "
+                 f"{'was not a member' if outsiders == 1 else 'were not members'}: "
+                 "rebuilds will not add them until re-included.")
+    data = {"group": group.code_name, "removed": removed, "excluded": args.exclude,
+            "members": groups.get_group(group.code_name).member_count}
+    if args.exclude and not args.all:
+        data["excluded_non_members"] = outsiders
+    _emit(args, data, text)
 
 
 def cmd_condition_check(args: argparse.Namespace) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from store import groups
 from store.database import close, connect
-from store.models import ContactGroup, Membership
+from store.models import ContactGroup, Exclusion, Membership
 from tests.store.helpers import make_contacts
 
 from .run import assert_clean_failure, cli, run_cli
@@ -179,3 +179,23 @@ def test_version():
     result = run_cli("--version")
     assert result.code == 0 and result.out.startswith("contact-groups ")
     assert result.out.split()[1][0].isdigit()
+
+
+def test_excluding_a_contact_that_is_not_a_member_yet(db):
+    member, outsider = make_contacts(2)
+    group = groups.create_group("Everyone", condition='Contact.ContactLastName.StartsWith("L")')
+    from store.contact_sets import Selection
+    from store.membership import add_contacts
+    add_contacts(group, Selection.of_ids([member]), actor="tester")
+    close()
+    try:
+        result = cli(db.url, "members", "remove", "Everyone", "--contact", str(member),
+                     "--contact", str(outsider), "--exclude")
+        assert result.code == 0, result.err
+        assert "Removed 1 contact from Everyone and excluded them." in result.out
+        assert "Excluded 1 contact that was not a member" in result.out
+        rebuilt = cli(db.url, "rebuild", "Everyone", "--json")
+        assert rebuilt.json()[0]["members"] == 0, rebuilt.err
+    finally:
+        connect(db.url)
+    assert sorted(Exclusion.select(Exclusion.contact_id).tuples()) == [(member,), (outsider,)]
