@@ -60,8 +60,20 @@ def cmd_groups_list(args: argparse.Namespace) -> None:
 
 
 def cmd_groups_show(args: argparse.Namespace) -> None:
-    data = formatting.group_summary(groups.get_group(args.code), detail=True)
-    _emit(args, data, lambda: formatting.key_values(data))
+    group = groups.get_group(args.code)
+    _emit(args, formatting.group_summary(group, detail=True),
+          lambda: formatting.group_details(group, _readable_condition(group.condition),
+                                           scheduler.local_zone()))
+
+
+def _readable_condition(condition: str | None) -> str:
+    """The condition's sentence; as written if it no longer parses (it is shown, not run)."""
+    if not condition:
+        return ""
+    try:
+        return condition_service.describe(condition)
+    except StoreError:
+        return condition
 
 
 def cmd_groups_create(args: argparse.Namespace) -> None:

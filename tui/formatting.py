@@ -45,6 +45,49 @@ def group_summary(group: ContactGroup, *, detail: bool = False) -> dict[str, Any
     return data
 
 
+def duration(seconds: float | None) -> str:
+    """``0.01 s``, ``12.3 s``, ``4 min 05 s``, ``2 h 03 min``: as exact as a person reads."""
+    if seconds is None:
+        return ""
+    if seconds < 10:
+        return f"{seconds:.2f} s"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def local_moment(value: dt.datetime | None, zone: dt.tzinfo) -> str:
+    """A stored naive-UTC time on the installation's wall clock, with its zone's name."""
+    if value is None:
+        return ""
+    return value.replace(tzinfo=dt.UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def group_details(group: ContactGroup, condition: str, zone: dt.tzinfo) -> str:
+    """``groups show`` as text: labelled lines, the condition as its sentence, times
+    local, the last rebuild in words."""
+    last = None
+    if group.last_rebuild_at is not None:
+        last = (f"{local_moment(group.last_rebuild_at, zone)}, took "
+                f"{duration(group.last_rebuild_seconds)}: "
+                f"+{group.last_added or 0:,} -{group.last_removed or 0:,}")
+    lines = {
+        "Code name": group.code_name,
+        "Display name": group.display_name,
+        "Description": group.description,
+        "Condition": condition,
+        "Members": group.member_count,
+        "Status": group.status + (f": {group.status_message}" if group.status_message else ""),
+        "Last rebuild": last or "never",
+        "Scheduled": f"daily at {group.schedule_time}" if group.schedule_enabled else "No",
+    }
+    return key_values({key: value for key, value in lines.items() if value not in ("", None)})
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """Left-aligned columns, numbers right-aligned; empty input gives the headers only."""
     cells = [[str(h) for h in headers]] + [[_cell(v) for v in row] for row in rows]
@@ -86,8 +129,7 @@ def groups_table(rows: list[dict[str, Any]]) -> str:
 
 def key_values(data: dict[str, Any]) -> str:
     width = max(len(key) for key in data)
-    return "\n".join(f"{key.replace('_', ' ').capitalize():<{width}}  {_cell(value)}"
-                     for key, value in data.items())
+    return "\n".join(f"{key:<{width}}  {_cell(value)}" for key, value in data.items())
 
 
 def member_cells(row: MemberRow) -> tuple[Any, ...]:

@@ -3,6 +3,7 @@ nothing changed — or, where the input is fine, in what the user asked for."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import stat
 
@@ -199,3 +200,22 @@ def test_excluding_a_contact_that_is_not_a_member_yet(db):
     finally:
         connect(db.url)
     assert sorted(Exclusion.select(Exclusion.contact_id).tuples()) == [(member,), (outsider,)]
+
+
+def test_groups_show_reads_as_sentences(db):
+    make_contacts(3)
+    groups.create_group("Everyone", condition='Contact.ContactLastName.StartsWith("L")')
+    close()
+    try:
+        never = cli(db.url, "groups", "show", "Everyone").out
+        assert "Last rebuild  never" in never
+        assert cli(db.url, "rebuild", "Everyone").code == 0
+        shown = cli(db.url, "groups", "show", "Everyone", env={"TZ": "UTC"})
+    finally:
+        connect(db.url)
+    assert shown.code == 0, shown.err
+    assert re.search(r"^Last rebuild  \d{4}-\d\d-\d\d \d\d:\d\d UTC, took \d+\.\d\d s: \+3 -0$",
+                     shown.out, re.MULTILINE), shown.out
+    assert re.search(r"\d\.\d{4,}", shown.out) is None  # no raw float seconds
+    assert "Condition     Contact.ContactLastName.StartsWith" in shown.out
+    assert "Last rebuild seconds" not in shown.out
