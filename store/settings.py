@@ -4,6 +4,7 @@ from store.errors import EditionError, StoreError
 from store.models import Setting
 
 EDITIONS = ("ems", "cms")
+CONDITION_FEATURE = "Condition-based contact groups"
 
 
 def get_setting(key: str, default: str) -> str:

@@ -219,3 +219,18 @@ def test_groups_show_reads_as_sentences(db):
     assert re.search(r"\d\.\d{4,}", shown.out) is None  # no raw float seconds
     assert "Condition     Contact.ContactLastName.StartsWith" in shown.out
     assert "Last rebuild seconds" not in shown.out
+
+
+def test_the_cms_edition_refuses_to_rebuild_a_condition_group(db):
+    make_contacts(3)
+    groups.create_group("Everyone", condition='Contact.ContactLastName.StartsWith("L")')
+    from store import settings
+    settings.set_edition("cms")
+    close()
+    try:
+        for args in (("rebuild", "Everyone"), ("rebuild", "--all")):
+            assert_clean_failure(cli(db.url, *args), "need the EMS edition")
+    finally:
+        connect(db.url)
+    group = groups.get_group("Everyone")
+    assert (group.member_count, group.status) == (0, "Rebuild required")
