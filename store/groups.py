@@ -167,9 +167,9 @@ def _normalise_condition(condition: str | None) -> str | None:
     if condition is None or not condition.strip():
         return None
     require_ems(CONDITION_FEATURE)
-    from store.condition_service import check_condition  # see _slow_reason
+    from store.condition_service import check_runnable  # see _slow_reason
 
-    check_condition(condition)
+    check_runnable(condition)
     return condition.strip()
 
 
