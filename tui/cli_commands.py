@@ -16,6 +16,7 @@ from store import (
     contacts,
     group_graph,
     groups,
+    heartbeat,
     listing,
     membership,
     rebuild,
@@ -218,6 +219,7 @@ def cmd_scheduler(args: argparse.Namespace) -> None:
         return formatting.rebuild_line(rebuild.rebuild_group(group).as_dict())
 
     if args.once:
+        heartbeat.beat(heartbeat.ONCE)
         outcomes = scheduler.run_due(run)
         for outcome in outcomes:
             print(f"{outcome.task}: {outcome.message}", flush=True)
