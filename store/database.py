@@ -187,6 +187,15 @@ def translate_errors(where: str) -> Iterator[None]:
         raise StoreError(_explain_database_error(where, error)) from None
 
 
+def describe_error(error: BaseException) -> str | None:
+    """The sentence :func:`translate_errors` gives for a driver error, for code that reports
+    errors itself (the terminal UI's background calls); None for any other error."""
+    if not isinstance(error, peewee.DatabaseError):
+        return None
+    return _explain_database_error(getattr(database_proxy.obj, "display_url", "the database"),
+                                   error)
+
+
 def _explain_database_error(where: str, error: Exception) -> str:
     text = _first_line(error)
     lowered = text.lower()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from store import groups
+from store.database import describe_error
 from store.errors import StoreError
 
 if TYPE_CHECKING:
@@ -106,5 +107,9 @@ class RebuildController:
             outcome.cancelled = True
         except StoreError as error:
             outcome.error = str(error)
+        except Exception as error:
+            outcome.error = describe_error(error)  # a full disk, a lost server
+            if outcome.error is None:
+                raise
         finally:
             self.app.post_message(RebuildFinished(outcome))
