@@ -56,8 +56,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_groups_list(args: argparse.Namespace) -> None:
-    rows = [formatting.group_summary(group) for group in groups.list_groups()]
-    _emit(args, rows, lambda: formatting.groups_table(rows))
+    found = groups.list_groups()
+    _emit(args, [formatting.group_summary(group) for group in found],
+          lambda: formatting.groups_table(found, scheduler.local_zone()))
 
 
 def cmd_groups_show(args: argparse.Namespace) -> None:

@@ -17,8 +17,9 @@ def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def _when(value: dt.datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+def _iso_utc(value: dt.datetime | None) -> str | None:
+    """A stored naive-UTC time for JSON readers: ISO 8601 with its zone."""
+    return value.replace(microsecond=0).isoformat() + "Z" if value else None
 
 
 def group_summary(group: ContactGroup, *, detail: bool = False) -> dict[str, Any]:
@@ -29,7 +30,7 @@ def group_summary(group: ContactGroup, *, detail: bool = False) -> dict[str, Any
         "condition_based": group.is_condition_based,
         "members": group.member_count,
         "status": group.status,
-        "last_rebuilt": _when(group.last_rebuild_at) or None,
+        "last_rebuilt": _iso_utc(group.last_rebuild_at),
         "scheduled": bool(group.schedule_enabled),
     }
     if detail:
@@ -38,7 +39,8 @@ def group_summary(group: ContactGroup, *, detail: bool = False) -> dict[str, Any
             "condition": group.condition,
             "schedule_time": group.schedule_time,
             "status_message": group.status_message,
-            "last_rebuild_seconds": group.last_rebuild_seconds,
+            "last_rebuild_seconds": (None if group.last_rebuild_seconds is None
+                                     else round(group.last_rebuild_seconds, 3)),
             "last_added": group.last_added,
             "last_removed": group.last_removed,
         }
@@ -60,11 +62,13 @@ def duration(seconds: float | None) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
-def local_moment(value: dt.datetime | None, zone: dt.tzinfo) -> str:
+def local_moment(value: dt.datetime | None, zone: dt.tzinfo, *, with_zone: bool = True
+                 ) -> str:
     """A stored naive-UTC time on the installation's wall clock, with its zone's name."""
     if value is None:
         return ""
-    return value.replace(tzinfo=dt.UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    shape = "%Y-%m-%d %H:%M %Z" if with_zone else "%Y-%m-%d %H:%M"
+    return value.replace(tzinfo=dt.UTC).astimezone(zone).strftime(shape)
 
 
 def group_details(group: ContactGroup, condition: str, zone: dt.tzinfo) -> str:
@@ -116,14 +120,15 @@ def _is_number(text: str) -> bool:
     return text.replace(",", "").isdigit()
 
 
-def groups_table(rows: list[dict[str, Any]]) -> str:
-    if not rows:
+def groups_table(groups: list[ContactGroup], zone: dt.tzinfo) -> str:
+    if not groups:
         return "No contact groups yet. Create one with: contact-groups groups create --name NAME"
+    rebuilt = "Last rebuilt (" + dt.datetime.now(zone).strftime("%Z") + ")"
     return table(
-        ("Code name", "Display name", "Condition", "Members", "Status", "Last rebuilt",
-         "Scheduled"),
-        ((r["code"], r["name"], r["condition_based"], r["members"], r["status"],
-          r["last_rebuilt"], r["scheduled"]) for r in rows),
+        ("Code name", "Display name", "Condition", "Members", "Status", rebuilt, "Scheduled"),
+        ((g.code_name, g.display_name, g.is_condition_based, g.member_count, g.status,
+          local_moment(g.last_rebuild_at, zone, with_zone=False), bool(g.schedule_enabled))
+         for g in groups),
     )
 
 

@@ -211,6 +211,8 @@ def test_groups_show_reads_as_sentences(db):
         assert "Last rebuild  never" in never
         assert cli(db.url, "rebuild", "Everyone").code == 0
         shown = cli(db.url, "groups", "show", "Everyone", env={"TZ": "UTC"})
+        listed = cli(db.url, "groups", "list", env={"TZ": "UTC"}).out
+        data = cli(db.url, "groups", "show", "Everyone", "--json").json()
     finally:
         connect(db.url)
     assert shown.code == 0, shown.err
@@ -219,6 +221,9 @@ def test_groups_show_reads_as_sentences(db):
     assert re.search(r"\d\.\d{4,}", shown.out) is None  # no raw float seconds
     assert "Condition     Contact.ContactLastName.StartsWith" in shown.out
     assert "Last rebuild seconds" not in shown.out
+    assert "Last rebuilt (UTC)" in listed
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["last_rebuilt"])
+    assert data["last_rebuild_seconds"] == round(data["last_rebuild_seconds"], 3)
 
 
 def test_the_cms_edition_refuses_to_rebuild_a_condition_group(db):
