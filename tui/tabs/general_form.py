@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from conditions.errors import ConditionError
 from store import groups
-from store.condition_service import InvalidCondition, check_condition, slow_reason
+from store.condition_service import InvalidCondition, check_runnable, slow_reason
 from store.errors import EditionError, StoreError
 from store.models import ContactGroup
 from store.settings import require_ems
@@ -105,7 +105,7 @@ class ConditionInfo:
 
 def inspect_condition(text: str) -> ConditionInfo:
     try:
-        check_condition(text)
+        check_runnable(text)
         return ConditionInfo(text, slow=slow_reason(text))
     except InvalidCondition as invalid:
         return ConditionInfo(text, error=invalid.error)
