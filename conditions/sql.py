@@ -308,9 +308,10 @@ class Compiler:
                 return self._negation(node)
             return _fmt("(- {})", self.value(node.operand))
         if isinstance(node, typed.LogicalOp):
-            keyword = " AND " if node.op == "&&" else " OR "
             operands = self._flattened(node)
-            return _fmt("({})", self.join(keyword, [self.truth(o) for o in operands]))
+            if node.op == "&&":
+                return _fmt("({})", self.join(" AND ", [self.truth(o) for o in operands]))
+            return _fmt("({})", self.join(" OR ", self._alternatives(operands)))
         assert isinstance(node, typed.BinaryOp)
         return self._binary(node)
 
@@ -321,6 +322,38 @@ class Compiler:
         while isinstance(operand, typed.UnaryOp) and operand.op == "!":
             negated, operand = not negated, operand.operand
         return _fmt("(NOT {})", self.truth(operand)) if negated else self.truth(operand)
+
+    def _alternatives(self, operands: list[typed.Typed]) -> list[Fragment]:
+        """The operands of an OR, those comparing one text member with constants merged
+        into one ``IN`` list per member: ``City == "a" || City == "b" || …`` tests each
+        contact once against a list instead of once per alternative (3,000 of them cost a
+        rebuild of 20,000 contacts five seconds)."""
+        slots: list[Fragment | str] = []
+        constants: dict[str, tuple[typed.Typed, list[str]]] = {}
+        for operand in operands:
+            equality = self._text_equality(operand)
+            if equality is None:
+                slots.append(self.truth(operand))
+                continue
+            member, constant = equality
+            if member.name not in constants:
+                constants[member.name] = (member, [])
+                slots.append(member.name)
+            constants[member.name][1].append(constant)
+        merged = {name: self.folded_in(self.value(member), list(dict.fromkeys(items)))
+                  for name, (member, items) in constants.items()}
+        return [merged[slot] if isinstance(slot, str) else slot for slot in slots]
+
+    def _text_equality(self, node: typed.Typed) -> tuple[typed.Member, str] | None:
+        """``(member, folded constant)`` when ``node`` is ``text member == constant``."""
+        if not isinstance(node, typed.BinaryOp) or node.op != "==":
+            return None
+        for member, other in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(member, typed.Member) and member.type is Type.STRING:
+                constant = self.constant(other)
+                if constant is None or isinstance(constant, str):
+                    return member, values.lower(constant)
+        return None
 
     @staticmethod
     def _flattened(node: typed.LogicalOp) -> list[typed.Typed]:

@@ -76,3 +76,11 @@ def test_bracketed_chains_and_double_negations_run_however_deep(people):
     negations = "!(" * 200 + 'Contact.ContactCity == "City7"' + ")" * 200
     counted = cli(db.url, "condition", "check", "--count", negations)
     assert "1 contact match" in counted.out, counted.err
+
+
+def test_alternatives_merged_into_one_list_keep_their_meaning(people):
+    db, _ = people
+    condition = ('Contact.ContactCity == "" || Contact.ContactFirstName == "first0" || '
+                 'Contact.ContactCity == "CITY7" || null == Contact.ContactCity')
+    counted = cli(db.url, "condition", "check", "--count", condition)
+    assert "4 contacts match" in counted.out, counted.err  # no city (2), City7, First0
