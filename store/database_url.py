@@ -111,6 +111,12 @@ def _parse_postgres_url(url: str) -> DatabaseUrl:
     except ValueError as error:
         reason = "its port is not a number from 0 to 65535" if "ort" in str(error) else error
         raise StoreError(f"'{redact(url)}' is not a valid database URL: {reason}") from None
+    if "@" in url[url.index("://") + 3 + len(parts.netloc):]:
+        # A password holding "/", "?" or "#" ends the host part early: what follows would
+        # be read as host, port, name or parameters and could be printed as such.
+        raise StoreError(f"'{redact(url)}' is not a valid database URL: an '@' after the "
+                         "host; percent-encode '/', '?', '#' and '@' in the user and "
+                         "password (%2F, %3F, %23, %40)")
     options = _query_options(url, parts.query)
     given = {"host": parts.hostname, "port": port, "user": parts.username,
              "password": parts.password, "dbname": parts.path.lstrip("/")}

@@ -87,11 +87,14 @@ def test_malformed_urls_are_one_line(url, message):
     f"postgresql:cg:{SECRET}@127.0.0.1/cga",
     f"postgresql:/cg:{SECRET}@127.0.0.1/cga",
     f"cg:{SECRET}@127.0.0.1/cga",
+    f"postgresql://cg:1234?{SECRET}@127.0.0.1/cga",
+    f"postgresql://cg:{SECRET[:3]}@{SECRET[3:]}?x@127.0.0.1/cga",
+    f"postgresql://cg:{SECRET[:3]}#{SECRET[3:]}@127.0.0.1/cga",
 ])
 def test_no_error_prints_a_password(url):
     result = cli(url, "groups", "list")
     assert_clean_failure(result)
-    for part in (SECRET[:3], SECRET[3:]):
+    for part in (SECRET[:3], SECRET[3:], ":1234"):
         assert part not in result.err, result.err
 
 
