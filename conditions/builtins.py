@@ -104,8 +104,7 @@ def _affix_sql(mode: str):
     def to_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
         needle = c.constant(args[0])
         if needle is not c.NOT_CONSTANT:
-            pattern = {"contains": "%{}%", "starts": "{}%", "ends": "%{}"}[mode]
-            return c.folded_like(c.value(receiver), pattern.format(values.like_escape(needle)))
+            return c.folded_affix(mode, c.value(receiver), needle)  # type: ignore[arg-type]
         return c.dialect.affix(mode, c.lower_text(receiver), c.lower_text(args[0]))
 
     return to_sql

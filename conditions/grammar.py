@@ -253,12 +253,17 @@ def _decode_string(raw: str) -> str:
                 continue
         out.append(ch)
         i += 1
-    return "".join(out)
+    # C# strings are UTF-16: "\ud83d\ude00" is one character, as a pair of escapes.
+    return "".join(out).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
 def _string(s: str, loc: int, toks: pp.ParseResults) -> ast.Literal:
     raw = toks[0]
-    return ast.Literal(_current.get().span(loc, loc + len(raw)), "string", _decode_string(raw))
+    value = _decode_string(raw)
+    unstorable = unstorable_character(value)  # an escape such as "\u0000" or "\ud800"
+    if unstorable is not None:
+        raise pp.ParseFatalException(s, loc, f"the string contains {unstorable[1]}")
+    return ast.Literal(_current.get().span(loc, loc + len(raw)), "string", value)
 
 
 def _unterminated(s: str, loc: int, toks: pp.ParseResults) -> None:

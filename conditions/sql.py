@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from conditions.checker import CheckedCondition
 
 _INT64 = 2**63
+LIKE_PATTERN_LIMIT = 50_000
+"""Bytes of a LIKE pattern SQLite accepts (its default SQLITE_MAX_LIKE_PATTERN_LENGTH); a
+longer one fails only when the query runs, so longer needles are found by position."""
+_AFFIX_PATTERNS = {"contains": "%{}%", "starts": "{}%", "ends": "%{}"}
 
 
 @dataclass(frozen=True)
@@ -186,7 +190,17 @@ class Compiler:
         return _fmt(template, *parts)
 
     def join(self, separator: str, parts: Sequence[Fragment]) -> Fragment:
-        return _fmt(separator.join("{}" for _ in parts), *parts)
+        """``parts`` joined by ``separator``; by AND or OR as a balanced tree of brackets.
+
+        Databases parse ``a OR b OR c …`` into a chain as deep as it is long, and SQLite
+        refuses a tree deeper than 1,000: 3,000 alternatives would never run. Balanced,
+        they nest about 12 deep.
+        """
+        if separator.strip() not in ("AND", "OR") or len(parts) <= 2:
+            return _fmt(separator.join("{}" for _ in parts), *parts)
+        middle = len(parts) // 2
+        halves = [self.join(separator, half) for half in (parts[:middle], parts[middle:])]
+        return _fmt(f"({{}}){separator}({{}})", *halves)
 
     def contact_set(self, select: Fragment) -> Fragment:
         """``select`` (contact ids, not correlated with the contact) as a subquery, or, when
@@ -240,6 +254,15 @@ class Compiler:
     def folded_like(self, value: Fragment, pattern: str) -> Fragment:
         """``value`` lowercased (null as empty) matches ``pattern``, already folded and escaped."""
         return self._folded(value, "LIKE {} ESCAPE '\\'", self.param(pattern), pattern)
+
+    def folded_affix(self, mode: str, value: Fragment, needle: str | None) -> Fragment:
+        """``value`` lowercased (null as empty) contains, starts or ends with ``needle``
+        (``mode``: contains, starts, ends), ignoring case; by LIKE unless it is too long."""
+        pattern = _AFFIX_PATTERNS[mode].format(values.like_escape(needle))
+        if len(pattern.encode()) <= LIKE_PATTERN_LIMIT:
+            return self.folded_like(value, pattern)
+        lowered = _fmt(f"COALESCE({self.binding.lower_function}({{}}), '')", value)
+        return self.dialect.affix(mode, lowered, self.param(values.lower(needle)))
 
     def folded_in(self, value: Fragment, items: Sequence[str]) -> Fragment:
         """``value`` lowercased (null as empty) is one of ``items``, already folded."""
@@ -317,16 +340,73 @@ class Compiler:
             return self._invoke(node)
         if isinstance(node, typed.UnaryOp):
             if node.op == "!":
-                return _fmt("(NOT {})", self.truth(node.operand))
+                return self._negation(node)
             return _fmt("(- {})", self.value(node.operand))
         if isinstance(node, typed.ConditionalOp):
             return _fmt("(CASE WHEN {} THEN {} ELSE {} END)", self.truth(node.condition),
                         self.value(node.then), self.value(node.otherwise))
         if isinstance(node, typed.LogicalOp):
-            keyword = " AND " if node.op == "&&" else " OR "
-            return _fmt("({})", self.join(keyword, [self.truth(o) for o in node.operands]))
+            operands = self._flattened(node)
+            if node.op == "&&":
+                return _fmt("({})", self.join(" AND ", [self.truth(o) for o in operands]))
+            return _fmt("({})", self.join(" OR ", self._alternatives(operands)))
         assert isinstance(node, typed.BinaryOp)
         return self._binary(node)
+
+    def _negation(self, node: typed.UnaryOp) -> Fragment:
+        """``!x``; ``!!x`` is ``x`` in two-valued logic, so pairs of negations cancel
+        rather than nest one bracket each."""
+        negated, operand = True, node.operand
+        while isinstance(operand, typed.UnaryOp) and operand.op == "!":
+            negated, operand = not negated, operand.operand
+        return _fmt("(NOT {})", self.truth(operand)) if negated else self.truth(operand)
+
+    def _alternatives(self, operands: list[typed.Typed]) -> list[Fragment]:
+        """The operands of an OR, those comparing one text member with constants merged
+        into one ``IN`` list per member: ``City == "a" || City == "b" || …`` tests each
+        contact once against a list instead of once per alternative (3,000 of them cost a
+        rebuild of 20,000 contacts five seconds)."""
+        slots: list[Fragment | str] = []
+        constants: dict[str, tuple[typed.Typed, list[str]]] = {}
+        for operand in operands:
+            equality = self._text_equality(operand)
+            if equality is None:
+                slots.append(self.truth(operand))
+                continue
+            member, constant = equality
+            if member.name not in constants:
+                constants[member.name] = (member, [])
+                slots.append(member.name)
+            constants[member.name][1].append(constant)
+        merged = {name: self.folded_in(self.value(member), list(dict.fromkeys(items)))
+                  for name, (member, items) in constants.items()}
+        return [merged[slot] if isinstance(slot, str) else slot for slot in slots]
+
+    def _text_equality(self, node: typed.Typed) -> tuple[typed.Member, str] | None:
+        """``(member, folded constant)`` when ``node`` is ``text member == constant``."""
+        if not isinstance(node, typed.BinaryOp) or node.op != "==":
+            return None
+        for member, other in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(member, typed.Member) and member.type is Type.STRING:
+                constant = self.constant(other)
+                if constant is None or isinstance(constant, str):
+                    return member, values.lower(constant)
+        return None
+
+    @staticmethod
+    def _flattened(node: typed.LogicalOp) -> list[typed.Typed]:
+        """``a && (b && (c && d))`` as ``[a, b, c, d]``: the same in two-valued logic, and
+        balanced by :meth:`join` it nests a few levels instead of one per bracket (SQLite's
+        parser refuses about a hundred)."""
+        operands: list[typed.Typed] = []
+        pending = list(reversed(node.operands))
+        while pending:
+            operand = pending.pop()
+            if isinstance(operand, typed.LogicalOp) and operand.op == node.op:
+                pending.extend(reversed(operand.operands))
+            else:
+                operands.append(operand)
+        return operands
 
     def _invoke(self, node: typed.Invoke) -> Fragment:
         spec = node.spec

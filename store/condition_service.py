@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cache
+
+import peewee as pw
 
 from conditions import (
     CONTACT_SCHEMA,
@@ -30,7 +33,7 @@ from conditions import (
 from conditions.rulesxml import Description, describe_stored
 from store.condition_binding import KENTICO_MEMBERS, ContactBinding
 from store.condition_context import ContactContext
-from store.database import database_proxy
+from store.database import database_proxy, on_sqlite
 from store.errors import NotFound, StoreError
 from store.listing import iter_keyset
 from store.models import Contact, CustomField, utcnow
@@ -88,6 +91,41 @@ def description(text: str) -> Description:
 
 def binding(checked_schema: Schema | None = None) -> ContactBinding:
     return ContactBinding.for_database(database_proxy.obj, checked_schema or schema())
+
+
+def check_runnable(text: str) -> CheckedCondition:
+    """:func:`check_condition`, and that the database can run the compiled query.
+
+    Valid K# can still exceed an engine's limits (SQLite's expression depth of 1,000, its
+    number of parameters) and would then be saved only to fail at every rebuild. Preparing
+    the query (``EXPLAIN``) finds out without running it; what saves, the K# editor's
+    "Valid" and ``condition check`` all go through here.
+    """
+    checked = check_condition(text)
+    compiled = compile_condition(checked)
+    if not compiled.translatable:
+        return checked
+    # PostgreSQL aborts the transaction a failed statement ran in: a savepoint contains it.
+    guard = nullcontext() if on_sqlite() else database_proxy.atomic()
+    try:
+        with guard:
+            database_proxy.execute_sql(f"EXPLAIN {compiled.select('COUNT(*)')}",
+                                       compiled.params)
+    except pw.DatabaseError as error:
+        raise InvalidCondition(ConditionError.at_offset(
+            f"the condition is too large for the database to run: {_limit_named(error)}",
+            text, 0)) from None
+    return checked
+
+
+def _limit_named(error: Exception) -> str:
+    """The engine's refusal in words, naming the limit where the engine does not."""
+    reason = str(error).strip().splitlines()[0]
+    if "parser stack overflow" in reason:
+        return "its brackets nest deeper than SQLite's parser allows (about 100 levels)"
+    if "too many SQL variables" in reason:
+        return "it holds more values than SQLite's limit on parameters in one query"
+    return reason
 
 
 def compile_condition(checked: CheckedCondition, now: dt.datetime | None = None, *,
@@ -148,7 +186,7 @@ def count_matching(checked: CheckedCondition, now: dt.datetime | None = None) ->
 
 def report(text: str, *, count: bool = False, now: dt.datetime | None = None
            ) -> ConditionReport:
-    checked = check_condition(text)
+    checked = check_runnable(text)
     compiled = compile_condition(checked, now)
     shown = description(text)
     return ConditionReport(

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from conditions import (
+    LIKE_PATTERN_LIMIT,
     URL_SCHEME_AND_HOST,
     Fragment,
     Registry,
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
     from store.condition_context import ContactContext
 
 CODE_NAME_NOISE = (" ", "-", "'", ".")
+# Beyond this many countries the LIKE guard of _code_name_in costs more per contact than
+# the stripping it saves: 15,000 of them took a 20,000-contact rebuild from 0.2 s to 135 s.
+CODE_NAME_GUARD_ITEMS = 20
 
 
 def split_items(text: object) -> list[str]:
@@ -344,6 +348,9 @@ def _code_name_in(c: Compiler, name: Fragment, code_name: Fragment, wanted: Sequ
         return test
     patterns = ["%" + "%".join(like_escape(char) if ascii_folding_suffices(char) else "_"
                                for char in item) + "%" for item in wanted]
+    if len(patterns) > CODE_NAME_GUARD_ITEMS or any(
+            len(pattern.encode()) > LIKE_PATTERN_LIMIT for pattern in patterns):
+        return test  # a guard dearer than stripping every name, or one SQLite refuses
     could_match = c.join(" OR ", [c.fmt("{} LIKE {} ESCAPE '\\'", name, c.param(pattern))
                                   for pattern in patterns])
     return c.fmt("CASE WHEN {} THEN {} ELSE 0 END", could_match, test)
@@ -403,9 +410,9 @@ def field_contains_value_sql(c: Compiler, field: str, op: str, value: str) -> Fr
     if operation in ("equals", "notequals"):
         test = c.folded_in(column, [_lower(value)])
     else:
-        shape = {"contains": "%{}%", "notcontains": "%{}%", "startswith": "{}%",
-                 "endswith": "%{}"}[operation]
-        test = c.folded_like(column, shape.format(like_escape(value)))
+        mode = {"contains": "contains", "notcontains": "contains", "startswith": "starts",
+                "endswith": "ends"}[operation]
+        test = c.folded_affix(mode, column, value)
     return c.fmt("(NOT {})", test) if operation.startswith("not") else test
 
 

@@ -9,19 +9,17 @@ database.
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import peewee
 import platformdirs
 
 from conditions import register_sqlite_functions
+from store.database_url import DatabaseUrl, mask_password, parse_url
 from store.errors import StoreError
 
 database_proxy = peewee.DatabaseProxy()
@@ -42,92 +40,28 @@ ENV_VAR = "CONTACT_GROUPS_DB"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
-@dataclass(frozen=True)
-class DatabaseUrl:
-    """A parsed database URL; ``display`` never contains the password."""
-
-    engine: str  # "sqlite" or "postgresql"
-    path: str | None = None
-    host: str | None = None
-    port: int | None = None
-    user: str | None = None
-    password: str | None = None
-    name: str | None = None
-    read_only: bool = False
-
-    @property
-    def display(self) -> str:
-        if self.engine == "sqlite":
-            return f"sqlite:///{self.path}"
-        auth = f"{self.user}@" if self.user else ""
-        port = f":{self.port}" if self.port else ""
-        return f"postgresql://{auth}{self.host or 'localhost'}{port}/{self.name or ''}"
-
-
 def default_url() -> str:
     """``$CONTACT_GROUPS_DB`` if set, else an SQLite file in the user's data directory."""
     configured = os.environ.get(ENV_VAR, "").strip()
     if configured:
         return configured if "://" in configured else f"sqlite:///{configured}"
     data_dir = Path(platformdirs.user_data_dir("contact-groups"))
+    _make_private_directory(data_dir)
     return f"sqlite:///{data_dir / 'contact-groups.db'}"
 
 
-def mask_password(text: str) -> str:
-    """Hide ``user:password@`` credentials wherever a URL appears in a message."""
-    return re.sub(r"(://[^:/@\s]+):[^@\s]*@", r"\1:***@", text)
+def _make_private_directory(path: Path) -> None:
+    """Create the default data directory on first use, readable by its owner only.
 
-
-def parse_url(url: str) -> DatabaseUrl:
-    """Parse ``sqlite:///path`` or ``postgresql://user:pw@host:port/name``."""
-    url = url.strip()
-    scheme, sep, _ = url.partition("://")
-    if not sep:
-        raise StoreError(
-            f"'{mask_password(url)}' is not a database URL "
-            "(use sqlite:///path/to/file.db or postgresql://user@host/dbname)"
-        )
-    scheme = scheme.lower()
-    if scheme == "sqlite":
-        return _parse_sqlite_url(url)
-    if scheme in ("postgresql", "postgres"):
-        return _parse_postgres_url(url)
-    raise StoreError(
-        f"unsupported database URL scheme '{scheme}' "
-        "(use sqlite:///path/to/file.db or postgresql://user@host/dbname)"
-    )
-
-
-def _parse_sqlite_url(url: str) -> DatabaseUrl:
-    rest = url.split("://", 1)[1]
-    path_part, _, query = rest.partition("?")
-    path = unquote(path_part[1:] if path_part.startswith("/") else path_part)
-    if path_part.startswith("//"):
-        path = unquote(path_part[1:])  # sqlite:////abs/path
-    if not path:
-        raise StoreError("the SQLite URL names no file (use sqlite:///path/to/file.db)")
-    mode = parse_qs(query).get("mode", [""])[0]
-    return DatabaseUrl(engine="sqlite", path=os.path.abspath(os.path.expanduser(path)),
-                       read_only=mode == "ro")
-
-
-def _parse_postgres_url(url: str) -> DatabaseUrl:
-    parts = urlsplit(url)
+    Only this one: a directory a user named himself must exist, or the name is a typo.
+    """
+    if path.is_dir():
+        return
     try:
-        port = parts.port
-    except ValueError:
-        raise StoreError(f"the port in '{mask_password(url)}' is not a number") from None
-    name = unquote(parts.path.lstrip("/"))
-    if not name:
-        raise StoreError(f"'{mask_password(url)}' names no database (postgresql://host/dbname)")
-    return DatabaseUrl(
-        engine="postgresql",
-        host=parts.hostname or None,
-        port=port,
-        user=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-        name=name,
-    )
+        path.mkdir(mode=0o700, parents=True)
+        path.chmod(0o700)  # mkdir's mode passes through the umask
+    except OSError as error:
+        raise StoreError(f"cannot create the data directory {path}: {error.strerror}") from None
 
 
 class ContactGroupsSqlite(peewee.SqliteDatabase):
@@ -144,10 +78,10 @@ def _open_sqlite(url: DatabaseUrl) -> peewee.Database:
     if path.is_dir():
         raise StoreError(f"{url.display} is a directory, not a database file")
     if not path.parent.is_dir():
-        raise StoreError(f"cannot create {url.display}: the directory {path.parent} does not exist")
+        raise StoreError(f"cannot create {url.display}: its directory does not exist")
     read_only = url.read_only or _is_read_only_file(path)
     if not path.exists():
-        _create_private_file(path)
+        _create_private_file(path, url.display)
     # Temporary tables (a rebuild's staging set) in memory: filling one in a temporary file
     # cost a quarter again of the query that fills it.
     pragmas = {"foreign_keys": 1, "busy_timeout": SQLITE_BUSY_TIMEOUT_MS, "temp_store": "memory"}
@@ -155,7 +89,7 @@ def _open_sqlite(url: DatabaseUrl) -> peewee.Database:
         target = f"file:{path}?mode=ro"
         db = ContactGroupsSqlite(target, uri=True, pragmas=pragmas, check_same_thread=False)
     else:
-        pragmas |= {"journal_mode": "wal", "synchronous": "normal"}
+        pragmas["synchronous"] = "normal"  # WAL is switched on by connect(), once checked
         # Every transaction takes the write lock as it begins. A deferred one that reads and
         # then writes must upgrade its lock, and SQLite refuses that upgrade at once (without
         # the busy wait) when another process wrote meanwhile: under steady writes from
@@ -177,14 +111,14 @@ def _is_read_only_file(path: Path) -> bool:
     return not (path.stat().st_mode & stat.S_IWUSR) or not os.access(path, os.W_OK)
 
 
-def _create_private_file(path: Path) -> None:
+def _create_private_file(path: Path, display: str) -> None:
     """Create the SQLite file readable by its owner only (SPEC §11)."""
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
         return
     except OSError as error:
-        raise StoreError(f"cannot create sqlite:///{path}: {error.strerror}") from None
+        raise StoreError(f"cannot create {display}: {error.strerror}") from None
     os.close(fd)
 
 
@@ -195,12 +129,27 @@ def _open_postgres(url: DatabaseUrl) -> peewee.Database:
         raise StoreError(
             "PostgreSQL needs the psycopg2 driver: pip install 'contact-groups[postgres]'"
         ) from None
+    parameters = {"connect_timeout": "5", **dict(url.options)}
+    _refuse_unknown_postgres_parameters(url, parameters)
     db = peewee.PostgresqlDatabase(
         url.name, user=url.user, password=url.password, host=url.host, port=url.port,
-        connect_timeout=5,
+        **parameters,
     )
     db.read_only = False
     return db
+
+
+def _refuse_unknown_postgres_parameters(url: DatabaseUrl, parameters: dict[str, str]) -> None:
+    """Every ``?key=value`` goes to libpq (``sslmode=require`` is libpq's to enforce); a key
+    libpq does not know is refused here rather than ignored."""
+    from psycopg2.extensions import make_dsn
+
+    for key, value in parameters.items():
+        try:
+            make_dsn(**{key: value})
+        except Exception:  # psycopg2 says "invalid dsn" for any option libpq lacks
+            raise StoreError(f"{url.display}: '{key}' is not a PostgreSQL connection "
+                             "parameter") from None
 
 
 def connect(url: str | None = None, *, migrate: bool = True) -> peewee.Database:
@@ -217,6 +166,9 @@ def connect(url: str | None = None, *, migrate: bool = True) -> peewee.Database:
     database_proxy.initialize(db)
     with translate_errors(parsed.display):
         db.connect(reuse_if_open=True)
+        if isinstance(db, peewee.SqliteDatabase) and not db.read_only:
+            schema.stored_version(db)  # refuses another program's file before any write
+            db.execute_sql("PRAGMA journal_mode = wal")
         if migrate:
             schema.ensure_current(db)
     return db
@@ -240,10 +192,21 @@ def translate_errors(where: str) -> Iterator[None]:
         raise StoreError(explain_database_error(where, error)) from None
 
 
+def describe_error(error: BaseException) -> str | None:
+    """The sentence :func:`translate_errors` gives for a driver error, for code that reports
+    errors itself (the terminal UI's background calls); None for any other error."""
+    if not isinstance(error, peewee.DatabaseError):
+        return None
+    return explain_database_error(getattr(database_proxy.obj, "display_url", "the database"),
+                                  error)
+
+
 def explain_database_error(where: str, error: Exception) -> str:
     """One line for a driver error, in words a user can act on; never a password."""
     text = _first_line(error)
     lowered = text.lower()
+    if _disk_full(error):
+        return f"{where}: the disk is full; nothing was changed (free some space and retry)"
     if "readonly" in lowered or "read-only" in lowered:
         return f"{where} is read-only: nothing was changed"
     if "database is locked" in lowered:
@@ -267,6 +230,18 @@ def is_connection_lost(error: BaseException) -> bool:
     return isinstance(error, peewee.InterfaceError) or any(sign in text for sign in (
         "connection already closed", "server closed the connection", "terminating connection",
         "ssl connection has been closed", "no connection to the server"))
+
+
+def _disk_full(error: BaseException | None) -> bool:
+    """Whether the disk filled up, even when the error reported is a later one: SQLite
+    ends its transaction itself on a full disk, so the rollback that follows fails with
+    "cannot rollback - no transaction is active" and only that error's context says why."""
+    while error is not None:
+        text = str(error).lower()
+        if any(sign in text for sign in ("disk is full", "no space left", "could not extend")):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _first_line(error: Exception) -> str:

@@ -17,7 +17,7 @@ from store.models import (
     ContactGroup,
     utcnow,
 )
-from store.settings import require_ems
+from store.settings import CONDITION_FEATURE, require_ems
 
 CODE_NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 CODE_NAME_MAX = 100
@@ -168,10 +168,10 @@ def _normalise_condition(condition: str | None) -> str | None:
     """The condition to store, after the same check ``condition check`` runs; None if empty."""
     if condition is None or not condition.strip():
         return None
-    require_ems("Condition-based contact groups")
-    from store.condition_service import check_condition  # see _slow_reason
+    require_ems(CONDITION_FEATURE)
+    from store.condition_service import check_runnable  # see _slow_reason
 
-    check_condition(condition)
+    check_runnable(condition)
     return condition.strip()
 
 

@@ -242,16 +242,47 @@ def remove_contacts(group: ContactGroup, selection: Selection, *, exclude: bool 
 
     Returns how many members were removed.
     """
+    return _remove(group, selection, exclude=exclude, actor=actor)[0]
+
+
+def remove_and_exclude(group: ContactGroup, ids: list[int],
+                       actor: str | None = None) -> tuple[int, int]:
+    """Remove these contacts and keep them out, members or not: the condition may add a
+    contact that is not a member yet, and the admin wants it never to.
+
+    Returns (members removed, contacts excluded that were not members).
+    """
+    return _remove(group, Selection.of_ids(ids), exclude=True, actor=actor, outsiders=True)
+
+
+def _remove(group: ContactGroup, selection: Selection, *, exclude: bool, actor: str | None,
+            outsiders: bool = False) -> tuple[int, int]:
     actor = actor or current_actor()
     if selection.ids is not None:
         check_contact_ids(selection.ids)
     chosen = Contact.select(Contact.id).where(selection.where())
     with database_proxy.atomic():
         lock_groups([group.id])
+        kept_out = _exclude_non_members(group.id, chosen, actor) if outsiders else 0
         removed = delete_rows(group.id, chosen, audit.SOURCE_MANUAL, actor, exclude=exclude)
         finish_change(group, removed)
     refresh_statistics(removed)
-    return removed
+    return removed, kept_out
+
+
+def _exclude_non_members(group_id: int, contacts: pw.Node, actor: str) -> int:
+    """Exclude the live contacts of ``contacts`` that are neither members nor excluded."""
+    outsiders = (Contact.id.in_(contacts) & live_contacts() & ~_is_excluded(group_id)
+                 & ~_has_row(group_id, Contact.id))
+    excluded = audit.record_selected(
+        group_id, Contact.select(Contact.id.alias("contact_id")).where(outsiders),
+        audit.EXCLUDED, audit.SOURCE_MANUAL, actor)
+    if excluded:
+        Exclusion.insert_from(
+            Contact.select(pw.Value(group_id), Contact.id, pw.Value(actor), pw.Value(utcnow()))
+            .where(outsiders),
+            [Exclusion.group, Exclusion.contact, Exclusion.actor, Exclusion.at]).execute()
+    return excluded
 
 
 def remove_all_contacts(group: ContactGroup, *, exclude: bool = False,

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 import peewee as pw
 
 from conditions import CheckedCondition, CompiledQuery
-from store import audit, concurrency, condition_service, locks
+from store import audit, concurrency, condition_service, locks, settings
 from store.actor import current_actor
 from store.condition_service import check_condition, compile_condition, contact_matches
 from store.contact_sets import live_contacts
@@ -113,6 +113,7 @@ def rebuild_group(group: ContactGroup, *, progress: Progress | None = None,
     that message; a cancel, an interrupt or a lost connection put its old status back)."""
     if not group.is_condition_based:
         raise StoreError(f"'{group.display_name}' has no condition: there is nothing to rebuild")
+    settings.require_ems(settings.CONDITION_FEATURE)  # saved under EMS, the licence changed
     actor = actor or current_actor()
     started = utcnow() - CLOCK_SLACK
     lock = locks.acquire(group)

@@ -174,7 +174,13 @@ def stored_version(db: pw.Database) -> int | None:
             raise StoreError(f"{db.display_url} is not a contact-groups database")
         return None
     row = db.execute_sql(f"SELECT version FROM {VERSION_TABLE}").fetchone()
-    return int(row[0]) if row else None
+    if row is None:
+        return None
+    try:
+        return int(row[0])
+    except (TypeError, ValueError):
+        raise StoreError(f"{db.display_url} has a schema version that is not a number "
+                         f"({str(row[0])[:40]!r}): not a database contact-groups wrote") from None
 
 
 def _needs_write(db: pw.Database, latest: int) -> bool:

@@ -4,6 +4,7 @@ from store.errors import EditionError, StoreError
 from store.models import Setting
 
 EDITIONS = ("ems", "cms")
+CONDITION_FEATURE = "Condition-based contact groups"
 
 
 def get_setting(key: str, default: str) -> str:
@@ -16,11 +17,15 @@ def edition() -> str:
     return get_setting("edition", "ems")
 
 
+def set_setting(key: str, value: str) -> None:
+    Setting.insert(key=key, value=value).on_conflict(
+        conflict_target=[Setting.key], update={Setting.value: value}).execute()
+
+
 def set_edition(value: str) -> None:
     if value not in EDITIONS:
         raise StoreError(f"unknown edition '{value}' (choose ems or cms)")
-    Setting.insert(key="edition", value=value).on_conflict(
-        conflict_target=[Setting.key], update={Setting.value: value}).execute()
+    set_setting("edition", value)
 
 
 def require_ems(feature: str) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from textual.dom import DOMNode
 from textual.worker import Worker
 
+from store.database import describe_error
 from store.errors import StoreError
 
 if TYPE_CHECKING:
@@ -30,8 +31,9 @@ T = TypeVar("T")
 def report_failure(app: ContactGroupsApp, description: str, error: BaseException) -> None:
     """Tell the admin a background call failed: a StoreError (a refusal the store put in
     words) as a notification, anything else in the App's error modal."""
-    if isinstance(error, StoreError):
-        app.notify(str(error), title=description, severity="error", timeout=8)
+    sentence = describe_error(error)  # a database error a user can cause: a full disk
+    if isinstance(error, StoreError) or sentence is not None:
+        app.notify(sentence or str(error), title=description, severity="error", timeout=8)
     else:
         app.show_error(description, error)
 

@@ -43,6 +43,7 @@ def build_parser() -> Parser:
     parser = Parser(prog="contact-groups", parents=[common],
                     description="Segment contacts into contact groups. "
                                 "Without a command, opens the terminal UI.")
+    parser.add_argument("--version", action=_PrintVersion, help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     demo = commands.add_parser("demo", parents=[common], help="fill an empty database with "
@@ -82,14 +83,16 @@ def build_parser() -> Parser:
     add = member_sub.add_parser("add", parents=[common], help="add contacts or accounts")
     add.add_argument("code")
     who = add.add_mutually_exclusive_group(required=True)
-    who.add_argument("--contact", nargs="+", type=_contact_id, metavar="ID")
-    who.add_argument("--email", nargs="+", metavar="ADDR")
-    who.add_argument("--account", nargs="+", metavar="NAME")
+    who.add_argument("--contact", nargs="+", action="extend", type=_contact_id,
+                     metavar="ID")
+    who.add_argument("--email", nargs="+", action="extend", metavar="ADDR")
+    who.add_argument("--account", nargs="+", action="extend", metavar="NAME")
     add.set_defaults(handler="cmd_members_add")
     remove = member_sub.add_parser("remove", parents=[common], help="remove members")
     remove.add_argument("code")
     which = remove.add_mutually_exclusive_group(required=True)
-    which.add_argument("--contact", nargs="+", type=_contact_id, metavar="ID")
+    which.add_argument("--contact", nargs="+", action="extend", type=_contact_id,
+                       metavar="ID")
     which.add_argument("--all", action="store_true", help="remove every member")
     remove.add_argument("--exclude", action="store_true",
                         help="keep them out until re-included (rebuilds will not add them)")
@@ -274,6 +277,24 @@ def _add_contact_commands(commands: argparse._SubParsersAction,
     submit.set_defaults(handler=f"{module}:cmd_forms_submit")
 
 
+class _PrintVersion(argparse.Action):
+    """``--version``, looked up only when asked: reading the package metadata costs the
+    terminal UI's start a tenth of a second."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("contact-groups")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            found = "(not installed)"
+        print(f"{parser.prog} {found}")
+        parser.exit(0)
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -284,11 +305,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+MAX_ID = 2**63 - 1  # the largest id either engine stores
+
+
 def _contact_id(text: str) -> int:
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a contact id") from None
+        value = 0
+    if not 1 <= value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a contact id")
+    return value
 
 
 # --- entry point -------------------------------------------------------------------------
@@ -301,8 +328,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if refusal is not None:
         print(f"contact-groups: {refusal}; nothing was changed", file=sys.stderr)
         return EXIT_USAGE
-    url = getattr(args, "db", None) or default_url()
+    if getattr(args, "handler", None) is None and not args.command and not _on_a_terminal():
+        print("contact-groups: the terminal UI needs a terminal (stdin and stdout); "
+              "give a command to use it from a script (see contact-groups --help)",
+              file=sys.stderr)
+        return EXIT_USAGE
     try:
+        url = getattr(args, "db", None) or default_url()
         db = connect(url)
         if not db.read_only:
             with translate_errors(db.display_url):
@@ -350,6 +382,12 @@ def _unstorable_argument(args: argparse.Namespace) -> str | None:
             if name != "db" and found is not None:
                 return f"the {name.replace('_', ' ')} argument contains {found[1]}"
     return None
+
+
+def _on_a_terminal() -> bool:
+    """Whether the UI can run: it reads keys from stdin and draws on stdout; without a
+    terminal it would wait on input that never comes, spinning the CPU."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _indent(text: str) -> str:

@@ -19,6 +19,7 @@ from store import (
     contacts,
     group_graph,
     groups,
+    heartbeat,
     listing,
     membership,
     rebuild,
@@ -58,13 +59,26 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_groups_list(args: argparse.Namespace) -> None:
-    rows = [formatting.group_summary(group) for group in groups.list_groups()]
-    _emit(args, rows, lambda: formatting.groups_table(rows))
+    found = groups.list_groups()
+    _emit(args, [formatting.group_summary(group) for group in found],
+          lambda: formatting.groups_table(found, scheduler.local_zone()))
 
 
 def cmd_groups_show(args: argparse.Namespace) -> None:
-    data = formatting.group_summary(groups.get_group(args.code), detail=True)
-    _emit(args, data, lambda: formatting.key_values(data))
+    group = groups.get_group(args.code)
+    _emit(args, formatting.group_summary(group, detail=True),
+          lambda: formatting.group_details(group, _readable_condition(group.condition),
+                                           scheduler.local_zone()))
+
+
+def _readable_condition(condition: str | None) -> str:
+    """The condition's sentence; as written if it no longer parses (it is shown, not run)."""
+    if not condition:
+        return ""
+    try:
+        return condition_service.describe(condition)
+    except StoreError:
+        return condition
 
 
 def cmd_groups_create(args: argparse.Namespace) -> None:
@@ -116,15 +130,24 @@ def cmd_members_add(args: argparse.Namespace) -> None:
 
 def cmd_members_remove(args: argparse.Namespace) -> None:
     group = groups.get_group(args.code)
+    outsiders = 0
     if args.all:
         removed = membership.remove_all_contacts(group, exclude=args.exclude)
+    elif args.exclude:
+        removed, outsiders = membership.remove_and_exclude(group, args.contact)
     else:
-        removed = membership.remove_contacts(group, Selection.of_ids(args.contact),
-                                             exclude=args.exclude)
+        removed = membership.remove_contacts(group, Selection.of_ids(args.contact))
     suffix = " and excluded them" if args.exclude and removed else ""
-    _emit(args, {"group": group.code_name, "removed": removed, "excluded": args.exclude,
-                 "members": groups.get_group(group.code_name).member_count},
-          f"Removed {formatting.plural(removed, 'contact')} from {group.code_name}{suffix}.")
+    text = f"Removed {formatting.plural(removed, 'contact')} from {group.code_name}{suffix}."
+    if outsiders:
+        text += (f" Excluded {formatting.plural(outsiders, 'contact')} that "
+                 f"{'was not a member' if outsiders == 1 else 'were not members'}: "
+                 "rebuilds will not add them until re-included.")
+    data = {"group": group.code_name, "removed": removed, "excluded": args.exclude,
+            "members": groups.get_group(group.code_name).member_count}
+    if args.exclude and not args.all:
+        data["excluded_non_members"] = outsiders
+    _emit(args, data, text)
 
 
 def cmd_condition_check(args: argparse.Namespace) -> None:
@@ -228,6 +251,7 @@ def cmd_scheduler(args: argparse.Namespace) -> None:
         return formatting.rebuild_line(rebuild.rebuild_group(group).as_dict())
 
     if args.once:
+        heartbeat.beat(heartbeat.ONCE)
         scheduler_loop.catch_up()
         outcomes = scheduler.run_due(run)
         for outcome in outcomes:

@@ -17,8 +17,9 @@ def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def _when(value: dt.datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+def _iso_utc(value: dt.datetime | None) -> str | None:
+    """A stored naive-UTC time for JSON readers: ISO 8601 with its zone."""
+    return value.replace(microsecond=0).isoformat() + "Z" if value else None
 
 
 def group_summary(group: ContactGroup, *, detail: bool = False) -> dict[str, Any]:
@@ -29,7 +30,7 @@ def group_summary(group: ContactGroup, *, detail: bool = False) -> dict[str, Any
         "condition_based": group.is_condition_based,
         "members": group.member_count,
         "status": group.status,
-        "last_rebuilt": _when(group.last_rebuild_at) or None,
+        "last_rebuilt": _iso_utc(group.last_rebuild_at),
         "scheduled": bool(group.schedule_enabled),
     }
     if detail:
@@ -38,11 +39,57 @@ def group_summary(group: ContactGroup, *, detail: bool = False) -> dict[str, Any
             "condition": group.condition,
             "schedule_time": group.schedule_time,
             "status_message": group.status_message,
-            "last_rebuild_seconds": group.last_rebuild_seconds,
+            "last_rebuild_seconds": (None if group.last_rebuild_seconds is None
+                                     else round(group.last_rebuild_seconds, 3)),
             "last_added": group.last_added,
             "last_removed": group.last_removed,
         }
     return data
+
+
+def duration(seconds: float | None) -> str:
+    """``0.01 s``, ``12.3 s``, ``4 min 05 s``, ``2 h 03 min``: as exact as a person reads."""
+    if seconds is None:
+        return ""
+    if seconds < 10:
+        return f"{seconds:.2f} s"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def local_moment(value: dt.datetime | None, zone: dt.tzinfo, *, with_zone: bool = True
+                 ) -> str:
+    """A stored naive-UTC time on the installation's wall clock, with its zone's name."""
+    if value is None:
+        return ""
+    shape = "%Y-%m-%d %H:%M %Z" if with_zone else "%Y-%m-%d %H:%M"
+    return value.replace(tzinfo=dt.UTC).astimezone(zone).strftime(shape)
+
+
+def group_details(group: ContactGroup, condition: str, zone: dt.tzinfo) -> str:
+    """``groups show`` as text: labelled lines, the condition as its sentence, times
+    local, the last rebuild in words."""
+    last = None
+    if group.last_rebuild_at is not None:
+        last = (f"{local_moment(group.last_rebuild_at, zone)}, took "
+                f"{duration(group.last_rebuild_seconds)}: "
+                f"+{group.last_added or 0:,} -{group.last_removed or 0:,}")
+    lines = {
+        "Code name": group.code_name,
+        "Display name": group.display_name,
+        "Description": group.description,
+        "Condition": condition,
+        "Members": group.member_count,
+        "Status": group.status + (f": {group.status_message}" if group.status_message else ""),
+        "Last rebuild": last or "never",
+        "Scheduled": f"daily at {group.schedule_time}" if group.schedule_enabled else "No",
+    }
+    return key_values({key: value for key, value in lines.items() if value not in ("", None)})
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -73,21 +120,21 @@ def _is_number(text: str) -> bool:
     return text.replace(",", "").isdigit()
 
 
-def groups_table(rows: list[dict[str, Any]]) -> str:
-    if not rows:
+def groups_table(groups: list[ContactGroup], zone: dt.tzinfo) -> str:
+    if not groups:
         return "No contact groups yet. Create one with: contact-groups groups create --name NAME"
+    rebuilt = "Last rebuilt (" + dt.datetime.now(zone).strftime("%Z") + ")"
     return table(
-        ("Code name", "Display name", "Condition", "Members", "Status", "Last rebuilt",
-         "Scheduled"),
-        ((r["code"], r["name"], r["condition_based"], r["members"], r["status"],
-          r["last_rebuilt"], r["scheduled"]) for r in rows),
+        ("Code name", "Display name", "Condition", "Members", "Status", rebuilt, "Scheduled"),
+        ((g.code_name, g.display_name, g.is_condition_based, g.member_count, g.status,
+          local_moment(g.last_rebuild_at, zone, with_zone=False), bool(g.schedule_enabled))
+         for g in groups),
     )
 
 
 def key_values(data: dict[str, Any]) -> str:
     width = max(len(key) for key in data)
-    return "\n".join(f"{key.replace('_', ' ').capitalize():<{width}}  {_cell(value)}"
-                     for key, value in data.items())
+    return "\n".join(f"{key:<{width}}  {_cell(value)}" for key, value in data.items())
 
 
 def member_cells(row: MemberRow) -> tuple[Any, ...]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from store import groups
+from store.database import describe_error
 from store.errors import StoreError
 
 STOP_SECONDS = 3.0  # a cancelled rebuild stops within 0.1 s; this is for a slow disk or server
@@ -122,6 +123,10 @@ class RebuildController:
             outcome.cancelled = True
         except StoreError as error:
             outcome.error = str(error)
+        except Exception as error:
+            outcome.error = describe_error(error)  # a full disk, a lost server
+            if outcome.error is None:
+                raise
         finally:
             done = self._done.get(group_id)
             if done is not None:

@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from types import FrameType
 
-from store import external_changes, scheduler
-from store.database import translate_errors
+from store import external_changes, heartbeat, scheduler
+from store.database import close, translate_errors
 from store.errors import StoreError
 from store.models import ContactGroup
 from tui.formatting import plural
@@ -38,6 +38,9 @@ def run_forever(run: Callable[[ContactGroup], str], poll: float = POLL_SECONDS,
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     log.info("scheduler started; checking for due rebuilds every %.0f s and for other "
              "systems' changes every %.0f s", poll, watch)
+    heartbeat.beat(heartbeat.LOOP)
+    beating = threading.Thread(target=_beat_until, args=(stop,), name="heartbeat", daemon=True)
+    beating.start()
     next_due = 0.0
     try:
         while not stop.is_set():
@@ -49,6 +52,9 @@ def run_forever(run: Callable[[ContactGroup], str], poll: float = POLL_SECONDS,
             catch_up()
             stop.wait(watch)
     finally:
+        stop.set()
+        beating.join()
+        heartbeat.beat(heartbeat.STOPPED)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         log.info("scheduler stopped")
@@ -67,3 +73,15 @@ def catch_up() -> None:
                           for code, (added, removed) in found.result.changed.items())
         log.info("other systems changed %s: %s", plural(found.contacts, "contact"),
                  moved or "no group changed")
+
+
+def _beat_until(stop: threading.Event) -> None:
+    """Beat on a thread of its own, so that a long rebuild does not look like a death."""
+    try:
+        while not stop.wait(heartbeat.BEAT_SECONDS):
+            try:
+                heartbeat.beat(heartbeat.LOOP)
+            except Exception as error:  # a busy or lost database: the next beat retries
+                log.warning("could not record the scheduler's heartbeat: %s", error)
+    finally:
+        close()  # this thread's own connection

@@ -22,11 +22,17 @@ class Result:
 def cli(url: str, *args: str, env: dict[str, str] | None = None,
         stdin: str | None = None) -> Result:
     """``contact-groups --db URL ARGS…`` with the interpreter running the tests."""
+    return run_cli("--db", url, *args, env=env, stdin=stdin)
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120,
+            stdin: str | None = None) -> Result:
+    """``contact-groups ARGS…`` as given (no ``--db``), ``stdin`` (or nothing) as its
+    input, output captured."""
     environment = {**os.environ, **(env or {})}
     done = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--db", url, *args],
-        capture_output=True, text=True, timeout=120, env=environment,
-        input=stdin if stdin is not None else "",
+        [sys.executable, "-m", "tui.cli", *args], input=stdin or "",
+        capture_output=True, text=True, timeout=timeout, env=environment,
     )
     return Result(done.returncode, done.stdout, done.stderr)
 

@@ -42,7 +42,7 @@ class FakeStore:
 @pytest.fixture
 def store(monkeypatch) -> FakeStore:
     fake = FakeStore()
-    monkeypatch.setattr(condition_editor, "check_condition", fake.check)
+    monkeypatch.setattr(condition_editor, "check_runnable", fake.check)
     monkeypatch.setattr(condition_editor, "count_matching", fake.count)
     yield fake
     fake.release.set()

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
-from store import groups
+from store import groups, heartbeat, scheduler
 from store.models import STATUS_REBUILDING, ContactGroup
 from tui.background import Poll, in_background
 from tui.modals import ConfirmModal, TypedConfirmModal
@@ -25,6 +25,11 @@ POLL_SECONDS = 1.0
 COLUMNS = (("Display name", "name"), ("Status", "status"), ("Members", "members"),
            ("Cond.", "condition"), ("Code name", "code"), ("Last rebuilt", "rebuilt"),
            ("Sched.", "scheduled"))
+
+
+def _read_groups() -> tuple[list[ContactGroup], str]:
+    """The groups, and whether a scheduler is alive to run their daily rebuilds."""
+    return groups.list_groups(), heartbeat.state().describe(scheduler.local_zone())
 
 
 class GroupsScreen(Screen[None]):
@@ -45,7 +50,7 @@ class GroupsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._groups: list[ContactGroup] = []
-        self._poll = Poll(self, groups.list_groups, self._loaded,
+        self._poll = Poll(self, _read_groups, self._loaded,
                           description="Read the contact groups", seconds=POLL_SECONDS)
 
     def compose(self) -> ComposeResult:
@@ -55,6 +60,7 @@ class GroupsScreen(Screen[None]):
         yield DataTable(id="groups", cursor_type="row", zebra_stripes=True)
         yield RebuildBar()
         yield Static("", id="summary", classes="status-line")
+        yield Static("", id="scheduler", classes="status-line")
         yield FittingFooter()
 
     def on_mount(self) -> None:
@@ -69,8 +75,9 @@ class GroupsScreen(Screen[None]):
 
     # --- data -------------------------------------------------------------------------
 
-    def _loaded(self, rows: list[ContactGroup]) -> None:
-        self._groups = rows
+    def _loaded(self, loaded: tuple[list[ContactGroup], str]) -> None:
+        self._groups, scheduler_line = loaded
+        self.query_one("#scheduler", Static).update(scheduler_line)
         self._render_rows()
 
     def rebuild_state_changed(self) -> None:

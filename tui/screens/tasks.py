@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
-from store import scheduler
+from store import heartbeat, scheduler
 from store.errors import StoreError
 from store.models import ScheduledTask
 from tui.background import Poll, in_background
@@ -35,9 +35,11 @@ def local_time(value: dt.datetime | None, zone: dt.tzinfo) -> str:
     return value.replace(tzinfo=dt.UTC).astimezone(zone).strftime("%m-%d %H:%M")
 
 
-def _read_tasks() -> tuple[list[ScheduledTask], dt.tzinfo]:
-    """The tasks and the zone their times are shown in (a setting: it may change too)."""
-    return scheduler.list_tasks(), scheduler.local_zone()
+def _read_tasks() -> tuple[list[ScheduledTask], dt.tzinfo, str]:
+    """The tasks, the zone their times are shown in (a setting: it may change too), and
+    whether a scheduler is alive to run them."""
+    zone = scheduler.local_zone()
+    return scheduler.list_tasks(), zone, heartbeat.state().describe(zone)
 
 
 class TimeModal(ModalScreen[str | None]):
@@ -89,6 +91,7 @@ class TasksScreen(Screen[None]):
         yield Header()
         yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
         yield Static("", id="summary", classes="status-line")
+        yield Static("", id="scheduler", classes="status-line")
         yield FittingFooter()
 
     def on_mount(self) -> None:
@@ -101,8 +104,9 @@ class TasksScreen(Screen[None]):
 
     # --- data -------------------------------------------------------------------------
 
-    def _loaded(self, loaded: tuple[list[ScheduledTask], dt.tzinfo]) -> None:
-        self.tasks, self.zone = loaded
+    def _loaded(self, loaded: tuple[list[ScheduledTask], dt.tzinfo, str]) -> None:
+        self.tasks, self.zone, scheduler_line = loaded
+        self.query_one("#scheduler", Static).update(scheduler_line)
         self._render_rows()
 
     def rebuild_state_changed(self) -> None:

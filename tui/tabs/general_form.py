@@ -15,7 +15,7 @@ from conditions.errors import ConditionError
 from store import groups
 from store.condition_service import (
     InvalidCondition,
-    check_condition,
+    check_runnable,
     description,
     slow_reason,
 )
@@ -112,7 +112,7 @@ class ConditionInfo:
 
 def inspect_condition(text: str) -> ConditionInfo:
     try:
-        check_condition(text)
+        check_runnable(text)
         return ConditionInfo(text, slow=slow_reason(text), warnings=description(text).warnings)
     except InvalidCondition as invalid:
         return ConditionInfo(text, error=invalid.error)

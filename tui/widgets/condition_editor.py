@@ -23,7 +23,7 @@ from textual.widgets import Button, Static, TextArea
 from textual.worker import get_current_worker
 
 from conditions.errors import ConditionError
-from store.condition_service import InvalidCondition, check_condition, count_matching
+from store.condition_service import InvalidCondition, check_runnable, count_matching
 from store.errors import StoreError
 
 DEBOUNCE_SECONDS = 0.3
@@ -160,7 +160,7 @@ class ConditionEditor(Vertical):
             report(CheckOutcome(empty=True))
             return
         try:
-            checked = check_condition(text)
+            checked = check_runnable(text)
         except InvalidCondition as invalid:
             report(CheckOutcome(error=invalid.error))
             return
