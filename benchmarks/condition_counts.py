@@ -223,15 +223,22 @@ def database_url(url: str | None) -> Iterator[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--contacts", type=int, default=1_000_000,
-                        help="demo contacts to generate into an empty database "
-                             "(default 1,000,000)")
+    return run_benchmark(argv, __doc__, run, contacts=1_000_000, repeat=5)
+
+
+def run_benchmark(argv: list[str] | None, doc: str,
+                  run: Callable[[str, argparse.Namespace], None], *, contacts: int,
+                  repeat: int) -> int:
+    """The options every benchmark here takes (``--contacts``, ``--db``, ``--seed``,
+    ``--repeat``), then ``run(url, args)`` on that database; an error is one line, exit 2."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--contacts", type=int, default=contacts,
+                        help=f"demo contacts for an empty database (default {contacts:,})")
     parser.add_argument("--db", help="database URL (default: a temporary SQLite file); "
                                      "demo data already there is reused")
     parser.add_argument("--seed", type=int, default=1, help="demo data seed (default 1)")
-    parser.add_argument("--repeat", type=int, default=5,
-                        help="timed runs per figure after one warm-up run (default 5)")
+    parser.add_argument("--repeat", type=int, default=repeat,
+                        help=f"timed runs per figure (default {repeat})")
     args = parser.parse_args(argv)
     try:
         with database_url(args.db) as url:

@@ -33,22 +33,7 @@ MARKED = 100_000
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--contacts", type=int, default=1_000_000,
-                        help="demo contacts to generate (default 1,000,000)")
-    parser.add_argument("--db", help="database URL, demo data reused (default: a temporary SQLite "
-                                     "file)")
-    parser.add_argument("--seed", type=int, default=1, help="demo data seed (default 1)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="measure each removal this many times, print the best")
-    args = parser.parse_args(argv)
-    try:
-        with shared.database_url(args.db) as url:
-            run(url, args)
-    except StoreError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
+    return shared.run_benchmark(argv, __doc__, run, contacts=1_000_000, repeat=1)
 
 
 def run(url: str, args: argparse.Namespace) -> None:

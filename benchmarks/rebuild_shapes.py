@@ -25,7 +25,7 @@ import sys
 import condition_counts as shared  # benchmarks/condition_counts.py, beside this file
 import peewee as pw
 
-from store import database, groups
+from store import groups
 from store.condition_service import check_condition, count_matching
 from store.errors import StoreError
 from store.models import ContactGroup, utcnow
@@ -37,24 +37,7 @@ CODE_PREFIX = "BenchShapes"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--contacts", type=int, default=300_000,
-                        help="demo contacts for an empty database (default 300,000)")
-    parser.add_argument("--db", help="database URL (default: a temporary SQLite file); "
-                                     "demo data already there is reused")
-    parser.add_argument("--seed", type=int, default=1, help="demo data seed (default 1)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="timed runs per figure after a warm-up run (default 3)")
-    args = parser.parse_args(argv)
-    try:
-        with shared.database_url(args.db) as url:
-            run(url, args)
-    except StoreError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    finally:
-        database.close()
-    return 0
+    return shared.run_benchmark(argv, __doc__, run, contacts=300_000, repeat=3)
 
 
 def run(url: str, args: argparse.Namespace) -> None:
