@@ -38,6 +38,7 @@ def on_sqlite() -> bool:
 
 ENV_VAR = "CONTACT_GROUPS_DB"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_CACHE_KIB = 65_536
 
 
 def default_url() -> str:
@@ -84,7 +85,12 @@ def _open_sqlite(url: DatabaseUrl) -> peewee.Database:
         _create_private_file(path, url.display)
     # Temporary tables (a rebuild's staging set) in memory: filling one in a temporary file
     # cost a quarter again of the query that fills it.
-    pragmas = {"foreign_keys": 1, "busy_timeout": SQLITE_BUSY_TIMEOUT_MS, "temp_store": "memory"}
+    # A 64 MiB page cache (SQLite's default is 2 MiB): a rebuild's transaction writes the
+    # members, their indexes and the audit rows together, and with the default cache it
+    # spilled pages mid-transaction — the member insert of a 110,000-member group took
+    # three times as long as the same INSERT on its own. Pages are allocated as used.
+    pragmas = {"foreign_keys": 1, "busy_timeout": SQLITE_BUSY_TIMEOUT_MS, "temp_store": "memory",
+               "cache_size": -SQLITE_CACHE_KIB}
     if read_only:
         target = f"file:{path}?mode=ro"
         db = ContactGroupsSqlite(target, uri=True, pragmas=pragmas, check_same_thread=False)
