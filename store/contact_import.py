@@ -21,7 +21,6 @@ from conditions import fold_case
 from store import custom_fields, staging
 from store.actor import current_actor
 from store.bulk_reevaluate import reevaluate_contacts
-from store.concurrency import begin_contact_change
 from store.contact_fields import Field, find_field, fold_name, timestamp
 from store.contact_references import References
 from store.csv_input import CsvRows, open_csv, row_problem, unguard
@@ -121,18 +120,11 @@ def import_contacts(binary: BinaryIO, options: CsvOptions, *, key: str = "email"
     if key_field not in {f.column for _, _, f in plan.fields}:
         raise StoreError(f"the file has no {key_field} column, which --key {key} needs "
                          f"(e.g. {'ContactEmail' if key == 'email' else 'ContactID'})")
-    # The staging tables are created inside the transaction: a failure rolls them back
-    # with everything else, so only the successful path drops them.
-    with database_proxy.atomic() as transaction:
-        begin_contact_change()  # in line with contact edits and rebuilds (store.concurrency)
+    with staging.import_transaction(options.dry_run, STAGE, CUSTOM_STAGE):
         _stage(rows, plan, key_field, report, options.progress)
         custom_fields.create(plan.new_custom)
         report.new_custom_fields = list(plan.new_custom)
         _merge(plan, key_field, report, actor or current_actor())
-        staging.drop(STAGE)
-        staging.drop(CUSTOM_STAGE)
-        if options.dry_run:
-            transaction.rollback()
     report.finish(time.monotonic() - started)
     return report
 

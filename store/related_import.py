@@ -20,7 +20,6 @@ from conditions import ACTIVITY_TYPES, fold_case
 from store import audit, staging
 from store.actor import current_actor
 from store.bulk_reevaluate import reevaluate_contacts
-from store.concurrency import begin_contact_change
 from store.contact_fields import email, fold_name, text, timestamp, whole_number
 from store.contact_import import CsvOptions
 from store.csv_input import CsvRows, open_csv, row_problem, unguard
@@ -156,14 +155,9 @@ def import_related(kind: str, binary: BinaryIO, options: CsvOptions, *, key: str
         local = partial(timestamp, zone=options.zone)
         staged.columns = [(i, h, replace(c, parse=local) if c.sql_type == "TIMESTAMP"
                            else c) for i, h, c in staged.columns]
-    with database_proxy.atomic() as transaction:
-        begin_contact_change()  # in line with contact edits and rebuilds (store.concurrency)
+    with staging.import_transaction(options.dry_run, STAGE, FIELD_STAGE):
         _stage(rows, staged, report, options)
         MERGES[kind](staged, report, key, actor or current_actor())
-        staging.drop(STAGE)
-        staging.drop(FIELD_STAGE)
-        if options.dry_run:
-            transaction.rollback()
     report.finish(time.monotonic() - started)
     return report
 

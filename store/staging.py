@@ -7,10 +7,12 @@ statements. Names and column types come from our own code, never from the file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import peewee as pw
 
+from store.concurrency import begin_contact_change
 from store.database import database_proxy, on_sqlite, placeholders
 
 BATCH_ROWS = 10_000
@@ -37,6 +39,20 @@ def create(name: str, columns: Sequence[tuple[str, str]]) -> None:
     body = ", ".join(f"{column} {kind}" for column, kind in columns)
     database_proxy.execute_sql(
         f"CREATE TEMPORARY TABLE {name} (line INTEGER PRIMARY KEY, {body})")
+
+
+@contextmanager
+def import_transaction(dry_run: bool, *tables: str) -> Iterator[None]:
+    """One transaction for a whole import: it waits its turn with contact edits and rebuilds
+    (store.concurrency), the staging ``tables`` it creates are dropped on success (a failure
+    rolls them back with everything else), and a dry run rolls everything back."""
+    with database_proxy.atomic() as transaction:
+        begin_contact_change()
+        yield
+        for table in tables:
+            drop(table)
+        if dry_run:
+            transaction.rollback()
 
 
 def drop(name: str) -> None:
