@@ -121,6 +121,33 @@ def test_contacts_edited_during_rebuilds_end_where_their_data_puts_them(db):
         Membership.group == group.id).count()
 
 
+def test_contacts_imported_during_rebuilds_end_where_their_data_puts_them(db):
+    """A CSV import moving contacts between cities while the group rebuilds over and over:
+    the import's own re-evaluation and the rebuilds must agree at the end."""
+    import io
+
+    from store.contact_import import CsvOptions, import_contacts
+
+    _add_contacts(CONTACTS)
+    group = groups.create_group("Brno", condition=IN_BRNO)
+    rebuild.rebuild_group(group, actor=ACTOR)
+
+    def import_moves(rng: random.Random) -> None:
+        lines = ["ContactEmail,ContactCity"] + [
+            f"c{i}@example.com,{rng.choice(['Brno', 'Praha'])}"
+            for i in rng.sample(range(CONTACTS), 20)]
+        import_contacts(io.BytesIO("\n".join(lines).encode()), CsvOptions(), actor="import")
+
+    with _writing(import_moves) as failures:
+        _rebuild_repeatedly(group, 12)
+    assert not failures, failures
+    in_brno = {c.id for c in Contact.select(Contact.id).where(Contact.city == "Brno")}
+    members = {row.contact_id for row in Membership.select().where(
+        (Membership.group == group.id) & (Membership.from_condition == True))}  # noqa: E712
+    assert members == in_brno, (len(members - in_brno), len(in_brno - members))
+    assert fresh(group).member_count == len(members)
+
+
 def test_manual_adds_and_removals_during_rebuilds_keep_every_row_sourced(db):
     """Manual flags set and rows deleted while the rebuild clears *from condition*."""
     ids = _add_contacts(CONTACTS)
