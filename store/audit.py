@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import peewee as pw
 
-from store.database import database_proxy, placeholders
+from store.database import database_proxy, insert_values, placeholders
 from store.models import (
     AuditBatch,
     AuditContact,
@@ -62,17 +62,12 @@ def record_one_contact(contact_id: int, changes: Sequence[tuple[int, str]], sour
     many groups (re-evaluation after a contact edit)."""
     if not changes:
         return
-    p, at = database_proxy.param, AuditBatch.at.db_value(utcnow())
-    values = ", ".join(f"({p}, {p}, {p}, {p}, {p}, 1)" for _ in changes)
-    cursor = database_proxy.execute_sql(
-        f"INSERT INTO audit_batch (group_id, action, source, actor, at, contacts) "
-        f"VALUES {values} RETURNING id",
-        [value for group, action in changes for value in (group, action, source, actor, at)])
-    batches = [row[0] for row in cursor.fetchall()]
-    database_proxy.execute_sql(
-        "INSERT INTO audit_contact (batch_id, contact_id) VALUES "
-        + ", ".join(f"({p}, {p})" for _ in batches),
-        [value for batch in batches for value in (batch, contact_id)])
+    at = AuditBatch.at.db_value(utcnow())
+    cursor = insert_values("audit_batch (group_id, action, source, actor, at, contacts)",
+                           [(group, action, source, actor, at, 1) for group, action in changes],
+                           returning="id")
+    insert_values("audit_contact (batch_id, contact_id)",
+                  [(batch, contact_id) for (batch,) in cursor.fetchall()])
 
 
 def refresh_member_count(group_id: int) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,6 +28,16 @@ database_proxy = peewee.DatabaseProxy()
 def placeholders(count: int) -> str:
     """``?, ?, ?`` (or ``%s, …``): the parameters of a hand-written ``IN (…)`` or ``VALUES``."""
     return ", ".join([database_proxy.param] * count)
+
+
+def insert_values(target: str, rows: Sequence[tuple], returning: str = ""):
+    """``INSERT INTO target VALUES (…), (…) [RETURNING …]``: one statement for all ``rows``
+    (a handful, from code: a per-contact write must stay a few round trips). Returns the
+    cursor, for what ``returning`` names."""
+    values = ", ".join(f"({placeholders(len(row))})" for row in rows)
+    return database_proxy.execute_sql(
+        f"INSERT INTO {target} VALUES {values}" + (f" RETURNING {returning}" if returning else ""),
+        [value for row in rows for value in row])
 
 
 def on_sqlite() -> bool:

@@ -23,7 +23,7 @@ from store.concurrency import begin_contact_change
 from store.condition_binding import MEMBER_COLUMNS
 from store.condition_context import ContactContext
 from store.condition_service import check_condition, schema
-from store.database import database_proxy, placeholders
+from store.database import database_proxy, insert_values, placeholders
 from store.errors import StoreError
 from store.models import Contact, Membership, utcnow
 
@@ -175,8 +175,9 @@ def _write(contact_id: int, gaining: list[int], losing: list[int], rows: dict[in
     at = Membership.added_at.db_value(utcnow())
     inserted = [g for g in gaining if g not in rows]
     deleted = [rows[g].id for g in losing if not rows[g].kept]
-    _execute_values("membership (group_id, contact_id, from_condition, from_account, manual, "
-                    "added_at)", [(g, contact_id, True, False, False, at) for g in inserted])
+    if inserted:
+        insert_values("membership (group_id, contact_id, from_condition, from_account, manual, "
+                      "added_at)", [(g, contact_id, True, False, False, at) for g in inserted])
     _update_flag(True, [rows[g].id for g in gaining if g in rows])
     _update_flag(False, [rows[g].id for g in losing if rows[g].kept])
     if deleted:
@@ -194,14 +195,6 @@ def _update_flag(value: bool, row_ids: list[int]) -> None:
         database_proxy.execute_sql(
             f"UPDATE membership SET from_condition = {database_proxy.param} "
             f"WHERE id IN ({placeholders(len(row_ids))})", (value, *row_ids))
-
-
-def _execute_values(target: str, rows: list[tuple]) -> None:
-    """``INSERT INTO target VALUES (…), (…)``: one statement for all ``rows``."""
-    if rows:
-        values = ", ".join(f"({placeholders(len(rows[0]))})" for _ in rows)
-        database_proxy.execute_sql(f"INSERT INTO {target} VALUES {values}",
-                                   [value for row in rows for value in row])
 
 
 def _matching_groups(contact_id: int, candidates: list[tuple[_Group, CheckedCondition]],
