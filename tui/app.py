@@ -8,6 +8,7 @@ running). Screens live in :mod:`tui.screens`; none of them runs a query of its o
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 
 from textual import events, on
@@ -61,12 +62,20 @@ class ContactGroupsApp(App[None]):
         self.push_screen(GroupsScreen())
 
     def _exit_on_signals(self) -> None:
-        """SIGTERM (a service manager) and SIGHUP (the SSH connection dropped) end the app
-        as quitting does, so running rebuilds are cancelled and their groups' status put
-        back, where the default action would kill the process on the spot."""
+        """SIGTERM (a service manager) ends the app as quitting does, and SIGHUP (the SSH
+        connection dropped) as :meth:`_hang_up` does: running rebuilds are cancelled and
+        their groups' status put back, where the default action would kill the process on
+        the spot."""
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            loop.add_signal_handler(sig, self.exit)
+        loop.add_signal_handler(signal.SIGTERM, self.exit)
+        loop.add_signal_handler(signal.SIGHUP, self._hang_up)
+
+    def _hang_up(self) -> None:
+        """The terminal is gone: cancel the rebuilds (they put their groups' status back),
+        then end the process. Textual's own exit restores the terminal, and writing to a
+        terminal that hung up kept the process alive for over 30 s in one run of three."""
+        self.rebuilds.stop_all()
+        os._exit(128 + signal.SIGHUP)
 
     def on_unmount(self) -> None:
         self.rebuilds.stop_all()
