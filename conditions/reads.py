@@ -8,6 +8,7 @@ argument that is not a constant).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -51,6 +52,26 @@ class Dependencies:
             self.accounts or other.accounts,
             self.uses_now or other.uses_now,
         )
+
+    def to_json(self) -> str:
+        """The form a store keeps beside the condition, so that knowing what a saved
+        condition reads never costs a parse (sorted: the same reads, the same text)."""
+        return json.dumps({
+            "fields": sorted(self.fields), "activity_types": sorted(self.activity_types),
+            "forms": sorted(self.forms), "groups": sorted(self.groups),
+            "accounts": self.accounts, "uses_now": self.uses_now,
+        }, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Dependencies:
+        """What :meth:`to_json` wrote; ValueError if it is not that."""
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("stored reads are not an object")
+        return cls(
+            frozenset(data.get("fields", ())), frozenset(data.get("activity_types", ())),
+            frozenset(data.get("forms", ())), frozenset(data.get("groups", ())),
+            bool(data.get("accounts", False)), bool(data.get("uses_now", False)))
 
 
 def split_list(value: object) -> frozenset[str]:

@@ -22,7 +22,7 @@ from defusedxml import DefusedXmlException
 
 from conditions import ast
 from conditions.errors import ConditionError
-from conditions.grammar import parse_condition
+from conditions.grammar import ParsedCondition, parse_condition
 from conditions.render import render_node
 from conditions.rules import (
     Group,
@@ -320,7 +320,12 @@ def describe_stored(stored: str) -> Description:
 
     ConditionError if the condition does not parse or its rules XML is broken.
     """
-    parsed = parse_condition(stored)
+    return describe_parsed(parse_condition(stored))
+
+
+def describe_parsed(parsed: ParsedCondition) -> Description:
+    """:func:`describe_stored` for a condition already parsed (a check keeps its parse)."""
+    stored = parsed.source
     if parsed.rules_xml is None:
         return Description(_bare_kentico(parsed.source))
     try:

@@ -17,11 +17,12 @@ import peewee as pw
 
 from store import audit
 from store.concurrency import begin_contact_change
-from store.condition_service import compile_condition
+from store.condition_reads import decode
+from store.condition_service import SchemaVersion, compile_condition, schema_version
 from store.group_graph import rebuild_order
 from store.membership import grant, revoke
 from store.models import STATUS_REBUILD_REQUIRED, ContactGroup, Membership
-from store.reevaluate import Change, affected, checked_condition
+from store.reevaluate import Change, affected, checked_or_none
 
 
 @dataclass
@@ -42,11 +43,15 @@ def reevaluate_contacts(changed_ids: str, change: Change, actor: str) -> BulkRee
     result = BulkReevaluation()
     changed_groups: set[str] = set()
     condition_groups = [g for g in ContactGroup.select() if g.is_condition_based]
+    version: SchemaVersion | None = None  # read once, and only if a group is affected
     for group in rebuild_order(condition_groups):
-        parsed = checked_condition(group.condition)
-        if parsed is None or not affected(parsed[1], change, changed_groups):
+        if not affected(decode(group.condition_reads), change, changed_groups):
             continue
-        compiled = compile_condition(parsed[0])
+        version = schema_version() if version is None else version
+        checked = checked_or_none(group.condition, version)
+        if checked is None:
+            continue
+        compiled = compile_condition(checked)
         if not compiled.translatable:
             ContactGroup.update(status=STATUS_REBUILD_REQUIRED).where(
                 ContactGroup.id == group.id).execute()

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import peewee as pw
 
@@ -21,16 +21,18 @@ from conditions import (
     CheckedCondition,
     CompiledQuery,
     ConditionError,
+    Dependencies,
     Explanation,
     Registry,
     Schema,
     Type,
     check,
     compile_sql,
+    dependencies,
     evaluate,
     explain,
 )
-from conditions.rulesxml import Description, describe_stored
+from conditions.rulesxml import Description, describe_parsed, describe_stored
 from store.condition_binding import KENTICO_MEMBERS, ContactBinding
 from store.condition_context import ContactContext
 from store.database import database_proxy, on_sqlite
@@ -51,6 +53,14 @@ class InvalidCondition(StoreError):
         self.error = error
 
 
+CHECK_MEMO_SIZE = 256
+"""Checked conditions kept per process: every group's condition several times over (a
+checked 12 kB condition with its closures is a few hundred kB at most)."""
+
+SchemaVersion = tuple[str, ...]
+"""The custom fields' names, sorted: all of the schema a check sees that can change."""
+
+
 @cache
 def registry() -> Registry:
     from store.contact_methods import contact_registry
@@ -58,21 +68,52 @@ def registry() -> Registry:
     return contact_registry()
 
 
-def schema() -> Schema:
-    """Kentico's contact members plus the custom fields defined in this database."""
+def schema_version() -> SchemaVersion:
+    """The custom fields defined in this database now, in one small query.
+
+    The names themselves are the version: exact whoever changed the table (another process,
+    an import, plain SQL), where a counter every writer must bump, or ``COUNT``/``MAX(id)``
+    (blind to a rename, or to SQLite handing a deleted last id out again), could serve a
+    stale schema. The table holds an installation's few dozen columns.
+    """
     # Plain SQL: this runs for every changed contact, and peewee's query building would
     # cost several times the query.
     names = database_proxy.execute_sql(f"SELECT name FROM {CustomField._meta.table_name}")
-    custom = {name: Type.STRING for (name,) in names}
+    return tuple(sorted(name for (name,) in names))
+
+
+def schema(version: SchemaVersion | None = None) -> Schema:
+    """Kentico's contact members plus the custom fields defined in this database (or those
+    named by ``version``, already read)."""
+    return _schema_of(schema_version() if version is None else version)
+
+
+@lru_cache(maxsize=8)
+def _schema_of(version: SchemaVersion) -> Schema:
+    custom = dict.fromkeys(version, Type.STRING)
     return STORE_SCHEMA.with_contact_fields(custom) if custom else STORE_SCHEMA
 
 
-def check_condition(text: str) -> CheckedCondition:
-    """The checked condition, or InvalidCondition saying where and why it is wrong."""
+def check_condition(text: str, version: SchemaVersion | None = None) -> CheckedCondition:
+    """The checked condition, or InvalidCondition saying where and why it is wrong.
+
+    Parsed and checked once per text and schema version in this process: a save, a rebuild
+    and each contact's re-evaluation ask about the same few conditions again and again.
+    """
+    outcome = _checked(text, schema_version() if version is None else version)
+    if isinstance(outcome, ConditionError):
+        raise InvalidCondition(outcome)
+    return outcome
+
+
+@lru_cache(maxsize=CHECK_MEMO_SIZE)
+def _checked(text: str, version: SchemaVersion) -> CheckedCondition | ConditionError:
+    """The memo behind :func:`check_condition`; a refusal is remembered too (a stored
+    condition that no longer checks is asked about as often as a good one)."""
     try:
-        return check(text, schema(), registry())
+        return check(text, _schema_of(version), registry())
     except ConditionError as error:
-        raise InvalidCondition(error) from None
+        return error
 
 
 def describe(text: str) -> str:
@@ -93,6 +134,30 @@ def binding(checked_schema: Schema | None = None) -> ContactBinding:
     return ContactBinding.for_database(database_proxy.obj, checked_schema or schema())
 
 
+@dataclass(frozen=True)
+class SavedCondition:
+    """A condition as a group stores it: checked once at the save, with what it reads and
+    why it is slow, so that nothing after the save has to parse it to know either."""
+
+    text: str
+    checked: CheckedCondition
+    reads: Dependencies
+    slow_reason: str | None
+
+    def description(self) -> Description:
+        """:func:`description`, from the parse the check made."""
+        try:
+            return describe_parsed(self.checked.parsed)
+        except ConditionError as error:
+            raise InvalidCondition(error) from None
+
+
+def prepare(text: str) -> SavedCondition:
+    """:func:`check_runnable`, and what the store keeps with the condition."""
+    checked, compiled = _runnable(text)
+    return SavedCondition(text, checked, dependencies(checked), compiled.reason)
+
+
 def check_runnable(text: str) -> CheckedCondition:
     """:func:`check_condition`, and that the database can run the compiled query.
 
@@ -101,10 +166,14 @@ def check_runnable(text: str) -> CheckedCondition:
     the query (``EXPLAIN``) finds out without running it; what saves, the K# editor's
     "Valid" and ``condition check`` all go through here.
     """
+    return _runnable(text)[0]
+
+
+def _runnable(text: str) -> tuple[CheckedCondition, CompiledQuery]:
     checked = check_condition(text)
     compiled = compile_condition(checked)
     if not compiled.translatable:
-        return checked
+        return checked, compiled
     # PostgreSQL aborts the transaction a failed statement ran in: a savepoint contains it.
     guard = nullcontext() if on_sqlite() else database_proxy.atomic()
     try:
@@ -115,7 +184,7 @@ def check_runnable(text: str) -> CheckedCondition:
         raise InvalidCondition(ConditionError.at_offset(
             f"the condition is too large for the database to run: {_limit_named(error)}",
             text, 0)) from None
-    return checked
+    return checked, compiled
 
 
 def _limit_named(error: Exception) -> str:
@@ -132,14 +201,7 @@ def compile_condition(checked: CheckedCondition, now: dt.datetime | None = None,
                       share_sets: bool = False) -> CompiledQuery:
     """One set-based query for the live contacts matching at ``now`` (or why there is none);
     ``share_sets``: for a caller that runs it over many id ranges (see ``SharedSet``)."""
-    return compile_sql(checked, binding(), now or utcnow(), share_sets=share_sets)
-
-
-def slow_reason(condition: str | None) -> str | None:
-    """Why a (valid) condition would be evaluated contact by contact; None when it compiles."""
-    if not condition:
-        return None
-    return compile_condition(check_condition(condition)).reason
+    return compile_sql(checked, binding(checked.schema), now or utcnow(), share_sets=share_sets)
 
 
 def contact_matches(checked: CheckedCondition, contact: Contact, now: dt.datetime,
@@ -147,7 +209,7 @@ def contact_matches(checked: CheckedCondition, contact: Contact, now: dt.datetim
     """The in-memory verdict for one live contact (merged contacts never match)."""
     if contact.merged_into_id is not None:
         return False
-    return evaluate(checked, ContactContext(contact, now, condition_schema or schema()))
+    return evaluate(checked, ContactContext(contact, now, condition_schema or checked.schema))
 
 
 def iter_live_contacts() -> Iterator[Contact]:
@@ -179,8 +241,7 @@ def count_matching(checked: CheckedCondition, now: dt.datetime | None = None) ->
     if compiled.translatable:
         query = compiled.select("COUNT(*)")
         return int(database_proxy.execute_sql(query, compiled.params).fetchone()[0])
-    current = schema()
-    return sum(contact_matches(checked, contact, now, current)
+    return sum(contact_matches(checked, contact, now)
                for contact in iter_live_contacts())
 
 
@@ -206,4 +267,4 @@ def explain_contact(text: str, contact_id: int, now: dt.datetime | None = None
     if contact.merged_into_id is not None:
         raise StoreError(f"contact {contact_id} was merged into contact "
                          f"{contact.merged_into_id}; merged contacts never match")
-    return explain(checked, ContactContext(contact, now or utcnow(), schema()))
+    return explain(checked, ContactContext(contact, now or utcnow(), checked.schema))

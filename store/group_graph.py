@@ -9,41 +9,32 @@ from __future__ import annotations
 
 from graphlib import CycleError, TopologicalSorter
 
-from conditions import ANY, dependencies
-from store.condition_service import check_condition
+from conditions.reads import ANY
+from store.condition_reads import decode
 from store.errors import StoreError
 from store.models import STATUS_READY, STATUS_REBUILD_REQUIRED, ContactGroup
 
 
-def depends_on(condition: str | None) -> frozenset[str]:
-    """Lowercased code names of the groups a condition reads; ``ANY`` if it cannot tell."""
-    if not condition:
-        return frozenset()
-    try:
-        return dependencies(check_condition(condition)).groups
-    except StoreError:
-        return frozenset()  # an invalid stored condition reads nothing until it is fixed
-
-
-def _graph(override: tuple[str, str | None] | None = None) -> dict[str, set[str]]:
-    """code name (lowercased) → the known groups it reads."""
-    rows = {g.code_name.lower(): g.condition
-            for g in ContactGroup.select(ContactGroup.code_name, ContactGroup.condition)}
+def _graph(override: tuple[str, frozenset[str]] | None = None) -> dict[str, set[str]]:
+    """code name (lowercased) → the known groups it reads, from the reads stored with each
+    condition (no condition is parsed for this)."""
+    rows = {code.lower(): decode(reads).groups for code, reads in
+            ContactGroup.select(ContactGroup.code_name, ContactGroup.condition_reads).tuples()}
     if override is not None:
         rows[override[0].lower()] = override[1]
     names = set(rows)
     graph = {}
-    for name, condition in rows.items():
-        reads = depends_on(condition)
+    for name, reads in rows.items():
         graph[name] = (names - {name}) if ANY in reads else (set(reads) & names)
     return graph
 
 
-def check_no_cycle(code_name: str, condition: str | None) -> None:
-    """Refuse a condition for ``code_name`` that closes a cycle of groups reading groups."""
-    graph = _graph((code_name, condition))
-    if ANY in depends_on(condition):
+def check_no_cycle(code_name: str, reads: frozenset[str]) -> None:
+    """Refuse a condition for ``code_name`` reading the groups ``reads`` (lowercased code
+    names, ``ANY``) when it closes a cycle of groups reading groups."""
+    if ANY in reads:
         return  # reads groups named at evaluation time: no static cycle to find
+    graph = _graph((code_name, reads))
     try:
         TopologicalSorter(graph).prepare()
     except CycleError as error:
@@ -64,10 +55,11 @@ def mark_readers_stale(code_name: str) -> None:
     would mean re-evaluating every contact touched, so the readers are flagged instead.)
     """
     code = code_name.lower()
-    readers = [g.id for g in ContactGroup.select(ContactGroup.id, ContactGroup.condition)
+    readers = [group_id for group_id, reads in
+               ContactGroup.select(ContactGroup.id, ContactGroup.condition_reads)
                .where(ContactGroup.condition.is_null(False)
-                      & (ContactGroup.status == STATUS_READY))
-               if code in depends_on(g.condition) or ANY in depends_on(g.condition)]
+                      & (ContactGroup.status == STATUS_READY)).tuples()
+               if decode(reads).groups & {code, ANY}]
     if readers:
         ContactGroup.update(status=STATUS_REBUILD_REQUIRED).where(
             ContactGroup.id.in_(readers)).execute()

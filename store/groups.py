@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 import peewee as pw
 
 from store import scheduler
+from store.condition_reads import encode
 from store.database import database_proxy
 from store.errors import NotFound, StoreError
 from store.models import (
@@ -18,6 +20,9 @@ from store.models import (
     utcnow,
 )
 from store.settings import CONDITION_FEATURE, require_ems
+
+if TYPE_CHECKING:
+    from store.condition_service import SavedCondition
 
 CODE_NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 CODE_NAME_MAX = 100
@@ -90,15 +95,15 @@ def create_group(display_name: str, code_name: str | None = None, description: s
                  condition: str | None = None) -> ContactGroup:
     """Create a group; the code name is derived from the display name when not given."""
     display_name = validate_display_name(display_name)
-    condition = _normalise_condition(condition)
+    saved = _prepare(condition)
     with database_proxy.atomic():
         code = validate_code_name(code_name if code_name is not None
                                   else derive_code_name(display_name) or "Group")
-        _check_no_cycle(code, condition)
+        _check_no_cycle(code, saved)
         return ContactGroup.create(
             display_name=display_name, code_name=code, description=description.strip(),
-            condition=condition, slow_reason=_slow_reason(condition),
-            status=STATUS_REBUILD_REQUIRED if condition else STATUS_READY,
+            **_condition_columns(saved),
+            status=STATUS_REBUILD_REQUIRED if saved else STATUS_READY,
         )
 
 
@@ -116,16 +121,15 @@ def update_group(group: ContactGroup, *, display_name: str | None = None,
         if description is not None:
             group.description = description.strip()
         if clear_condition:
-            group.condition = None
-            group.slow_reason = None
+            _set_condition(group, None)
             group.status = STATUS_READY
-        elif condition is not None:
-            new_condition = _normalise_condition(condition)
-            if new_condition != group.condition:
-                _check_no_cycle(group.code_name, new_condition)
-                group.condition = new_condition
-                group.slow_reason = _slow_reason(new_condition)
-                group.status = STATUS_REBUILD_REQUIRED
+        elif condition is not None and _changed(group.condition, condition):
+            saved = _prepare(condition)
+            _check_no_cycle(group.code_name, saved)
+            _set_condition(group, saved)
+            group.status = STATUS_REBUILD_REQUIRED
+        elif condition is not None and condition.strip():
+            require_ems(CONDITION_FEATURE)  # kept as it is, but still a condition group
         group.modified = utcnow()
         # Only what changed: the count and status in a stale instance would overwrite a
         # concurrent change's.
@@ -164,26 +168,38 @@ def delete_group(group: ContactGroup) -> None:
         group.delete_instance()
 
 
-def _normalise_condition(condition: str | None) -> str | None:
+def _changed(stored: str | None, condition: str) -> bool:
+    """Whether saving ``condition`` changes the stored one (an unchanged one is not checked
+    again: saving a group's name must not parse its condition)."""
+    return (condition.strip() or None) != stored
+
+
+def _prepare(condition: str | None) -> SavedCondition | None:
     """The condition to store, after the same check ``condition check`` runs; None if empty."""
     if condition is None or not condition.strip():
         return None
     require_ems(CONDITION_FEATURE)
-    from store.condition_service import check_runnable  # see _slow_reason
-
-    check_runnable(condition)
-    return condition.strip()
-
-
-def _slow_reason(condition: str | None) -> str | None:
     # The condition language is loaded when a condition is saved, not when the groups are
     # listed: the terminal UI opens faster for it.
-    from store.condition_service import slow_reason
+    from store.condition_service import prepare
 
-    return slow_reason(condition)
+    return prepare(condition.strip())
 
 
-def _check_no_cycle(code_name: str, condition: str | None) -> None:
-    from store.group_graph import check_no_cycle  # see _slow_reason
+def _condition_columns(saved: SavedCondition | None) -> dict[str, str | None]:
+    """The group's columns for ``saved``: the text, and what saving it found out."""
+    if saved is None:
+        return {"condition": None, "slow_reason": None, "condition_reads": None}
+    return {"condition": saved.text, "slow_reason": saved.slow_reason,
+            "condition_reads": encode(saved.reads)}
 
-    check_no_cycle(code_name, condition)
+
+def _set_condition(group: ContactGroup, saved: SavedCondition | None) -> None:
+    for column, value in _condition_columns(saved).items():
+        setattr(group, column, value)
+
+
+def _check_no_cycle(code_name: str, saved: SavedCondition | None) -> None:
+    from store.group_graph import check_no_cycle  # see _prepare
+
+    check_no_cycle(code_name, saved.reads.groups if saved is not None else frozenset())

@@ -195,6 +195,7 @@ class ContactGroup(BaseModel):
     status = pw.CharField(max_length=30, default=STATUS_READY)
     status_message = pw.TextField(null=True)
     slow_reason = pw.TextField(null=True)  # why the condition has no SQL translation
+    condition_reads = pw.TextField(null=True)  # what it reads: store.condition_reads
     progress = pw.FloatField(null=True)
     last_rebuild_at = UtcDateTimeField(null=True)
     last_rebuild_seconds = pw.FloatField(null=True)

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import NamedTuple
 
-from conditions import ANY, CheckedCondition, Dependencies, dependencies, evaluate_many
+from conditions import ANY, CheckedCondition, Dependencies, evaluate_many
 from store import audit
 from store.concurrency import begin_contact_change
 from store.condition_binding import MEMBER_COLUMNS
 from store.condition_context import ContactContext
-from store.condition_service import check_condition, schema
+from store.condition_reads import decode
+from store.condition_service import SchemaVersion, check_condition, schema_version
 from store.database import database_proxy, insert_values, placeholders
 from store.errors import StoreError
 from store.models import Contact, Membership, utcnow
@@ -60,13 +60,12 @@ class Reevaluation:
     changed: list[str] = field(default_factory=list)
 
 
-@lru_cache(maxsize=1024)
-def checked_condition(condition: str) -> tuple[CheckedCondition, Dependencies] | None:
+def checked_or_none(condition: str, version: SchemaVersion) -> CheckedCondition | None:
+    """The stored condition checked (memoised), or None if it no longer checks."""
     try:
-        checked = check_condition(condition)
+        return check_condition(condition, version)
     except StoreError:
         return None  # an invalid stored condition: its rebuild reports it
-    return checked, dependencies(checked)
 
 
 def affected(deps: Dependencies, change: Change, changed_groups: set[str]) -> bool:
@@ -93,15 +92,17 @@ def reevaluate_contact(contact_id: int, change: Change, actor: str,
     groups = _condition_groups()
     pending, changed_groups = change, set()
     done: set[int] = set()
+    version: SchemaVersion | None = None  # read once, and only if a group is affected
     while True:
-        candidates = []
-        for group in groups:
-            parsed = checked_condition(group.condition) if group.id not in done else None
-            if parsed and affected(parsed[1], pending, changed_groups):
-                candidates.append((group, parsed[0]))
+        touched = [group for group in groups
+                   if group.id not in done and affected(group.reads, pending, changed_groups)]
+        if touched and version is None:
+            version = schema_version()
+        done |= {group.id for group in touched}
+        candidates = [(group, checked) for group in touched
+                      if (checked := checked_or_none(group.condition, version)) is not None]
         if not candidates:
             return result
-        done |= {group.id for group, _ in candidates}
         newly_changed = _apply_verdicts(contact_id, candidates, actor, now, result)
         if not newly_changed:
             return result
@@ -112,6 +113,7 @@ class _Group(NamedTuple):
     id: int
     code_name: str
     condition: str
+    reads: Dependencies
 
 
 class _Row(NamedTuple):
@@ -125,9 +127,10 @@ class _Row(NamedTuple):
 def _condition_groups() -> list[_Group]:
     """Every condition-based group: plain tuples, read on every call (a group may have been
     created or changed a moment ago), without building a hundred model instances."""
-    cursor = database_proxy.execute_sql(
-        "SELECT id, code_name, condition FROM contact_group WHERE condition IS NOT NULL")
-    return [_Group(*row) for row in cursor]
+    cursor = database_proxy.execute_sql("SELECT id, code_name, condition, condition_reads "
+                                        "FROM contact_group WHERE condition IS NOT NULL")
+    return [_Group(group_id, code, condition, decode(reads))
+            for group_id, code, condition, reads in cursor]
 
 
 def _apply_verdicts(contact_id: int, candidates: list[tuple[_Group, CheckedCondition]],
@@ -205,6 +208,6 @@ def _matching_groups(contact_id: int, candidates: list[tuple[_Group, CheckedCond
         f"SELECT * FROM contact WHERE id = {database_proxy.param}", contact_id)), None)
     if contact is None or contact.merged_into_id is not None:
         return set()
-    context = ContactContext(contact, now or utcnow(), schema())
+    context = ContactContext(contact, now or utcnow(), candidates[0][1].schema)
     verdicts = evaluate_many([checked for _, checked in candidates], context)
     return {group.id for (group, _), verdict in zip(candidates, verdicts, strict=True) if verdict}

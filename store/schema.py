@@ -130,6 +130,32 @@ def _add_kentico_contact_model(db: pw.Database) -> None:
             db.execute_sql(f"ALTER TABLE contact ADD COLUMN {column}")
 
 
+def _add_condition_reads(db: pw.Database) -> None:
+    """Groups keep what their condition reads (``store.condition_reads``), filled here from
+    the conditions already stored; one that no longer checks gets none, as it reads nothing
+    until it is fixed."""
+    if "condition_reads" not in {column.name for column in db.get_columns("contact_group")}:
+        migrator = SchemaMigrator.from_database(db)
+        migrate(migrator.add_column("contact_group", "condition_reads",
+                                    ContactGroup.condition_reads))
+    stored = db.execute_sql("SELECT id, condition FROM contact_group "
+                            "WHERE condition IS NOT NULL AND condition_reads IS NULL").fetchall()
+    if not stored:
+        return
+    from conditions import dependencies
+    from store.condition_reads import encode
+    from store.condition_service import InvalidCondition, check_condition
+
+    version = tuple(sorted(name for (name,) in db.execute_sql("SELECT name FROM custom_field")))
+    for group_id, condition in stored:
+        try:
+            reads = dependencies(check_condition(condition, version))
+        except InvalidCondition:
+            continue
+        db.execute_sql(f"UPDATE contact_group SET condition_reads = {db.param} "
+                       f"WHERE id = {db.param}", (encode(reads), group_id))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "contacts, accounts, activities, forms, groups, memberships, audit",
               _create_all_tables),
@@ -143,6 +169,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _compact_audit),
     Migration(7, "Kentico's contact model: countries, states, statuses with ids, more columns",
               _add_kentico_contact_model),
+    Migration(8, "groups keep what their condition reads: no parse to know it",
+              _add_condition_reads),
 )
 LATEST = MIGRATIONS[-1].version
 

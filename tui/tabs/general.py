@@ -21,10 +21,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static, Switch
 
-from conditions.errors import ConditionError
 from conditions.rules import Group
-from conditions.rulesxml import from_stored
-from store.condition_service import InvalidCondition, describe
+from store.condition_service import InvalidCondition
 from store.errors import StoreError
 from store.groups import derive_code_name, validate_display_name
 from store.models import STATUS_REBUILD_REQUIRED, STATUS_REBUILDING, ContactGroup
@@ -34,9 +32,11 @@ from tui.modals import Choice, ChoiceModal, ConfirmModal
 from tui.tabs.base import GroupTab
 from tui.tabs.general_form import (
     ConditionInfo,
+    DesignerOpening,
     GeneralForm,
     SaveOutcome,
     code_name_problem,
+    designer_tree,
     edition_refusal,
     inspect_condition,
     save_form,
@@ -45,6 +45,7 @@ from tui.widgets.condition_editor import ConditionEditorModal, ConditionNote
 from tui.widgets.rule_designer import RuleDesignerModal
 
 NO_CONDITION = "No condition yet: e builds one with the rule designer, k writes K#."
+READING = "Reading the condition…"
 
 
 class GeneralTab(GroupTab):
@@ -266,14 +267,11 @@ class GeneralTab(GroupTab):
         on_off = self.query_one("#condition-based", Switch).value
         self.query_one("#condition-box").set_class(not on_off, "-off")
         shown = self.query_one("#condition-text", Static)
+        info = self._info if self._info and self._info.text == self._condition else None
         if self._condition is None:
             shown.update(NO_CONDITION)
         else:
-            try:
-                shown.update(Text(describe(self._condition)))
-            except InvalidCondition:
-                shown.update(Text(self._condition))
-        info = self._info if self._info and self._info.text == self._condition else None
+            shown.update(Text(info.display) if info is not None else READING)
         error = info.error if info is not None else None
         slow = info.slow if info is not None else None
         note = self.query_one("#condition-error", ConditionNote)
@@ -311,15 +309,20 @@ class GeneralTab(GroupTab):
         if self._condition is None:
             self._open_designer(None)
             return
-        try:
-            tree = from_stored(self._condition)
-        except ConditionError as error:
-            self.notify(f"The rule designer cannot read this condition ({error.message}); "
+        in_background(self, partial(designer_tree, self._condition), self._edit_opened,
+                      description="Reading the condition", group="general-designer",
+                      exclusive=True)
+
+    def _edit_opened(self, opening: DesignerOpening) -> None:
+        """The designer with the condition's rules, the K# editor for what it cannot read,
+        or the choice between them for hand-written K#."""
+        if opening.problem is not None:
+            self.notify(f"The rule designer cannot read this condition ({opening.problem}); "
                         "opening the K# editor.", severity="warning")
             self.action_edit_kentico()
             return
-        if tree is not None:
-            self._open_designer(tree)
+        if opening.tree is not None:
+            self._open_designer(opening.tree)
             return
 
         def chosen(choice: str | None) -> None:
@@ -439,7 +442,9 @@ class GeneralTab(GroupTab):
             self.notify(self._save_message(outcome.group), title="Saved")
             return
         if isinstance(error, InvalidCondition):
-            self._info = ConditionInfo(error.error.source_text, error=error.error)
+            text = error.error.source_text
+            known = self._info if self._info and self._info.text == text else None
+            self._info = ConditionInfo(text, known.display if known else text, error=error.error)
             self._show_condition()
         self._refuse(str(error))
 

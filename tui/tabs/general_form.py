@@ -12,13 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conditions.errors import ConditionError
+from conditions.rules import Group
+from conditions.rulesxml import from_stored
 from store import groups
-from store.condition_service import (
-    InvalidCondition,
-    check_runnable,
-    description,
-    slow_reason,
-)
+from store.condition_service import InvalidCondition, describe, prepare
 from store.errors import EditionError, StoreError
 from store.models import ContactGroup
 from store.settings import require_ems
@@ -101,10 +98,15 @@ def save_form(group_id: int | None, form: GeneralForm, saved: GeneralForm) -> Sa
 
 @dataclass(frozen=True)
 class ConditionInfo:
-    """What the tab shows under a condition: why it is invalid, why it is slow, and what an
-    admin should know about how it reads (``condition_service.description``)."""
+    """What the tab shows of a condition: its sentence, why it is invalid, why it is slow,
+    and what an admin should know about how it reads (``condition_service.description``).
+
+    Made in a worker when the condition's text changes, so that the tab's once-a-second
+    refresh shows it without parsing anything on the UI thread.
+    """
 
     text: str
+    display: str = ""
     error: ConditionError | None = None
     slow: str | None = None
     warnings: tuple[str, ...] = ()
@@ -112,10 +114,36 @@ class ConditionInfo:
 
 def inspect_condition(text: str) -> ConditionInfo:
     try:
-        check_runnable(text)
-        return ConditionInfo(text, slow=slow_reason(text), warnings=description(text).warnings)
+        saved = prepare(text)
+        shown = saved.description()
+        return ConditionInfo(text, shown.text, slow=saved.slow_reason, warnings=shown.warnings)
     except InvalidCondition as invalid:
-        return ConditionInfo(text, error=invalid.error)
+        return ConditionInfo(text, _display(text), error=invalid.error)
+
+
+def _display(text: str) -> str:
+    """The sentence of a condition that does not check, or its text if it does not parse."""
+    try:
+        return describe(text)
+    except InvalidCondition:
+        return text
+
+
+@dataclass(frozen=True)
+class DesignerOpening:
+    """The rule designer's tree of a condition (None: hand-written K#), or why the designer
+    cannot read it."""
+
+    tree: Group | None
+    problem: str | None = None
+
+
+def designer_tree(text: str) -> DesignerOpening:
+    """Read in a worker: the tab parses nothing on the UI thread."""
+    try:
+        return DesignerOpening(from_stored(text))
+    except ConditionError as error:
+        return DesignerOpening(None, error.message)
 
 
 def code_name_problem(code_name: str, exclude_id: int | None) -> str | None:
