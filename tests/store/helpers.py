@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+
+import conditions.grammar
 from store import accounts, audit, contacts, groups, membership
 from store.contact_sets import id_list
+from store.database import database_proxy
 from store.models import AuditBatch, AuditContact, Contact, ContactGroup, Membership
 
 ACTOR = "tester"
@@ -66,3 +75,40 @@ def fresh(group: ContactGroup) -> ContactGroup:
 
 def live(contact_id: int) -> bool:
     return Contact.get_by_id(contact_id).merged_into_id is None
+
+
+@dataclass
+class Counts:
+    """Parses of condition text, and statements that read the ``custom_field`` table."""
+
+    parses: int = 0
+    custom_field_queries: int = 0
+
+
+@contextmanager
+def counting(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counts]:
+    """Count every call of the parser's entry point, wherever it was imported, and every
+    statement on the open connection that names ``custom_field``."""
+    counts = Counts()
+    parse = conditions.grammar.parse_condition
+
+    def counted_parse(text: str):
+        counts.parses += 1
+        return parse(text)
+
+    for module in list(sys.modules.values()):
+        if module is not None and getattr(module, "parse_condition", None) is parse:
+            monkeypatch.setattr(module, "parse_condition", counted_parse)
+    handle = database_proxy.obj
+    execute_sql = handle.execute_sql
+
+    def counted_sql(sql: str, params=None, *args, **kwargs):
+        if "custom_field" in sql:
+            counts.custom_field_queries += 1
+        return execute_sql(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(handle, "execute_sql", counted_sql)
+    try:
+        yield counts
+    finally:
+        monkeypatch.undo()

@@ -6,15 +6,10 @@ it without parsing; a check is memoised by the condition's text and the custom f
 
 from __future__ import annotations
 
-import sys
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 
 import pytest
 
-import conditions.grammar
 from store import groups, membership, schema
 from store.condition_reads import decode
 from store.condition_service import InvalidCondition, check_condition
@@ -22,46 +17,9 @@ from store.contact_sets import Selection
 from store.database import close, connect, database_proxy
 from store.models import STATUS_READY, STATUS_REBUILD_REQUIRED, ContactGroup
 
-from .helpers import ACTOR, make_contacts
+from .helpers import ACTOR, Counts, counting, make_contacts
 
 CONDITION_GROUPS = 20
-
-
-@dataclass
-class Counts:
-    """Parses of condition text, and statements that read the ``custom_field`` table."""
-
-    parses: int = 0
-    custom_field_queries: int = 0
-
-
-@contextmanager
-def counting(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counts]:
-    """Count every call of the parser's entry point, wherever it was imported, and every
-    statement on the open connection that names ``custom_field``."""
-    counts = Counts()
-    parse = conditions.grammar.parse_condition
-
-    def counted_parse(text: str):
-        counts.parses += 1
-        return parse(text)
-
-    for module in list(sys.modules.values()):
-        if module is not None and getattr(module, "parse_condition", None) is parse:
-            monkeypatch.setattr(module, "parse_condition", counted_parse)
-    handle = database_proxy.obj
-    execute_sql = handle.execute_sql
-
-    def counted_sql(sql: str, params=None, *args, **kwargs):
-        if "custom_field" in sql:
-            counts.custom_field_queries += 1
-        return execute_sql(sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(handle, "execute_sql", counted_sql)
-    try:
-        yield counts
-    finally:
-        monkeypatch.undo()
 
 
 def _twenty_condition_groups() -> ContactGroup:

@@ -13,7 +13,7 @@ from store.condition_service import check_condition, describe
 from store.errors import StoreError
 from store.models import STATUS_REBUILD_REQUIRED, STATUS_REBUILDING, ContactGroup
 from store.rebuild import rebuild_group
-from tests.store.helpers import flags, make_contacts
+from tests.store.helpers import counting, flags, make_contacts
 from tests.tui.general_support import (
     SIZE,
     general,
@@ -393,6 +393,22 @@ async def test_rules_text_that_disagrees_with_its_k_sharp_is_warned_about(db):
         warning = text_of(app, "#slow-warning")
         assert warning.startswith("Warning: the rules' text does not match the condition's K#")
         assert "Gender.Female" in warning
+
+
+async def test_the_once_a_second_refresh_parses_nothing(db, monkeypatch):
+    """The sentence and its warnings come from a worker when the condition's text changes,
+    not from a parse on the UI thread at every refresh of the group."""
+    group = groups.create_group("Men", condition=MALE_TEXT_FEMALE_TEST)
+    app = ContactGroupsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(app, pilot, group.id)
+        with counting(monkeypatch) as counts:
+            for _ in range(3):
+                general(app).show_group(groups.get_group_by_id(group.id))
+                await settle(app, pilot)
+        assert counts.parses == 0
+        assert text_of(app, "#condition-text") == "Contact is male"
+        assert text_of(app, "#slow-warning").startswith("Warning: the rules' text")
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)])
