@@ -17,9 +17,15 @@ import pytest
 from conditions import ANY, dependencies
 from conditions.vocabulary import RELATIONS
 from store.condition_binding import ITEM_COLUMNS
-from store.condition_service import check_condition, explain_contact
+from store.condition_service import (
+    check_condition,
+    compile_condition,
+    count_matching,
+    explain_contact,
+    report,
+)
 from store.models import Account, ContactGroup, Membership
-from tests.store.condition_support import ContactSpec, World, build, reset
+from tests.store.condition_support import ContactSpec, World, build, memory_ids, reset
 from tests.store.test_kentico_fidelity import NOW, SIGNATURE, ago, assert_selects
 
 ACCOUNTS = {  # name: (city, created, contact indexes)
@@ -170,3 +176,17 @@ def test_the_time_of_created_is_compared_as_stored(contacts) -> None:
     later = exact + dt.timedelta(microseconds=1)
     assert_selects(f'Contact.Accounts.Exists(AccountCreated >= ToDateTime("{later}"))', contacts,
                    set())
+
+
+def test_condition_check_counts_exists_with_its_query(contacts) -> None:
+    shown = report('Contact.Accounts.Exists(AccountName == "Acme")', count=True, now=NOW)
+    assert shown.translatable and shown.count == 1
+
+
+def test_exists_without_a_query_is_evaluated_contact_by_contact(contacts) -> None:
+    # ToInt of a text column has no SQL form: the rebuild's slow path asks each contact.
+    checked = check_condition("Contact.Accounts.Exists(ToInt(AccountCity, 5) == 5)")
+    assert not compile_condition(checked, NOW).translatable
+    want = {contacts[name] for name in ("both", "beta", "labs")}
+    assert memory_ids(checked, NOW) == want
+    assert count_matching(checked, NOW) == len(want)
