@@ -251,7 +251,7 @@ class _Checker:
         dotted = _dotted(node.target)
         relation = self.schema.relation(dotted) if dotted is not None else None
         if relation is not None:
-            return self.exists(node, relation)
+            return self.exists(node, relation, node.args)
         if self.is_contact(node.target):
             spec = self.registry.lookup(Kind.CONTACT, node.name)
             if spec is None:
@@ -276,6 +276,10 @@ class _Checker:
         )
 
     def free_call(self, node: ast.Call) -> typed.Typed:
+        dotted = _dotted(node.args[0]) if node.args else None
+        relation = self.schema.relation(dotted) if dotted is not None else None
+        if relation is not None and node.name.lower() == "exists":
+            return self.exists(node, relation, node.args[1:])  # prefix form: Exists(c, p)
         function = self.registry.lookup(Kind.FUNCTION, node.name)
         if function is not None:
             return self.bind(function, node, None, node.args)
@@ -294,11 +298,12 @@ class _Checker:
         raise self.error(f"unknown function '{node.name}'{_suggest(node.name, names)}",
                          node.name_span)
 
-    def exists(self, node: ast.Call, relation: Relation) -> typed.Typed:
+    def exists(self, node: ast.Call, relation: Relation, args: tuple[ast.Node, ...]
+               ) -> typed.Typed:
         """``Contact.Accounts.Exists(predicate)``: the predicate sees the item's columns as
         bare names, and the contact's members and methods as everywhere (Kentico resolves
-        those through the contact). One level: an Exists inside another's predicate could
-        read two items at once, which neither backend models."""
+        those through the contact). One level only: a nested Exists would read two items at
+        once, and a binding keeps one item in scope."""
         title = f"{relation.name}.Exists"
         if node.name.lower() != "exists":
             raise self.error(f"unknown method '{node.name}' of {relation.name}"
@@ -307,13 +312,13 @@ class _Checker:
         if self.item is not None:
             raise self.error(f"{title} cannot be used inside the condition of another "
                              "Exists: combine them with && or || outside it", node.name_span)
-        if len(node.args) > 1:
-            raise self.error(f"too many arguments: {title} takes at most 1", node.args[1].span)
+        if len(args) > 1:
+            raise self.error(f"too many arguments: {title} takes at most 1", args[1].span)
         predicate = None
-        if node.args:
+        if args:
             self.item = relation
             try:
-                predicate = self.check(node.args[0])
+                predicate = self.check(args[0])
             finally:
                 self.item = None
             self.expect_bool(predicate, f"the condition of {title}")

@@ -175,6 +175,7 @@ def test_valid_kentico_conditions_check():
     'Contact.ContactGroups.Exists(ContactGroupDisplayName.Contains(Contact.ContactCity))',
     "Contact.Accounts.Exists()",
     "!Contact.ContactGroups.Exists() && Contact.Accounts.Exists(AccountCreated < Now)",
+    'Exists(Contact.Accounts, AccountName == "Acme")',  # K#'s prefix form of a method
 ])
 def test_exists_takes_a_predicate_over_the_items_columns(text):
     assert check(text, SCHEMA, REGISTRY).root.type is Type.BOOL

@@ -58,6 +58,7 @@ def test_every_column_the_language_offers_is_bound_to_a_column() -> None:
 @pytest.mark.parametrize(("condition", "names"), [
     ('Contact.Accounts.Exists(AccountName == "Acme")', {"both"}),
     ('Contact.Accounts.Exists(AccountName == "ACME")', {"both"}),
+    ('Exists(Contact.Accounts, AccountName == "acme")', {"both"}),
     ('Contact.Accounts.Exists(AccountName.StartsWith("acme"))', {"both", "labs"}),
     ('Contact.Accounts.Exists(AccountName.Contains("ME L") || AccountName == "beta")',
      {"both", "beta", "labs"}),
