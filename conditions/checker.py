@@ -20,7 +20,7 @@ from conditions.evaluator import Closure, compile_node, constant_or_unknown
 from conditions.grammar import ParsedCondition, parse_condition
 from conditions.limits import recursion_headroom
 from conditions.registry import Kind, MethodSpec, Registry
-from conditions.types import NUMERIC, Schema, Type, accepts, describe, unify
+from conditions.types import NUMERIC, Relation, Schema, Type, accepts, describe, unify
 from conditions.vocabulary import DESIGNER_MEMBERS, EXACT_METHODS
 
 NOW_NAMES = {"currentdatetime": "CurrentDateTime", "datetime.now": "DateTime.Now",
@@ -100,6 +100,19 @@ def _a(type_: Type) -> str:
     return f"{'an' if str(type_)[0] in 'aeiou' else 'a'} {type_}"
 
 
+def _a_word(word: str) -> str:
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
+
+
+def _collection_use(dotted: str, schema: Schema) -> str:
+    """What a condition can do with the collection ``dotted``, in words."""
+    uses = [f"{dotted}.{name}" for name in schema.namespace_names(dotted)]
+    relation = schema.relation(dotted)
+    if relation is not None:
+        uses.append(f"{relation.name}.Exists(...) over its {relation.item}s' columns")
+    return f"use {' or '.join(uses)}"
+
+
 def _suggest(name: str, candidates: Iterable[str]) -> str:
     folded = {c.lower(): c for c in candidates}
     close = difflib.get_close_matches(name.lower(), list(folded), n=1, cutoff=0.6)
@@ -123,6 +136,7 @@ class _Checker:
         self.registry = registry
         self.designer = designer  # a Rule(...) condition: DESIGNER_MEMBERS apply
         self.case_sensitive = case_sensitive  # |(casesensitive)true: EXACT_METHODS apply
+        self.item: Relation | None = None  # inside Contact.<relation>.Exists(...): its item
 
     def method(self, name: str, receiver: Type) -> MethodSpec | None:
         """The method ``name`` of a ``receiver`` value, its case-sensitive twin if asked."""
@@ -180,11 +194,19 @@ class _Checker:
         return {n for n in names if self.schema.has_namespace(n)} | {"DateTime"}
 
     def identifier(self, node: ast.Identifier) -> typed.Typed:
+        column = self.item.column(node.name) if self.item is not None else None
+        if self.item is not None and column is not None:
+            return typed.Member(self.item.columns[column], node, self.item.member(column))
         found = self.named(node.name, node)
         if found is not None:
             return found
         if node.name.lower() in {n.lower() for n in self.namespaces()}:
             raise self.error(f"'{node.name}' is not a value: use {node.name}.<name>", node.span)
+        if self.item is not None:
+            columns = list(self.item.columns)
+            raise self.error(f"'{node.name}' is not a column of {_a_word(self.item.item)}"
+                             f"{_suggest(node.name, columns)}; its columns are "
+                             f"{', '.join(columns)}", node.span)
         top_level = [n for n in [*self.schema.members, *self.schema.constants] if "." not in n]
         candidates = [*top_level, *self.namespaces(), "CurrentDateTime"]
         raise self.error(f"unknown name '{node.name}'{_suggest(node.name, candidates)}",
@@ -200,10 +222,9 @@ class _Checker:
             if prefix.lower() == "datetime":
                 raise self.error(f"unknown member '{node.name}'{_suggest(node.name, ['Now'])}",
                                  node.name_span)
-            if self.schema.has_namespace(dotted):  # Contact.ContactGroups.Exists(...)
-                names = ", ".join(f"{dotted}.{n}" for n in self.schema.namespace_names(dotted))
-                raise self.error(f"'{dotted}' is a collection: only {names} is supported",
-                                 node.name_span)
+            if self.schema.has_namespace(dotted):  # Contact.ContactGroups == null
+                use = _collection_use(dotted, self.schema)
+                raise self.error(f"'{dotted}' is a collection: {use}", node.name_span)
             if self.schema.has_namespace(prefix):
                 names = self.schema.namespace_names(prefix)
                 raise self.error(
@@ -227,6 +248,10 @@ class _Checker:
     def call(self, node: ast.Call) -> typed.Typed:
         if node.target is None:
             return self.free_call(node)
+        dotted = _dotted(node.target)
+        relation = self.schema.relation(dotted) if dotted is not None else None
+        if relation is not None:
+            return self.exists(node, relation, node.args)
         if self.is_contact(node.target):
             spec = self.registry.lookup(Kind.CONTACT, node.name)
             if spec is None:
@@ -251,6 +276,10 @@ class _Checker:
         )
 
     def free_call(self, node: ast.Call) -> typed.Typed:
+        dotted = _dotted(node.args[0]) if node.args else None
+        relation = self.schema.relation(dotted) if dotted is not None else None
+        if relation is not None and node.name.lower() == "exists":
+            return self.exists(node, relation, node.args[1:])  # prefix form: Exists(c, p)
         function = self.registry.lookup(Kind.FUNCTION, node.name)
         if function is not None:
             return self.bind(function, node, None, node.args)
@@ -268,6 +297,32 @@ class _Checker:
         names = [*self.registry.names(Kind.FUNCTION), *self.registry.names(Kind.METHOD)]
         raise self.error(f"unknown function '{node.name}'{_suggest(node.name, names)}",
                          node.name_span)
+
+    def exists(self, node: ast.Call, relation: Relation, args: tuple[ast.Node, ...]
+               ) -> typed.Typed:
+        """``Contact.Accounts.Exists(predicate)``: the predicate sees the item's columns as
+        bare names, and the contact's members and methods as everywhere (Kentico resolves
+        those through the contact). One level only: a nested Exists would read two items at
+        once, and a binding keeps one item in scope."""
+        title = f"{relation.name}.Exists"
+        if node.name.lower() != "exists":
+            raise self.error(f"unknown method '{node.name}' of {relation.name}"
+                             f"{_suggest(node.name, ['Exists'])}: "
+                             f"{_collection_use(relation.name, self.schema)}", node.name_span)
+        if self.item is not None:
+            raise self.error(f"{title} cannot be used inside the condition of another "
+                             "Exists: combine them with && or || outside it", node.name_span)
+        if len(args) > 1:
+            raise self.error(f"too many arguments: {title} takes at most 1", args[1].span)
+        predicate = None
+        if args:
+            self.item = relation
+            try:
+                predicate = self.check(args[0])
+            finally:
+                self.item = None
+            self.expect_bool(predicate, f"the condition of {title}")
+        return typed.Exists(Type.BOOL, node, relation.name, predicate)
 
     def bind(
         self,

@@ -8,7 +8,7 @@ member only when the whole condition is exactly true.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -36,6 +36,30 @@ class EvaluationContext(Protocol):
     def now(self) -> datetime: ...
 
     def member(self, name: str) -> Any: ...
+
+    def items(self, relation: str) -> Sequence[Mapping[str, Any]]:
+        """The contact's items of the collection ``relation`` (``Contact.Accounts``), each
+        by its members' declared names (``Account.AccountName``), for ``Exists(...)``."""
+        ...
+
+
+class _ItemContext:
+    """The context of an ``Exists`` predicate for one item: the item's members, and for
+    everything else (the contact's members, what contact methods read) the contact's."""
+
+    def __init__(self, contact: EvaluationContext, item: Mapping[str, Any]) -> None:
+        self._contact = contact
+        self._item = item
+
+    @property
+    def now(self) -> datetime:
+        return self._contact.now
+
+    def member(self, name: str) -> Any:
+        return self._item[name] if name in self._item else self._contact.member(name)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._contact, name)
 
 
 class _NotConstant(Exception):
@@ -88,6 +112,8 @@ def _compile(node: typed.Typed, source: str, trace: dict[typed.Typed, Value] | N
         if node.op == "!":
             return lambda context, now: operand(context, now) is not True
         return lambda context, now: _negate(operand(context, now))
+    if isinstance(node, typed.Exists):
+        return _exists(node, source)
     if isinstance(node, typed.ConditionalOp):
         condition, then, otherwise = sub(node.condition), sub(node.then), sub(node.otherwise)
         return lambda context, now: (then(context, now) if condition(context, now) is True
@@ -110,6 +136,23 @@ def _member(name: str, type_: Type) -> Closure:
         return normalize(context.member(name), type_)
 
     return member
+
+
+def _exists(node: typed.Exists, source: str) -> Closure:
+    """Some item satisfies the predicate. The predicate is compiled without the trace:
+    its nodes take one value per item, which one line of explain cannot show."""
+    relation = node.relation
+    predicate = compile_node(node.predicate, source) if node.predicate is not None else None
+
+    def exists(context: EvaluationContext | None, now: datetime | None) -> Value:
+        if context is None:
+            raise _NotConstant
+        items = context.items(relation)
+        if predicate is None:
+            return bool(items)
+        return any(predicate(_ItemContext(context, item), now) is True for item in items)
+
+    return exists
 
 
 def _now(_context: EvaluationContext | None, now: datetime | None) -> Value:

@@ -82,5 +82,8 @@ def explain(checked: CheckedCondition, context: EvaluationContext) -> Explanatio
 
 
 def _explained_children(node: typed.Typed) -> tuple[typed.Typed, ...]:
-    # Constants explain nothing; listing them would only repeat the parent's text.
+    # Constants explain nothing; listing them would only repeat the parent's text. An
+    # Exists predicate has a value per item: the Exists line (its text holds it) says all.
+    if isinstance(node, typed.Exists):
+        return ()
     return tuple(c for c in typed.children(node) if not isinstance(c, typed.Const))

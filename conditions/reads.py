@@ -82,10 +82,17 @@ def split_list(value: object) -> frozenset[str]:
 
 
 RELATION_READS = {
-    "contact.contactgroups.count": Dependencies(groups=frozenset({ANY})),
-    "contact.accounts.count": Dependencies(accounts=True),
+    "contact.contactgroups": Dependencies(groups=frozenset({ANY})),
+    "contact.accounts": Dependencies(accounts=True),
 }
-"""What the relation members of ``conditions.vocabulary.RELATION_MEMBERS`` read."""
+"""What the collections of ``conditions.vocabulary`` read, by ``.Count`` or ``.Exists(...)``
+(the columns of their items included: an account's edit re-evaluates its contacts)."""
+
+
+def _relation_read(member: str) -> Dependencies | None:
+    """What the member ``Contact.<collection>.Count`` reads; None for other members."""
+    relation, _, name = member.lower().rpartition(".")
+    return RELATION_READS.get(relation) if name == "count" else None
 
 
 def dependencies(checked: CheckedCondition) -> Dependencies:
@@ -97,8 +104,11 @@ def dependencies(checked: CheckedCondition) -> Dependencies:
     while stack:
         node = stack.pop()
         stack.extend(typed.children(node))
-        if isinstance(node, typed.Member) and node.name.lower() in RELATION_READS:
-            result |= RELATION_READS[node.name.lower()]
+        relation = _relation_read(node.name) if isinstance(node, typed.Member) else None
+        if relation is not None:
+            result |= relation
+        elif isinstance(node, typed.Exists):
+            result |= RELATION_READS[node.relation.lower()]
         elif isinstance(node, typed.Member) and node.name.lower().startswith("contact."):
             result |= Dependencies(fields=frozenset({node.name.split(".", 1)[1]}))
         elif isinstance(node, typed.Now):

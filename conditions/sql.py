@@ -65,6 +65,10 @@ class SqlBinding(Protocol):
     - ``member_sql(name, compiler)``: the SQL expression of a schema member (dotted name as
       declared, e.g. ``Contact.ContactEmail`` → ``Fragment("c.email")``); may use
       ``compiler.param`` (e.g. ``ContactAge`` from the birthday and ``compiler.now``).
+    - ``exists_sql(relation, where, compiler)``: a never-NULL predicate over the contact alias:
+      the contact has an item of the collection ``relation`` (``Contact.Accounts``) meeting
+      ``where`` (None: any item), which reads the item's members through ``member_sql``
+      (``Account.AccountName``).
     - ``datetime_param(value)``: a naive-UTC datetime as the database stores it (SQLite text
       must use the stored format so text comparison orders correctly).
     """
@@ -78,6 +82,9 @@ class SqlBinding(Protocol):
     upper_function: str
 
     def member_sql(self, name: str, compiler: Compiler) -> Fragment: ...
+
+    def exists_sql(self, relation: str, where: Fragment | None, compiler: Compiler
+                   ) -> Fragment: ...
 
     def datetime_param(self, value: datetime) -> object: ...
 
@@ -242,7 +249,7 @@ class Compiler:
     def _is_constant(self, node: typed.Typed) -> bool:
         key = id(node)
         if key not in self._constants:
-            needs_contact = isinstance(node, typed.Member) or (
+            needs_contact = isinstance(node, typed.Member | typed.Exists) or (
                 isinstance(node, typed.Invoke) and node.spec.kind is Kind.CONTACT
             )
             result = not needs_contact and all(
@@ -338,6 +345,9 @@ class Compiler:
             return self.binding.member_sql(node.name, self)
         if isinstance(node, typed.Invoke):
             return self._invoke(node)
+        if isinstance(node, typed.Exists):
+            where = None if node.predicate is None else self.truth(node.predicate)
+            return self.binding.exists_sql(node.relation, where, self)
         if isinstance(node, typed.UnaryOp):
             if node.op == "!":
                 return self._negation(node)

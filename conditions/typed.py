@@ -82,6 +82,16 @@ class ConditionalOp(Typed):
     otherwise: Typed
 
 
+@dataclass(frozen=True, eq=False)
+class Exists(Typed):
+    """``Contact.Accounts.Exists(predicate)``: some item of the collection ``relation``
+    (declared name) satisfies ``predicate``, which reads the item's members; without a
+    predicate, the collection has an item."""
+
+    relation: str
+    predicate: Typed | None
+
+
 def children(node: Typed) -> tuple[Typed, ...]:
     """Direct sub-expressions, in evaluation order."""
     if isinstance(node, Invoke):
@@ -94,4 +104,6 @@ def children(node: Typed) -> tuple[Typed, ...]:
         return node.operands
     if isinstance(node, ConditionalOp):
         return (node.condition, node.then, node.otherwise)
+    if isinstance(node, Exists) and node.predicate is not None:
+        return (node.predicate,)
     return ()

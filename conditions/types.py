@@ -61,27 +61,59 @@ class Constant:
 
 
 @dataclass(frozen=True)
+class Relation:
+    """A collection of the contact (``Contact.Accounts``) whose items ``Exists(...)`` tests.
+
+    ``columns`` are the item's members by Kentico's column names (``AccountName``): bare
+    names inside ``Exists(...)``. Each is declared to the backends as ``<prefix>.<column>``
+    (``Account.AccountName``), which no contact member can be. ``item`` names one item in
+    messages ("account").
+    """
+
+    name: str
+    item: str
+    prefix: str
+    columns: Mapping[str, Type]
+
+    def column(self, name: str) -> str | None:
+        """The declared spelling of the column ``name`` (any case), or None."""
+        return next((c for c in self.columns if c.lower() == name.lower()), None)
+
+    def member(self, column: str) -> str:
+        """The declared member name of a column: ``Account.AccountName``."""
+        return f"{self.prefix}.{column}"
+
+
+@dataclass(frozen=True)
 class Schema:
     """The names a condition may use, given by the caller.
 
     ``members`` maps dotted names (``Contact.ContactEmail``) to their type; ``constants`` maps
-    dotted names (``Gender.Male``) to fixed values. Lookups are case-insensitive, as in K#.
+    dotted names (``Gender.Male``) to fixed values; ``relations`` maps a collection's dotted
+    name (``Contact.Accounts``) to its items. Lookups are case-insensitive, as in K#.
     """
 
     members: Mapping[str, Type] = field(default_factory=dict)
     constants: Mapping[str, Constant] = field(default_factory=dict)
+    relations: Mapping[str, Relation] = field(default_factory=dict)
     _folded: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Frozen: the copies keep a caller's later edits of its dicts from leaking in.
         object.__setattr__(self, "members", MappingProxyType(dict(self.members)))
         object.__setattr__(self, "constants", MappingProxyType(dict(self.constants)))
+        object.__setattr__(self, "relations", MappingProxyType(dict(self.relations)))
         folded = {name.lower(): name for name in [*self.members, *self.constants]}
         object.__setattr__(self, "_folded", MappingProxyType(folded))
 
     def canonical(self, dotted: str) -> str | None:
         """The declared spelling of ``dotted`` (any case), or None if it is not declared."""
         return self._folded.get(dotted.lower())
+
+    def relation(self, dotted: str) -> Relation | None:
+        """The collection declared as ``dotted`` (any case), or None."""
+        return next((r for name, r in self.relations.items() if name.lower() == dotted.lower()),
+                    None)
 
     def namespace_names(self, prefix: str) -> list[str]:
         """Short names declared under ``prefix`` (``Contact`` → ``ContactEmail``, ...)."""
@@ -96,4 +128,4 @@ class Schema:
         members = dict(self.members)
         for name, type_ in fields.items():
             members[f"Contact.{name}"] = type_
-        return Schema(members, self.constants)
+        return Schema(members, self.constants, self.relations)

@@ -12,7 +12,7 @@ import re
 from conditions import builtins as b
 from conditions.reads import ANY, UNKNOWN, Dependencies, split_list
 from conditions.registry import Kind, MethodSpec, Registry, param
-from conditions.types import Constant, Schema, Type
+from conditions.types import Constant, Relation, Schema, Type
 
 S, N, D, B, T, L = Type.STRING, Type.INT, Type.DECIMAL, Type.BOOL, Type.DATETIME, Type.STRING_LIST
 
@@ -63,12 +63,30 @@ ACTIVITY_TYPES: tuple[str, ...] = (
 )
 
 RELATION_MEMBERS: dict[str, Type] = {"ContactGroups.Count": N, "Accounts.Count": N}
-"""Kentico's collections of a contact, as far as they are supported: how many contact groups
-the contact is in, and how many accounts it belongs to (``.Exists(...)`` is not)."""
+"""Kentico's collections of a contact by their count: how many contact groups the contact is
+in, and how many accounts it belongs to. ``RELATIONS`` gives their ``.Exists(...)``."""
+
+RELATIONS: tuple[Relation, ...] = (
+    Relation("Contact.ContactGroups", "contact group", "ContactGroup", {
+        "ContactGroupID": N,
+        "ContactGroupName": S,  # the code name
+        "ContactGroupDisplayName": S,
+        "ContactGroupDescription": S,
+    }),
+    Relation("Contact.Accounts", "account", "Account", {
+        "AccountID": N,
+        "AccountName": S,
+        "AccountCity": S,
+        "AccountCountryCode": S,  # ours, as imports name it: Kentico keeps AccountCountryID
+        "AccountCreated": T,
+    }),
+)
+"""The items ``Contact.<collection>.Exists(predicate)`` tests, with the OM_ContactGroup and
+OM_Account columns this application keeps (any source of membership counts)."""
 
 CONTACT_SCHEMA = Schema({f"Contact.{name}": t
                          for name, t in {**CONTACT_MEMBERS, **RELATION_MEMBERS}.items()},
-                        CONSTANTS)
+                        CONSTANTS, {relation.name: relation for relation in RELATIONS})
 """The built-in schema; the store adds custom fields with ``with_contact_fields``."""
 
 FIELD_OPERATORS = ("Contains", "NotContains", "StartsWith", "EndsWith", "Equals", "NotEquals")

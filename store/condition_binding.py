@@ -34,6 +34,31 @@ RELATION_COUNTS = {
     "Contact.Accounts.Count":
         "(SELECT COUNT(*) FROM account_contact ac WHERE ac.contact_id = c.id)",
 }
+RELATION_ITEMS: dict[str, tuple[str, str, str]] = {
+    "Contact.ContactGroups": ("membership", "group_id", "contact_group"),
+    "Contact.Accounts": ("account_contact", "account_id", "account"),
+}
+"""Where a collection's items are: the link table (whose ``contact_id`` is the contact), its
+column holding the item's id, and the items' table. Membership of any source counts."""
+ITEM_COLUMNS: dict[str, dict[str, str]] = {
+    "Contact.ContactGroups": {
+        "ContactGroup.ContactGroupID": "id",
+        "ContactGroup.ContactGroupName": "code_name",
+        "ContactGroup.ContactGroupDisplayName": "display_name",
+        "ContactGroup.ContactGroupDescription": "description",
+    },
+    "Contact.Accounts": {
+        "Account.AccountID": "id",
+        "Account.AccountName": "name",
+        "Account.AccountCity": "city",
+        "Account.AccountCountryCode": "country_code",
+        "Account.AccountCreated": "created",
+    },
+}
+"""The columns of a collection's items by their members' declared names."""
+ITEM_ALIAS = "rel_item"
+_ITEM_MEMBERS = {name: column for columns in ITEM_COLUMNS.values()
+                 for name, column in columns.items()}
 COMPUTED_MEMBERS = ("Contact.ContactAge", "Contact.ContactAgeOfBirthday",
                     "Contact.ContactBirthday")
 KENTICO_MEMBERS: dict[str, tuple[str, Type]] = {
@@ -82,6 +107,8 @@ class ContactBinding:
         if name == "Contact.ContactBirthday":
             return Fragment("(c.birthday || ' 00:00:00')" if self.dialect == "sqlite"
                             else "CAST(c.birthday AS timestamp)")
+        if name in _ITEM_MEMBERS:  # inside Exists(...): the item's row
+            return Fragment(f"{ITEM_ALIAS}.{_ITEM_MEMBERS[name]}")
         if name in RELATION_COUNTS:
             return Fragment(RELATION_COUNTS[name])
         if name == "Contact.ContactAge":  # hand-written K#: 0 without a birthday
@@ -93,6 +120,17 @@ class ContactBinding:
             "(SELECT v.value FROM contact_field_value v JOIN custom_field f "
             "ON f.id = v.field_id WHERE v.contact_id = c.id AND f.name = {})",
             compiler.param(field))
+
+    def exists_sql(self, relation: str, where: Fragment | None, compiler: Compiler
+                   ) -> Fragment:
+        """The contact has an item of ``relation`` meeting ``where`` (a correlated EXISTS:
+        the predicate may read the contact's own members too)."""
+        link, key, table = RELATION_ITEMS[relation]
+        rows = (f"SELECT 1 FROM {link} rel_link JOIN {table} {ITEM_ALIAS} "
+                f"ON {ITEM_ALIAS}.id = rel_link.{key} WHERE rel_link.contact_id = c.id")
+        if where is None:
+            return Fragment(f"EXISTS ({rows})")
+        return compiler.fmt(f"EXISTS ({rows} AND {{}})", where)
 
     def _age(self, compiler: Compiler) -> Fragment:
         """Whole years from the birthday to the evaluation instant's date."""

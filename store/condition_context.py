@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import peewee as pw
 
 from conditions import Schema
-from store.condition_binding import MEMBER_COLUMNS
+from store.condition_binding import ITEM_COLUMNS, MEMBER_COLUMNS
 from store.database import database_proxy
 from store.models import (
     Account,
@@ -45,6 +45,13 @@ class SubmissionRow(NamedTuple):
     form: str
     at: dt.datetime
     fields: tuple[tuple[str, str | None], ...]
+
+
+RELATION_MODELS: dict[str, tuple[type[pw.Model], type[pw.Model]]] = {
+    "Contact.ContactGroups": (ContactGroup, Membership),
+    "Contact.Accounts": (Account, AccountContact),
+}
+"""A collection's item model and the link model whose ``contact`` is the contact."""
 
 
 def age_at(birthday: dt.date | None, now: dt.datetime) -> int | None:
@@ -119,6 +126,16 @@ class ContactContext:
     def accounts(self) -> tuple[tuple[int, str], ...]:
         return tuple(Account.select(Account.id, Account.name).join(AccountContact)
                      .where(AccountContact.contact == self.contact.id).tuples())
+
+    @cache  # noqa: B019
+    def items(self, relation: str) -> tuple[dict[str, Any], ...]:
+        """The contact's items of ``relation`` (``Contact.Accounts``) for ``Exists(...)``,
+        values as stored (the compiled query reads the same columns)."""
+        item, link = RELATION_MODELS[relation]
+        columns = ITEM_COLUMNS[relation]
+        fields = [item._meta.columns[column] for column in columns.values()]
+        rows = item.select(*fields).join(link).where(link.contact == self.contact.id).tuples()
+        return tuple(dict(zip(columns, row, strict=True)) for row in rows)
 
     @cache  # noqa: B019
     def group_codes(self) -> tuple[str, ...]:

@@ -163,3 +163,50 @@ def test_valid_kentico_conditions_check():
         'Contact.ContactCity + ", " + Contact.ContactCountryName != ", "',
     ]:
         assert check(text, SCHEMA, REGISTRY).root.type is Type.BOOL, text
+
+
+# ------------------------------------------------------------------ Contact.<collection>.Exists
+
+
+@pytest.mark.parametrize("text", [
+    'Contact.Accounts.Exists(AccountName == "Acme")',
+    'contact.accounts.exists(accountname.StartsWith("ac") && !(AccountCity == null))',
+    'Contact.ContactGroups.Exists(ContactGroupName == "newsletter" || ContactGroupID > 2)',
+    'Contact.ContactGroups.Exists(ContactGroupDisplayName.Contains(Contact.ContactCity))',
+    "Contact.Accounts.Exists()",
+    "!Contact.ContactGroups.Exists() && Contact.Accounts.Exists(AccountCreated < Now)",
+    'Exists(Contact.Accounts, AccountName == "Acme")',  # K#'s prefix form of a method
+])
+def test_exists_takes_a_predicate_over_the_items_columns(text):
+    assert check(text, SCHEMA, REGISTRY).root.type is Type.BOOL
+
+
+def test_an_items_column_is_declared_under_its_item_not_the_contact():
+    exists = check('Contact.Accounts.Exists(accountname == "a")', SCHEMA, REGISTRY).root
+    assert exists.relation == "Contact.Accounts"
+    assert exists.predicate.left.name == "Account.AccountName"
+
+
+@pytest.mark.parametrize(("text", "message", "column"), [
+    ('Contact.Accounts.Exists(AcountName == "x")',
+     "'AcountName' is not a column of an account (did you mean AccountName?); its columns "
+     "are AccountID, AccountName, AccountCity, AccountCountryCode, AccountCreated", 25),
+    ("Contact.Accounts.Exists(AccountCountryID == 59)",
+     "'AccountCountryID' is not a column of an account (did you mean AccountCountryCode?)", 25),
+    ('Contact.ContactGroups.Exists(AccountName == "x")',
+     "'AccountName' is not a column of a contact group", 30),
+    ("Contact.Accounts.Exists(AccountName)",
+     "the condition of Contact.Accounts.Exists needs true or false, not a string", 25),
+    ('Contact.Accounts.Exists(AccountName == "a", true)',
+     "too many arguments: Contact.Accounts.Exists takes at most 1", 45),
+    ('Contact.Accounts.Exists(Contact.ContactGroups.Exists(ContactGroupName == "g"))',
+     "Contact.ContactGroups.Exists cannot be used inside the condition of another Exists", 47),
+    ('Contact.Accounts.Any(AccountName == "x")',
+     "unknown method 'Any' of Contact.Accounts: use Contact.Accounts.Count or "
+     "Contact.Accounts.Exists(...) over its accounts' columns", 18),
+    ('AccountName == "x"', "unknown name 'AccountName'", 1),
+])
+def test_exists_refuses_what_it_cannot_answer_at_its_position(text, message, column):
+    err = error(text)
+    assert err.message.startswith(message)
+    assert err.column == column

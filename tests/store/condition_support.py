@@ -97,6 +97,8 @@ class World:
     accounts: dict[str, list[int]] = field(default_factory=dict)  # name → contact indexes
     groups: dict[str, list[int]] = field(default_factory=dict)  # code name → contact indexes
     custom_field: bool = True
+    account_fields: dict[str, dict[str, object]] = field(default_factory=dict)  # by name
+    group_fields: dict[str, dict[str, object]] = field(default_factory=dict)  # by code name
 
 
 def reset() -> None:
@@ -143,11 +145,12 @@ def build(world: World) -> list[int]:
                         {"submission": row.id, "field": name, "value": value}
                         for name, value in submission.fields]).execute()
         for name, members in world.accounts.items():
-            account = Account.create(name=name)
+            account = Account.create(name=name, **world.account_fields.get(name, {}))
             for index in sorted(set(members)):
                 accounts.link_contact(account, ids[index], actor=ACTOR)
         for code, members in world.groups.items():
-            group = ContactGroup.create(code_name=code, display_name=code)
+            group = ContactGroup.create(code_name=code, **{"display_name": code,
+                                                           **world.group_fields.get(code, {})})
             if members:
                 Membership.insert_many([{"group": group.id, "contact": ids[index], "manual": True}
                                         for index in sorted(set(members))]).execute()

@@ -172,9 +172,16 @@ def world(rng: random.Random, now: dt.datetime) -> World:
     def members() -> list[int]:
         return rng.sample(range(len(specs)), rng.randint(1, len(specs)))
 
-    return World(specs,
-                 {name: members() for name in rng.sample(ACCOUNT_NAMES, rng.randint(1, 3))},
-                 {code: members() for code in rng.sample(GROUP_CODES, rng.randint(2, 4))})
+    account_names = rng.sample(ACCOUNT_NAMES, rng.randint(1, 3))
+    group_codes = rng.sample(GROUP_CODES, rng.randint(2, 4))
+    return World(specs, {name: members() for name in account_names},
+                 {code: members() for code in group_codes},
+                 account_fields={name: {"city": rng.choice(CITIES),
+                                        "country_code": rng.choice(COUNTRIES)[0]}
+                                 for name in account_names},
+                 group_fields={code: {"display_name": rng.choice((code, *CITIES[2:])),
+                                      "description": rng.choice(("", *COMPANIES[2:]))}
+                               for code in group_codes})
 
 
 # ----------------------------------------------------------------- conditions
@@ -273,9 +280,36 @@ MEMBER_COMPARISONS: tuple[Callable[[random.Random], str], ...] = (
     lambda rng: (f"(Contact.{rng.choice(STRING_MEMBERS)} {rng.choice(['==', '!='])} "
                  f"{k_string(rng.choice((*STRING_LITERALS, None)))})"),
 )
+ITEM_TEXTS = {"Contact.Accounts": ("AccountName", "AccountCity", "AccountCountryCode"),
+              "Contact.ContactGroups": ("ContactGroupName", "ContactGroupDisplayName",
+                                        "ContactGroupDescription")}
+ITEM_IDS = {"Contact.Accounts": "AccountID", "Contact.ContactGroups": "ContactGroupID"}
+ITEM_LITERALS = (*STRING_LITERALS, *ACCOUNT_NAMES, *GROUP_CODES, "acme", "vip.LIST", "ü")
+
+
+def item_test(rng: random.Random, relation: str) -> str:
+    """A test of one item's text column: against a literal, or the contact's own field."""
+    column = rng.choice(ITEM_TEXTS[relation])
+    other = (f"Contact.{rng.choice(STRING_MEMBERS)}" if rng.random() < 0.2
+             else k_string(rng.choice((*ITEM_LITERALS, None))))
+    if rng.random() < 0.5:
+        return f"{column} {rng.choice(['==', '!=', '<', '>='])} {other}"
+    return f"{column}.{rng.choice(['Contains', 'NotContains', 'StartsWith', 'EndsWith'])}({other})"
+
+
+def exists(rng: random.Random) -> str:
+    """``Contact.<collection>.Exists(…)``: nothing, one item test, or two joined."""
+    relation = rng.choice(list(ITEM_TEXTS))
+    tests = [item_test(rng, relation) for _ in range(rng.randint(0, 2))]
+    if rng.random() < 0.2:
+        tests.append(f"{ITEM_IDS[relation]} {rng.choice(['==', '>'])} {rng.randint(1, 4)}")
+    predicate = f" {rng.choice(['&&', '||'])} ".join(tests)
+    return f"{'!' if rng.random() < 0.3 else ''}{relation}.Exists({predicate})"
+
+
 # DidActivity's cancellation needs the rarest data shape (a lone cancelled activity): weighted.
 LEAVES = (*METHOD_CALLS.values(), METHOD_CALLS["DidActivity"], METHOD_CALLS["DidActivity"],
-          *MEMBER_COMPARISONS)
+          *MEMBER_COMPARISONS, exists, exists)
 
 
 def condition(rng: random.Random, leaves: list[str], depth: int = 0) -> str:

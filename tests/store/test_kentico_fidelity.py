@@ -469,9 +469,12 @@ def test_relation_counts(relation_contacts, condition: str, names: set[str]) -> 
     assert_selects(condition, relation_contacts, names)
 
 
-def test_a_relation_without_count_is_refused_naming_what_is_supported(db) -> None:
-    with pytest.raises(InvalidCondition, match=r"only Contact\.ContactGroups\.Count"):
-        check_condition('Contact.ContactGroups.Exists(ContactGroupName == "g1")')
+@pytest.mark.parametrize("condition", ['Contact.ContactGroups.Any(ContactGroupName == "g1")',
+                                       "Contact.ContactGroups == null"])
+def test_a_relation_used_otherwise_is_refused_naming_what_is_supported(db, condition) -> None:
+    with pytest.raises(InvalidCondition, match=r"Contact\.ContactGroups\.Count or "
+                                               r"Contact\.ContactGroups\.Exists\(\.\.\.\)"):
+        check_condition(condition)
 
 
 def test_a_new_account_link_re_evaluates_a_group_counting_accounts(relation_contacts) -> None:
