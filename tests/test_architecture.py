@@ -51,3 +51,70 @@ def test_the_checker_sees_a_violation(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("import peewee\nfrom store.models import Contact\n")
     assert _imported_roots(sample) == {"peewee", "store"}
+
+
+PROJECT_PACKAGES = {"conditions", "store", "tui", "tests"}
+PRIVATE_USE_ALLOWED = {
+    "tests/store/test_rebuild.py": "rebuild's statement runner and census (_Steps, _Census, "
+                                   "_run_within) become public once the dialect change to "
+                                   "store/rebuild.py is merged (issue 14)",
+}
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _private_uses(path: Path) -> list[str]:
+    """Private names ``path`` takes from the project or Textual: imported (``from
+    store.rebuild import _Steps``, ``textual.widgets._footer``) or read off an imported
+    project module or class (``rebuild._Census``). Tests use the public API only, so that
+    a refactoring inside a module, or a Textual release, does not break them."""
+    tree = ast.parse(path.read_text(), str(path))
+    found, project_names = [], set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            root = module.split(".")[0] if node.level == 0 else "tests"
+            if root not in PROJECT_PACKAGES | {"textual"}:
+                continue
+            names = [alias.name for alias in node.names]
+            if any(_private(part) for part in module.split(".")) or any(map(_private, names)):
+                found.append(f"{node.lineno}: from {'.' * node.level}{module} import "
+                             f"{', '.join(names)}")
+            if root in PROJECT_PACKAGES:
+                project_names |= {alias.asname or alias.name for alias in node.names}
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                root = alias.name.split(".")[0]
+                if root in PROJECT_PACKAGES | {"textual"} and any(
+                        _private(part) for part in alias.name.split(".")):
+                    found.append(f"{node.lineno}: import {alias.name}")
+                if root in PROJECT_PACKAGES:
+                    project_names.add(alias.asname or root)
+    found += [f"{node.lineno}: {ast.unparse(node)}" for node in ast.walk(tree)
+              if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+              and node.value.id in project_names and _private(node.attr)]
+    return found
+
+
+def test_tests_use_no_private_names_of_the_project_or_textual():
+    offenders = []
+    for path in _sources("tests"):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative not in PRIVATE_USE_ALLOWED:
+            offenders += [f"{relative}:{use}" for use in _private_uses(path)]
+    assert not offenders
+
+
+def test_the_private_name_finder_sees_each_kind(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("from store.rebuild import _Steps\n"
+                      "from textual.widgets._footer import FooterKey\n"
+                      "from store import rebuild\n"
+                      "census = rebuild._Census.take()\n"
+                      "import textual._context\n"
+                      "from .harness import _holds\n"
+                      "name = obj._private and rebuild.__name__ and app.notify\n"
+                      "from peewee import _private_elsewhere\n")
+    assert [use.split(":")[0] for use in _private_uses(sample)] == ["1", "2", "5", "6", "4"]

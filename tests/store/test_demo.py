@@ -11,6 +11,7 @@ import peewee as pw
 import pytest
 
 from store import contacts, database, demo, groups
+from store.demo import stream as demo_stream
 from store.errors import StoreError
 from store.models import (
     ALL_MODELS,
@@ -74,8 +75,8 @@ def test_same_seed_gives_the_same_data_on_every_engine(db, tmp_path):
 def test_a_second_process_generates_the_same_rows(sqlite_db, tmp_path, monkeypatch):
     demo.generate_demo(SIZE, 3, now=NOW)
     here = contact_rows(), activity_rows()
-    monkeypatch.setattr(demo, "PROCESS_THRESHOLD", 1)
-    monkeypatch.setattr(demo, "_spare_core", lambda: True)
+    monkeypatch.setattr(demo_stream, "PROCESS_THRESHOLD", 1)
+    monkeypatch.setattr(demo_stream, "spare_core", lambda: True)
     started = []
     popen = subprocess.Popen
 

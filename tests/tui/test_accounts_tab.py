@@ -9,15 +9,8 @@ from textual.widgets import TabbedContent
 from store import accounts, groups, settings
 from store.models import AuditBatch, GroupAccount
 from tests.store.helpers import ACTOR, events, flags, fresh, make_account, make_contacts
-from tests.tui.editor_harness import (
-    SIZE,
-    RecordingApp,
-    done,
-    open_tab,
-    type_into,
-    wait_for,
-    wait_for_screen,
-)
+from tests.tui.editor_harness import RecordingApp, open_tab, type_into
+from tests.tui.harness import SIZE, until, wait_for_screen, wait_for_workers
 from tui.modals import ConfirmModal, TypedConfirmModal
 from tui.widgets.picker import PickerModal
 
@@ -50,24 +43,24 @@ async def test_add_an_account_and_see_its_contacts_from_account(setup):
         assert tab.table.total == 0
         await pilot.press("plus")
         picker = await wait_for_screen(app, pilot, PickerModal)
-        await done(app, pilot)
-        await wait_for(pilot, lambda: picker.table.total == 2)
+        await wait_for_workers(app, pilot)
+        await until(pilot, lambda: picker.table.total == 2)
         await type_into(pilot, picker.query_one("#picker-search"), "acm")  # enter: to the list
-        await wait_for(pilot, lambda: picker.table.applied_filter == "acm")
-        await done(app, pilot)
-        await wait_for(pilot, lambda: picker.table.total == 1)
+        await until(pilot, lambda: picker.table.applied_filter == "acm")
+        await wait_for_workers(app, pilot)
+        await until(pilot, lambda: picker.table.total == 1)
         assert app.focused is picker.table
         await pilot.press("space", "enter")
-        await done(app, pilot)
-        await wait_for(pilot, lambda: tab.table.total == 1)
+        await wait_for_workers(app, pilot)
+        await until(pilot, lambda: tab.table.total == 1)
         assert "Added 1 account (with their contacts)." in app.notes
         row = tab.table.row_at(0)
         assert (row.name, row.contacts) == ("Acme", 2)
         # The Contacts tab follows on its next reload (the editor re-reads the group).
         contacts_tab = app.screen.query_one("#contacts-tab")
         app.screen.query_one(TabbedContent).active = "contacts"
-        await wait_for(pilot, lambda: contacts_tab.members.total == 2)
-        await done(app, pilot)
+        await until(pilot, lambda: contacts_tab.members.total == 2)
+        await wait_for_workers(app, pilot)
         assert all(contacts_tab.members.row_at(i).from_account for i in range(2))
     assert _accounts_of(group) == {acme}
     assert flags(group) == {ids[0]: (False, True, False), ids[1]: (False, True, False)}
@@ -87,8 +80,8 @@ async def test_remove_one_account_then_all_of_them(setup):
         modal = await wait_for_screen(app, pilot, ConfirmModal)
         assert "'Acme'" in modal.question
         await pilot.press("y")
-        await done(app, pilot)
-        await wait_for(pilot, lambda: tab.table.total == 1)
+        await wait_for_workers(app, pilot)
+        await until(pilot, lambda: tab.table.total == 1)
         assert "Removed 1 account." in app.notes
         assert _accounts_of(group) == {beta} and set(flags(group)) == {ids[2]}
         await pilot.press("D")
@@ -96,8 +89,8 @@ async def test_remove_one_account_then_all_of_them(setup):
         await type_into(pilot, modal.query_one("#typed"), "wrong")
         assert app.screen is modal and _accounts_of(group) == {beta}
         await type_into(pilot, modal.query_one("#typed"), group.code_name)
-        await done(app, pilot)
-        await wait_for(pilot, lambda: tab.table.total == 0)
+        await wait_for_workers(app, pilot)
+        await until(pilot, lambda: tab.table.total == 0)
     assert _accounts_of(group) == set() and flags(group) == {}
     assert [action for _, action in _account_events(group)] == \
         ["added", "added", "removed", "removed"]
@@ -112,18 +105,18 @@ async def test_cms_edition_refuses_accounts_and_changes_nothing(setup):
     async with app.run_test(size=SIZE) as pilot:
         await open_tab(app, pilot, group.id, "accounts")
         await pilot.press("plus")  # refused before the picker opens
-        await done(app, pilot)
-        await wait_for(pilot, lambda: any("EMS edition" in text for text in app.notes))
+        await wait_for_workers(app, pilot)
+        await until(pilot, lambda: any("EMS edition" in text for text in app.notes))
         assert not isinstance(app.screen, PickerModal)
         # The edition changes while the picker is open: the add is refused all the same.
         settings.set_edition("ems")
         await pilot.press("plus")
         picker = await wait_for_screen(app, pilot, PickerModal)
-        await done(app, pilot)
-        await wait_for(pilot, lambda: picker.table.total == 2)
+        await wait_for_workers(app, pilot)
+        await until(pilot, lambda: picker.table.total == 2)
         settings.set_edition("cms")
         await pilot.press("down", "enter")
-        await done(app, pilot)
-        await wait_for(pilot, lambda: sum("EMS edition" in text for text in app.notes) == 2)
+        await wait_for_workers(app, pilot)
+        await until(pilot, lambda: sum("EMS edition" in text for text in app.notes) == 2)
     assert _accounts_of(group) == set() and flags(group) == {}
     assert _account_events(group) == []

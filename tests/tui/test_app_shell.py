@@ -4,6 +4,7 @@ help and palette, confirmations."""
 from __future__ import annotations
 
 import pytest
+from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Static
 
 from store import contacts, groups
@@ -16,7 +17,7 @@ from tui.screens.editor import GroupEditorScreen
 from tui.screens.groups import GroupsScreen
 from tui.widgets.rebuild_bar import RebuildBar
 
-from .app_support import SIZE, idle, wait_for_screen
+from .harness import SIZE, record_notifications, until, wait_for_screen, wait_for_workers
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def _rows(app: ContactGroupsApp) -> list[list[str]]:
 async def test_the_list_shows_every_group_with_its_figures(town):
     app = ContactGroupsApp()
     async with app.run_test(size=SIZE) as pilot:
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         rows = _rows(app)
         assert [row[0] for row in rows] == ["Praguers", "Static friends"]
         assert rows[0][1:4] == ["Rebuild required", "0", "Yes"]
@@ -46,19 +47,21 @@ async def test_the_list_shows_every_group_with_its_figures(town):
 
 async def test_rebuild_from_the_list_reports_and_updates(town):
     app = ContactGroupsApp()
+    notes = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         await pilot.press("R")
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert _rows(app)[0][1:3] == ["Ready", "12"]
         assert groups.get_group("Praguers").member_count == 12
-        assert any("Rebuilt 'Praguers'" in (n.title or "") for n in app._notifications)
+        assert any("Rebuilt 'Praguers'" in n.title for n in notes)
 
 
 async def test_a_cancelled_rebuild_changes_nothing(town, monkeypatch):
     from store import rebuild
 
     app = ContactGroupsApp()
+    notes = record_notifications(app)
     original = rebuild.rebuild_group
 
     def slow_start(group, **options):
@@ -72,12 +75,12 @@ async def test_a_cancelled_rebuild_changes_nothing(town, monkeypatch):
 
     monkeypatch.setattr("store.rebuild.rebuild_group", slow_start)
     async with app.run_test(size=SIZE) as pilot:
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         await pilot.press("R")
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert groups.get_group("Praguers").member_count == 0
         assert groups.get_group("Praguers").status == "Rebuild required"
-        assert any("cancelled" in (n.title or "") for n in app._notifications)
+        assert any("cancelled" in n.title for n in notes)
         assert not app.rebuilds.any_running()
 
 
@@ -99,15 +102,14 @@ async def test_escape_cancels_a_running_rebuild(town, monkeypatch):
     monkeypatch.setattr("store.rebuild.rebuild_group", paused)
     app = ContactGroupsApp()
     async with app.run_test(size=SIZE) as pilot:
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         await pilot.press("R")
         assert started.wait(5)
-        await pilot.pause(0.1)
         bar = app.screen.query_one(RebuildBar)
-        assert bar.has_class("-running")
+        await until(pilot, lambda: bar.has_class("-running"), "the running rebuild's bar")
         await pilot.press("escape")
         release.set()
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert not bar.has_class("-running")
         assert groups.get_group("Praguers").member_count == 0
 
@@ -115,10 +117,10 @@ async def test_escape_cancels_a_running_rebuild(town, monkeypatch):
 async def test_open_the_editor_switch_tabs_and_go_back(town):
     app = ContactGroupsApp()
     async with app.run_test(size=SIZE) as pilot:
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         await pilot.press("enter")
         editor = await wait_for_screen(app, pilot, GroupEditorScreen)
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         title = str(editor.query_one("#editor-title", Static).render())
         assert "Praguers (Praguers)" in title and "condition-based" in title
         await pilot.press("right_square_bracket")
@@ -132,16 +134,16 @@ async def test_open_the_editor_switch_tabs_and_go_back(town):
 async def test_delete_asks_first_and_n_keeps_the_group(town):
     app = ContactGroupsApp()
     async with app.run_test(size=SIZE) as pilot:
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         await pilot.press("down", "d")
         await wait_for_screen(app, pilot, ConfirmModal)
         await pilot.press("n")
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert ContactGroup.select().count() == 2
         await pilot.press("d")
         await wait_for_screen(app, pilot, ConfirmModal)
         await pilot.press("y")
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert [g.code_name for g in ContactGroup.select()] == ["Praguers"]
         assert [row[0] for row in _rows(app)] == ["Praguers"]
 
@@ -150,14 +152,14 @@ async def test_delete_asks_first_and_n_keeps_the_group(town):
 async def test_deleting_a_group_with_members_asks_for_its_code_name(town, size):
     app = ContactGroupsApp()
     async with app.run_test(size=size) as pilot:
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         await pilot.press("R")  # Praguers gains its 12 members
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert _rows(app)[0][2] == "12"
         await pilot.press("d")
         modal = await wait_for_screen(app, pilot, TypedConfirmModal)
         await pilot.press("y", "enter")  # a y is no answer here
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert "That is not 'Praguers'" in str(modal.query_one("#typed-error", Static).content)
         assert ContactGroup.select().count() == 2
         await pilot.press("escape")
@@ -166,14 +168,14 @@ async def test_deleting_a_group_with_members_asks_for_its_code_name(town, size):
         await pilot.press("d")
         await wait_for_screen(app, pilot, TypedConfirmModal)
         await pilot.press(*"Praguers", "enter")
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert [g.code_name for g in ContactGroup.select()] == ["StaticFriends"]
 
 
 async def test_help_and_palette_list_the_screens_actions(town):
     app = ContactGroupsApp()
     async with app.run_test(size=SIZE) as pilot:
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         titles = {action.title for action in screen_actions(app.screen)}
         assert {"New", "Open", "Delete", "Rebuild", "Filter", "Contacts", "Tasks",
                 "Quit", "Help"} <= titles
@@ -184,11 +186,10 @@ async def test_help_and_palette_list_the_screens_actions(town):
         assert "ctrl+p" in str(help_screen.query_one("#help-hint", Static).content)
         await pilot.press("escape")
         await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
+        await wait_for_screen(app, pilot, CommandPalette)
         await pilot.press(*"rebuild")
-        await pilot.pause(0.3)
-        from textual.command import CommandList
         options = app.screen.query_one(CommandList)
+        await until(pilot, lambda: options.option_count, "the palette's matches")
         prompts = [str(options.get_option_at_index(i).prompt)
                    for i in range(options.option_count)]
         assert any("Rebuild" in prompt for prompt in prompts)
@@ -197,7 +198,7 @@ async def test_help_and_palette_list_the_screens_actions(town):
 async def test_filter_narrows_the_list(town):
     app = ContactGroupsApp()
     async with app.run_test(size=SIZE) as pilot:
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         await pilot.press("slash", *"static")
         await pilot.pause()
         assert [row[0] for row in _rows(app)] == ["Static friends"]
@@ -215,7 +216,7 @@ async def test_a_failure_in_the_background_shows_a_modal_and_the_app_goes_on(tow
 
     app = ContactGroupsApp()
     async with app.run_test(size=SIZE) as pilot:
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         in_background(app.screen, broken, description="Saving the group")
         modal = await wait_for_screen(app, pilot, ErrorModal)
         assert "Saving the group: RuntimeError: disk on fire" in modal.message
@@ -232,16 +233,16 @@ async def test_no_color_is_honoured(town, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     app = ContactGroupsApp()
     async with app.run_test(size=SIZE) as pilot:
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert app.no_color
-        assert any(isinstance(f, Monochrome) for f in app._filters)
+        assert any(isinstance(f, Monochrome) for f in app.get_line_filters())
 
 
 async def test_help_over_a_modal_does_not_promise_the_palette(town):
     """ctrl+p does not reach a modal screen, so its help must not offer it."""
     app = ContactGroupsApp()
     async with app.run_test(size=SIZE) as pilot:
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         app.push_screen(ConfirmModal("Really?"))
         await pilot.pause()
         app.action_help()

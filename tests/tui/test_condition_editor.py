@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from conditions.errors import ConditionError
 from store.condition_service import InvalidCondition
-from tests.tui.general_support import SIZE, settle
+from tests.tui.harness import SIZE, until, wait_for_workers
 from tui.widgets import condition_editor
 from tui.widgets.condition_editor import ConditionEditor
 
@@ -59,25 +59,26 @@ class Host(App[None]):
         return str(self.query_one("#k-status", Static).content)
 
 
-async def _typed_and_checked(app: Host, pilot, *keys: str) -> None:
+async def _typed_and_checked(app: Host, pilot, store: FakeStore, *keys: str) -> None:
+    """Type ``keys`` and wait until the check, which waits for a pause in typing, asked for
+    the count of the new text, and the screen has shown what it reported before that."""
     await pilot.press(*keys)
-    await pilot.pause(condition_editor.DEBOUNCE_SECONDS + 0.1)
+    editor = app.query_one(ConditionEditor)
+    await until(pilot, lambda: store.counted[-1:] == [editor.text], "the count of the new text")
     await pilot.pause()
 
 
 async def test_a_newer_keystroke_supersedes_a_slow_count(store):
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
-        await _typed_and_checked(app, pilot, *"slow")
+        await _typed_and_checked(app, pilot, store, *"slow")
         assert app.status() == "Valid condition · counting…"  # and the screen still answers
-        await _typed_and_checked(app, pilot, *"er")
-        for _ in range(20):
-            if app.status() != "Valid condition · counting…":
-                break
-            await pilot.pause(0.05)
+        await _typed_and_checked(app, pilot, store, *"er")
+        await until(pilot, lambda: app.status() != "Valid condition · counting…",
+                    "the newer count")
         assert app.status() == "Valid condition · 6 contacts match"
         store.release.set()
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert app.status() == "Valid condition · 6 contacts match"  # the old count is dropped
     assert store.counted == ["slow", "slower"]
 
@@ -86,11 +87,9 @@ async def test_typing_waits_for_a_pause_and_errors_show_line_column_and_caret(st
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"a ?")
-        await pilot.pause(0.05)
         assert "line" not in app.status()  # not checked yet: still typing
-        await pilot.pause(condition_editor.DEBOUNCE_SECONDS + 0.1)
-        await settle(app, pilot)
+        await until(pilot, lambda: "line" in app.status(), "the check after the pause")
         assert app.status().splitlines() == ["line 1, column 3: unexpected '?'", "a ?", "  ^"]
-        await _typed_and_checked(app, pilot, "backspace", "backspace", "enter", *"b")
-        await settle(app, pilot)
+        await _typed_and_checked(app, pilot, store, "backspace", "backspace", "enter", *"b")
+        await wait_for_workers(app, pilot)
         assert app.status() == "Valid condition · 3 contacts match"

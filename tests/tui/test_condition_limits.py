@@ -7,8 +7,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static, TextArea
 
 from tests.store.helpers import make_contacts
-from tests.tui.editor_harness import wait_for
-from tests.tui.general_support import SIZE
+from tests.tui.harness import SIZE, until
 from tui.widgets.condition_editor import ConditionEditor
 
 # Valid K#, but 60 nested concatenations nest SQLite's parser past its limit.
@@ -28,9 +27,9 @@ async def test_a_condition_sqlite_cannot_run_is_not_valid(sqlite_db):
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
         app.query_one("#k-source", TextArea).text = TOO_DEEP
-        await wait_for(pilot, lambda: "line 1" in app.status() or "Valid" in app.status())
+        await until(pilot, lambda: "line 1" in app.status() or "Valid" in app.status())
         assert "Valid" not in app.status()
         assert "too large for the database to run" in app.status()
         app.query_one("#k-source", TextArea).text = "(Contact.ContactCity + \"x\") == \"a\""
-        await wait_for(pilot, lambda: "contacts match" in app.status())
+        await until(pilot, lambda: "contacts match" in app.status())
         assert app.status() == "Valid condition · 0 contacts match"

@@ -16,8 +16,7 @@ from tui.screens.contacts import ContactsScreen
 from tui.screens.groups import GroupsScreen
 from tui.widgets.virtual_table import VirtualTable
 
-from .app_support import SIZE, wait_for_screen
-from .polling import until
+from .harness import SIZE, until, wait_for_screen
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Input, Switch, TabbedContent, TextArea
-from textual.widgets._footer import FooterKey
 
 from conditions.rulesxml import from_stored, to_stored
 from store import contacts, groups, scheduler, settings
@@ -14,16 +13,8 @@ from store.errors import StoreError
 from store.models import STATUS_REBUILD_REQUIRED, STATUS_REBUILDING, ContactGroup
 from store.rebuild import rebuild_group
 from tests.store.helpers import counting, flags, make_contacts
-from tests.tui.general_support import (
-    SIZE,
-    general,
-    open_editor,
-    settle,
-    text_of,
-    value_of,
-    wait_for_screen,
-)
-from tests.tui.polling import until
+from tests.tui.general_support import general, open_editor, text_of, value_of
+from tests.tui.harness import SIZE, footer_keys, until, wait_for_screen, wait_for_workers
 from tui.app import ContactGroupsApp
 from tui.commands import screen_actions
 from tui.modals import ChoiceModal, ConfirmModal
@@ -40,15 +31,16 @@ SLOW = "ToInt(Contact.ContactCity) > 3"  # no SQL translation: rebuilt contact b
 async def _switch_on(app, pilot, selector: str) -> None:
     app.screen.query_one(selector, Switch).focus()
     await pilot.press("space")
-    await settle(app, pilot)
+    await wait_for_workers(app, pilot)
 
 
-async def _write_kentico(app, pilot, text: str) -> ConditionEditorModal:
+async def _write_kentico(app, pilot, text: str, shows: str) -> ConditionEditorModal:
+    """Type ``text`` in the condition editor and wait for the check, which waits for a
+    pause in typing, to show a result starting with ``shows``."""
     await pilot.press("k")
     modal = await wait_for_screen(app, pilot, ConditionEditorModal)
     await pilot.press(*text)
-    await pilot.pause(0.4)  # the check waits for a pause in typing
-    await settle(app, pilot)
+    await until(pilot, lambda: text_of(app, "#k-status").startswith(shows), "the check")
     return modal
 
 
@@ -67,15 +59,15 @@ async def test_designer_condition_creates_a_group_that_needs_a_rebuild(db):
         await _designer_for_new_group(app, pilot, "Idle 1y")
         await pilot.press(*"any", "enter")
         await wait_for_screen(app, pilot, RuleDesignerModal)
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         await pilot.press("n", "tab", *"365")  # negate: "has not"; then the days
         await pilot.press("enter")
         await wait_for_screen(app, pilot, GroupEditorScreen)
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert text_of(app, "#condition-text") == INACTIVE
         assert general(app).has_unsaved_changes()
         await pilot.press("f2")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert not general(app).has_unsaved_changes()
         assert "Rebuild required" in text_of(app, "#save-status")
 
@@ -95,7 +87,7 @@ async def _add_rule(app, pilot, search: str, *values: str) -> None:
     await wait_for_screen(app, pilot, RulePickerModal)
     await pilot.press(*search, "enter")
     await wait_for_screen(app, pilot, RuleDesignerModal)
-    await settle(app, pilot)
+    await wait_for_workers(app, pilot)
     for value in values:
         await pilot.press("tab", *value)
     await pilot.press("escape")
@@ -118,16 +110,16 @@ async def test_brackets_built_with_keys_decide_who_is_a_member(db):
         await pilot.press("o")  # "or Contact is female"
         await _add_rule(app, pilot, "country", "CZ")
         await pilot.press("home", "space", "space", "left_parenthesis")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         preview = "(Contact is male or Contact is female) and Contact is from any of the " \
                   "following countries: CZ"
         assert str(designer.query_one("#preview").content) == preview
         await pilot.press("f2")
         await wait_for_screen(app, pilot, GroupEditorScreen)
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert text_of(app, "#condition-text") == preview
         await pilot.press("f2")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert not general(app).has_unsaved_changes()
 
     group = groups.get_group("CzechPeople")
@@ -152,14 +144,15 @@ async def test_kentico_condition_shows_the_match_count_and_is_saved_with_ctrl_s(
         await _switch_on(app, pilot, "#condition-based")
         palette = {action.title for action in screen_actions(app.screen)}
         assert {"Save", "Edit condition", "Edit K#", "Clear condition"} <= palette
-        await _write_kentico(app, pilot, 'Contact.ContactCity == "brno"')
+        await _write_kentico(app, pilot, 'Contact.ContactCity == "brno"',
+                             "Valid condition · 3 contacts match")
         assert text_of(app, "#k-status") == "Valid condition · 3 contacts match"
         await pilot.press("f2")
         await wait_for_screen(app, pilot, GroupEditorScreen)
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert text_of(app, "#condition-text") == 'Contact.ContactCity == "brno"'
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert not general(app).has_unsaved_changes()
         assert not app.screen.query_one("#contacts").disabled  # the new group's other tabs
 
@@ -174,16 +167,16 @@ async def test_a_bad_condition_shows_where_and_saves_nothing(db):
         await open_editor(app, pilot, None)
         await pilot.press(*"Bad")
         await _switch_on(app, pilot, "#condition-based")
-        await _write_kentico(app, pilot, "Contact.Foo == 1")
+        await _write_kentico(app, pilot, "Contact.Foo == 1", "line 1")
         shown = text_of(app, "#k-status")
         assert shown.splitlines() == ["line 1, column 9: unknown member 'Foo'",
                                       "Contact.Foo == 1", "        ^"]
         await pilot.press("f2")
         await wait_for_screen(app, pilot, GroupEditorScreen)
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert "line 1, column 9" in text_of(app, "#condition-error")
         await pilot.press("f2")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert "Not saved" in text_of(app, "#save-status")
         assert general(app).has_unsaved_changes()
     assert groups.list_groups() == []
@@ -198,13 +191,12 @@ async def test_a_bad_condition_leaves_an_existing_group_unchanged(db):
         await pilot.press("k")
         await wait_for_screen(app, pilot, ConditionEditorModal)
         await pilot.press("end", *" and")
-        await pilot.pause(0.4)
-        await settle(app, pilot)
-        assert text_of(app, "#k-status").startswith("line 1, column 29: ")
+        await until(pilot, lambda: text_of(app, "#k-status").startswith("line 1, column 29: "),
+                    "the check after the pause")
         await pilot.press("f2")
         await wait_for_screen(app, pilot, GroupEditorScreen)
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert "Not saved" in text_of(app, "#save-status")
     assert groups.get_group("Adults").condition == "Contact.ContactAge >= 18"
 
@@ -215,27 +207,27 @@ async def test_code_name_follows_the_display_name_and_a_duplicate_is_refused_inl
     async with app.run_test(size=SIZE) as pilot:
         await open_editor(app, pilot, None)
         await pilot.press(*"customers")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert value_of(app, "#code-name") == "Customers"
         assert "already exists" in text_of(app, "#code-name-error")
         await pilot.press("f2")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert "already exists" in text_of(app, "#save-status")
         assert len(groups.list_groups()) == 1
 
         app.screen.query_one("#code-name", Input).focus()
         await pilot.press("end", *"!")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert "may contain only letters" in text_of(app, "#code-name-error")
         await pilot.press("backspace", *"_new")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert text_of(app, "#code-name-error") == ""
         app.screen.query_one("#display-name", Input).focus()
         await pilot.press("end", *" again")  # an edited code name no longer follows
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert value_of(app, "#code-name") == "Customers_new"
         await pilot.press("f2")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
     assert groups.get_group("Customers_new").display_name == "customers again"
 
 
@@ -251,13 +243,13 @@ async def test_scheduled_rebuild_creates_its_task_and_a_bad_time_is_refused(db):
         assert "02:00" <= proposed <= "06:00"
         app.screen.query_one("#schedule-time", Input).focus()
         await pilot.press("end", *["backspace"] * 5, *"25:00")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert "is not a time of day" in text_of(app, "#schedule-error")
         await pilot.press("f2")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert scheduler.list_tasks() == []
         await pilot.press(*["backspace"] * 5, *"3:15", "f2")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert not general(app).has_unsaved_changes()
     [task] = scheduler.list_tasks()
     assert (task.time_of_day, task.enabled, task.group_id) == ("03:15", True, group.id)
@@ -278,14 +270,14 @@ async def test_a_save_whose_schedule_fails_saves_nothing_and_the_next_one_saves_
         with monkeypatch.context() as broken:
             broken.setattr(scheduler, "next_run_after", _clock_broken)
             await pilot.press("f2")
-            await settle(app, pilot)
+            await wait_for_workers(app, pilot)
         assert "Not saved: the clock is broken" in text_of(app, "#save-status")
         assert general(app).has_unsaved_changes()
         assert value_of(app, "#description") == "grown-ups only"
         assert groups.get_group("Adults").description == "grown-ups"
         assert scheduler.list_tasks() == []
         await pilot.press("f2")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert not general(app).has_unsaved_changes()
     saved = groups.get_group("Adults")
     assert (saved.description, saved.schedule_enabled) == ("grown-ups only", True)
@@ -309,7 +301,7 @@ async def test_leaving_with_unsaved_changes_asks_first(db):
         await wait_for_screen(app, pilot, ConfirmModal)
         await pilot.press("n")
         await wait_for_screen(app, pilot, GroupEditorScreen)
-        await settle(app, pilot)  # a refresh from the store keeps the edit
+        await wait_for_workers(app, pilot)  # a refresh from the store keeps the edit
         assert value_of(app, "#description") == "grown-ups only"
         await pilot.press("escape")
         await wait_for_screen(app, pilot, ConfirmModal)
@@ -319,7 +311,7 @@ async def test_leaving_with_unsaved_changes_asks_first(db):
 
 
 def _footer(app) -> set[str]:
-    return {key.key_display for key in app.screen.query(FooterKey)}
+    return {key.key for key in footer_keys(app.screen)}
 
 
 async def test_a_field_types_tab_and_back_keys_and_escape_leaves_it_for_them(db):
@@ -330,17 +322,17 @@ async def test_a_field_types_tab_and_back_keys_and_escape_leaves_it_for_them(db)
         tabs = editor.query_one(TabbedContent)
         app.screen.query_one("#description", Input).focus()
         await pilot.press("end", "space", "left_square_bracket", "q", "right_square_bracket")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert value_of(app, "#description") == "grown-ups [q]"
         assert (app.screen, tabs.active) == (editor, "general")
         assert "esc" in _footer(app) and not {"[", "]", "q"} & _footer(app)
 
         await pilot.press("escape")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert app.screen is editor and not isinstance(app.focused, Input)
         assert {"[", "]", "q", "f2"} <= _footer(app)
         await pilot.press("right_square_bracket")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert tabs.active == "contacts"
         await pilot.press("left_square_bracket", "q")
         await wait_for_screen(app, pilot, ConfirmModal)  # the description is not saved
@@ -359,7 +351,7 @@ async def test_cms_edition_refuses_the_condition_switch(db):
         assert not app.screen.query_one("#condition-based", Switch).value
         assert "EMS edition" in text_of(app, "#edition-error")
         await pilot.press("k")  # the condition keys are off with the switch
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert not app.screen.query(TextArea)
 
 
@@ -371,7 +363,7 @@ async def test_saving_waits_while_the_group_is_being_rebuilt(db):
         await open_editor(app, pilot, group.id)
         app.screen.query_one("#description", Input).focus()
         await pilot.press("end", *"!", "f2")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert text_of(app, "#save-status") == "Being rebuilt: saving waits until it is done."
         assert general(app).has_unsaved_changes()
     assert groups.get_group("Adults").description == "grown-ups"
@@ -405,7 +397,7 @@ async def test_the_once_a_second_refresh_parses_nothing(db, monkeypatch):
         with counting(monkeypatch) as counts:
             for _ in range(3):
                 general(app).show_group(groups.get_group_by_id(group.id))
-                await settle(app, pilot)
+                await wait_for_workers(app, pilot)
         assert counts.parses == 0
         assert text_of(app, "#condition-text") == "Contact is male"
         assert text_of(app, "#slow-warning").startswith("Warning: the rules' text")
@@ -434,7 +426,7 @@ async def test_ctrl_c_copies_in_a_field_and_asks_before_quitting_with_unsaved_ed
         await open_editor(app, pilot, group.id)
         app.screen.query_one("#description", Input).focus()
         await pilot.press("end", "shift+home", "ctrl+c")  # a selection: ctrl+c copies it
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert app.clipboard == "grown-ups"
         assert isinstance(app.screen, GroupEditorScreen) and app.return_code is None
         await pilot.press("end", *" only", "ctrl+c")  # no selection: quit, but edits
@@ -459,7 +451,7 @@ async def test_ctrl_c_copies_in_the_kentico_editor_and_quits_at_once_without_edi
         await pilot.press("k")
         await wait_for_screen(app, pilot, ConditionEditorModal)
         await pilot.press("end", "shift+home", "ctrl+c")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert app.clipboard == "Contact.ContactAge >= 18"
         assert isinstance(app.screen, ConditionEditorModal) and app.return_code is None
         await pilot.press("escape", "ctrl+c")  # nothing unsaved: quits
@@ -491,13 +483,13 @@ async def test_the_tabs_keys_work_at_once_and_a_changed_code_name_is_confirmed(d
         assert f"from 'Adults' to '{code.value}'" in question.question
         await pilot.press("n")
         await wait_for_screen(app, pilot, GroupEditorScreen)
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert groups.get_group_by_id(group.id).code_name == "Adults"
         assert general(app).has_unsaved_changes()
         await pilot.press("f2")
         await wait_for_screen(app, pilot, ConfirmModal)
         await pilot.press("y")
         await wait_for_screen(app, pilot, GroupEditorScreen)
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert not general(app).has_unsaved_changes()
     assert groups.get_group_by_id(group.id).code_name == code.value

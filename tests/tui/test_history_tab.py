@@ -10,15 +10,13 @@ from textual.widgets import Sparkline, Static, TabbedContent
 from store import groups, membership
 from store.contact_sets import Selection
 from tests.store.helpers import ACTOR, make_contacts
-from tests.tui.harness import lines
+from tests.tui.harness import SIZE, until, wait_for_screen
+from tests.tui.table_app import lines
 from tui.app import ContactGroupsApp
 from tui.commands import screen_actions
 from tui.screens.editor import GroupEditorScreen
 from tui.screens.groups import GroupsScreen
 from tui.tabs.history import HistoryTab, resample
-
-from .app_support import SIZE, wait_for_screen
-from .polling import until
 
 
 @pytest.fixture

@@ -13,13 +13,11 @@ from store.contact_sets import Selection
 from store.models import Contact
 from tests.store.helpers import ACTOR, make_contacts
 from tests.tui.editor_harness import open_tab
+from tests.tui.harness import SIZE, until, wait_for_screen, wait_for_workers
 from tui.app import ContactGroupsApp
 from tui.modals import ErrorModal, PromptModal
 from tui.screens.contacts import ContactsScreen
 from tui.screens.groups import GroupsScreen
-
-from .app_support import SIZE, idle, wait_for_screen
-from .polling import until
 
 
 async def _answer(app, pilot, text: str) -> None:
@@ -43,7 +41,7 @@ async def test_i_imports_a_file_and_shows_the_report(db, tmp_path):
         await until(pilot, lambda: screen.table.cursor_row is not None, "the first rows")
         await pilot.press("i")
         await _answer(app, pilot, str(path))
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         modal = await wait_for_screen(app, pilot, ErrorModal)
         report = "\n".join(str(s.render()) for s in modal.query(Static))
         assert "1 new, 1 updated" in report
@@ -66,7 +64,7 @@ async def test_E_exports_the_filtered_members_of_a_group(db, tmp_path):
         await until(pilot, lambda: tab.members.total == 1, "the filter")
         await pilot.press("E")
         await _answer(app, pilot, str(target))
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         await until(pilot, target.exists, "the file")
     with target.open(encoding="utf-8", newline="") as exported:
         rows = list(csv.DictReader(exported))

@@ -7,7 +7,8 @@ import pytest
 from store import groups, listing, membership
 from store.contact_sets import ContactFilter, Selection
 from tests.store.helpers import ACTOR, make_contacts
-from tests.tui.harness import SIZE, TableApp, lines, settle
+from tests.tui.harness import SIZE, wait_for_workers
+from tests.tui.table_app import TableApp, lines
 from tui.sources import member_source
 
 MEMBERS = 300
@@ -29,7 +30,7 @@ async def test_marked_rows_are_exactly_the_ones_removed(group):
     before = _member_ids(group)
     app = TableApp(member_source(group))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         table = app.table
         assert table.total == MEMBERS and table.error is None
         assert lines(table)[1].startswith("[ ] First0 ")
@@ -38,7 +39,7 @@ async def test_marked_rows_are_exactly_the_ones_removed(group):
         assert len(marked) == 3
         removed = membership.remove_contacts(group, table.selection(), actor=ACTOR)
         table.reload(clear_marks=True)
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert removed == 3 and table.total == MEMBERS - 3
     assert _member_ids(group) == before - marked
 
@@ -48,16 +49,16 @@ async def test_all_matching_a_filter_minus_one_removes_in_one_selection(group):
     first1 = {row.contact_id for row in listing.iter_members(group, ContactFilter("first1"))}
     app = TableApp(member_source(group), filter_delay=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         table = app.table
         table.filter_text = "first1"  # First1, First10-19, First100-199
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert table.total == 111
         await pilot.press("a", "space")  # all of them except First1
         kept = table.marks.ids
         assert table.marked_count == 110
         table.filter_text = ""
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert table.marked_count == 110  # the marks still mean "first1"
         removed = membership.remove_contacts(group, table.selection(), actor=ACTOR)
     assert len(first1) == 111 and len(kept) == 1

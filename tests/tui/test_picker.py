@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from textual.app import App
 
-from tests.tui.editor_harness import done, wait_for
 from tests.tui.fakes import FakeSource
-from tests.tui.harness import SIZE
+from tests.tui.harness import SIZE, until, wait_for_workers
 from tui.selection import Marks
 from tui.widgets.picker import PickerModal
 
@@ -27,9 +26,9 @@ class PickerHost(App[None]):
 
 async def _opened(app: PickerHost, pilot) -> PickerModal:
     picker = app.open_picker()
-    await wait_for(pilot, lambda: app.screen is picker)
-    await done(app, pilot)
-    await wait_for(pilot, lambda: picker.table.row_at(0) is not None)
+    await until(pilot, lambda: app.screen is picker)
+    await wait_for_workers(app, pilot)
+    await until(pilot, lambda: picker.table.row_at(0) is not None)
     return picker
 
 
@@ -40,12 +39,12 @@ async def test_search_then_enter_adds_the_highlighted_row():
         assert app.focused is picker.query_one("#picker-search")
         assert picker.table.total == 300
         await pilot.press("4", "2")  # typed into the search box: Person 42, 142, 242
-        await wait_for(pilot, lambda: picker.table.applied_filter == "42")
-        await done(app, pilot)
-        await wait_for(pilot, lambda: picker.table.total == 3)
+        await until(pilot, lambda: picker.table.applied_filter == "42")
+        await wait_for_workers(app, pilot)
+        await until(pilot, lambda: picker.table.total == 3)
         assert app.source.counts[-1] == "42"  # one query for the settled text
         await pilot.press("down", "j", "enter")  # into the list, second row, add it
-        await wait_for(pilot, lambda: app.answers)
+        await until(pilot, lambda: app.answers)
     assert app.answers == [Marks.explicit([142])]
 
 
@@ -54,14 +53,14 @@ async def test_marks_all_matching_and_escape():
     async with app.run_test(size=SIZE) as pilot:
         picker = await _opened(app, pilot)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.answers == [None])
+        await until(pilot, lambda: app.answers == [None])
         picker = await _opened(app, pilot)
         await pilot.press("down", "space", "space", "enter")
-        await wait_for(pilot, lambda: len(app.answers) == 2)
+        await until(pilot, lambda: len(app.answers) == 2)
         picker = await _opened(app, pilot)
         await pilot.press("down", "a", "space")  # all except the first row
         assert picker.table.marked_count == 49
         await pilot.press("enter")
-        await wait_for(pilot, lambda: len(app.answers) == 3)
+        await until(pilot, lambda: len(app.answers) == 3)
     assert app.answers[1] == Marks.explicit([1, 2])
     assert app.answers[2] == Marks.matching("", [1])

@@ -10,13 +10,11 @@ from textual.widgets import DataTable
 from store import groups, scheduler
 from store.errors import StoreError
 from tests.tui.editor_harness import RecordingApp
+from tests.tui.harness import SIZE, until, wait_for_screen
 from tui.modals import ErrorModal
 from tui.screens.editor import GroupEditorScreen
 from tui.screens.groups import GroupsScreen
 from tui.screens.tasks import TasksScreen
-
-from .app_support import SIZE, wait_for_screen
-from .polling import until
 
 POLLS = 5
 """Polls to let fail before looking: enough to stack several reports if each one made one."""

@@ -8,7 +8,7 @@ from store import groups, settings
 from tests.store.helpers import make_contacts
 from tui.app import ContactGroupsApp
 
-from .app_support import SIZE, idle
+from .harness import SIZE, record_notifications, wait_for_workers
 
 
 async def test_r_refuses_with_the_reason_and_changes_nothing(db):
@@ -16,11 +16,12 @@ async def test_r_refuses_with_the_reason_and_changes_nothing(db):
     groups.create_group("Everyone", condition='Contact.ContactLastName.StartsWith("L")')
     settings.set_edition("cms")
     app = ContactGroupsApp()
+    notes = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         await pilot.press("R")
-        await idle(app, pilot)
-        messages = [str(n.message) for n in app._notifications]
+        await wait_for_workers(app, pilot)
+        messages = [n.message for n in notes]
         assert any("need the EMS edition" in text for text in messages), messages
     group = groups.get_group("Everyone")
     assert (group.member_count, group.status) == (0, "Rebuild required")
@@ -32,11 +33,12 @@ async def test_a_full_disk_during_r_says_so(sqlite_db):
     pages = sqlite_db.handle.execute_sql("PRAGMA page_count").fetchone()[0]
     sqlite_db.handle.pragma("max_page_count", pages, permanent=True)  # every connection
     app = ContactGroupsApp()
+    notes = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         await pilot.press("R")
-        await idle(app, pilot)
-        messages = [str(n.message) for n in app._notifications]
+        await wait_for_workers(app, pilot)
+        messages = [n.message for n in notes]
         assert any("the disk is full; nothing was changed" in text for text in messages), \
             messages
     assert groups.get_group("Everyone").member_count == 0

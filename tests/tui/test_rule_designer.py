@@ -9,13 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.app import App
 from textual.widgets import Input, OptionList, Select, Static
-from textual.widgets._footer import FooterKey
 
 from conditions.errors import ConditionError
 from conditions.rules import RULES, Group, Op, RuleInstance, get_rule, to_kentico, to_text
 from conditions.rulesxml import display_text, from_stored, to_stored
 from tests.conditions.test_rules_roundtrip import trees
-from tests.tui.general_support import SIZE, wait_for_screen
+from tests.tui.harness import SIZE, footer_keys, wait_for_screen
 from tui.commands import screen_actions
 from tui.widgets.condition_editor import caret_excerpt
 from tui.widgets.rule_designer import RuleDesignerModal, RulePickerModal
@@ -280,7 +279,7 @@ async def test_a_custom_field_rule_keeps_its_field_when_opened_and_saved():
 
 
 def _footer(screen) -> list[tuple[str, str]]:
-    return [(key.key_display, key.description) for key in screen.query(FooterKey)]
+    return [(key.key, key.description) for key in footer_keys(screen)]
 
 
 async def test_marked_lines_are_bracketed_and_unbracketed_with_keys_shown_in_footer_and_help():

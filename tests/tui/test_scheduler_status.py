@@ -14,8 +14,7 @@ from tui.app import ContactGroupsApp
 from tui.screens.groups import GroupsScreen
 from tui.screens.tasks import TasksScreen
 
-from .app_support import SIZE, wait_for_screen
-from .polling import until
+from .harness import SIZE, until, wait_for_screen
 
 
 def _line(app: ContactGroupsApp) -> str:

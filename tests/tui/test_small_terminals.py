@@ -8,7 +8,6 @@ import pytest
 from textual.app import App
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Label, OptionList, TextArea
-from textual.widgets._footer import FooterKey
 
 from store import groups, membership
 from store.contact_sets import Selection
@@ -16,6 +15,7 @@ from store.models import STATUS_REBUILDING, ContactGroup
 from store.rebuild import rebuild_group
 from tests.store.helpers import ACTOR, make_contacts
 from tests.tui.general_support import open_editor
+from tests.tui.harness import footer_keys, until, wait_for_screen, wait_for_workers
 from tui.app import ContactGroupsApp
 from tui.modals import ChoiceModal
 from tui.screens.contacts import ContactsScreen
@@ -24,9 +24,7 @@ from tui.screens.tasks import TasksScreen
 from tui.widgets.condition_editor import ConditionEditorModal, ConditionNote
 from tui.widgets.rule_designer import RuleDesignerModal, RulePickerModal
 
-from .app_support import idle, wait_for_screen
 from .editor_harness import open_tab
-from .polling import until
 
 SIZES = [(80, 24), (60, 20)]
 LONG = ('Contact.ContactEmail.EndsWith("@example.com") && Contact.ContactFirstName != "x" '
@@ -43,13 +41,13 @@ def on_screen(app: App, widget: Widget) -> bool:
 
 
 def assert_footer_fits(app: App) -> None:
-    keys = list(app.screen.query(FooterKey))
-    palette = [key for key in keys if key.has_class("-command-palette")]
-    shown = [key for key in keys if key not in palette]
+    keys = footer_keys(app.screen)
+    palette = [key for key in keys if key.command_palette]
+    shown = [key for key in keys if not key.command_palette]
     edge = palette[0].region.x if palette else app.size.width
     assert "Help" in [key.description for key in shown], "the help key is always shown"
     for key in shown:
-        assert key.region.right <= edge, f"{key.key_display} {key.description} is cut"
+        assert key.region.right <= edge, f"{key.key} {key.description} is cut"
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -59,21 +57,20 @@ async def test_footers_show_whole_keys_and_always_help(db, size):
     app = ContactGroupsApp()
     async with app.run_test(size=size) as pilot:
         await wait_for_screen(app, pilot, GroupsScreen)
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert_footer_fits(app)
         await open_tab(app, pilot, group.id, "contacts")
-        await pilot.pause(0.1)
+        await pilot.pause()  # the footer laid out for the tab's keys
         assert_footer_fits(app)  # the longest: marks, add, remove, remove all, excluded
         await pilot.press("left_square_bracket")
-        await pilot.pause(0.1)
         assert_footer_fits(app)
         app.push_screen(ContactsScreen())
         await wait_for_screen(app, pilot, ContactsScreen)
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert_footer_fits(app)
         app.push_screen(TasksScreen())
         await wait_for_screen(app, pilot, TasksScreen)
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert_footer_fits(app)
 
 
@@ -123,7 +120,7 @@ async def test_the_kentico_error_keeps_its_caret_and_its_buttons_on_screen(db, s
         modal.query_one(TextArea).text = LONG
         note = modal.query_one("#k-status", ConditionNote)
         await until(pilot, lambda: "unknown member 'Foo'" in str(note.content), "the error")
-        await pilot.pause(0.1)
+        await pilot.pause()  # the note laid out for its new text
         excerpt, caret = str(note.content).splitlines()[-2:]
         assert len(excerpt) <= note.content_size.width  # one screen line: no wrap
         assert excerpt[caret.index("^"):].startswith("Foo")
@@ -144,7 +141,7 @@ async def test_the_rule_designer_keeps_the_parameters_on_screen(db, size):
         await pilot.press(*"any activity", "enter")
         designer = await wait_for_screen(app, pilot, RuleDesignerModal)
         await until(pilot, lambda: designer.query("#params Input"), "the parameters")
-        await pilot.pause(0.1)
+        await pilot.pause()  # the parameters laid out
         days = designer.query_one("#params Input", Input)
         assert on_screen(app, days)
         await pilot.press("tab", *"365")  # past has / has not, into the days
@@ -163,7 +160,7 @@ async def test_the_bulk_bar_and_a_choice_keep_their_buttons_on_screen(db, size):
         app.push_screen(ChoiceModal("Edit the K#, or build a new condition in the designer?",
                                     []))
         choice = await wait_for_screen(app, pilot, ChoiceModal)
-        await pilot.pause(0.1)
+        await pilot.pause()  # the modal laid out
         for button in choice.query(Button):
             assert on_screen(app, button)
             assert button.region.right <= button.parent.region.right

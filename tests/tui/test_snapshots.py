@@ -13,7 +13,7 @@ from store.contact_sets import Selection
 from tui.app import ContactGroupsApp
 from tui.screens.editor import GroupEditorScreen
 
-from .app_support import idle
+from .harness import wait_for_workers
 
 PEOPLE = [("Anna", "Nováková", "anna@example.cz", "CZ", "Czech Republic"),
           ("Ben", "Smith", "ben@example.com", "US", "United States"),
@@ -40,8 +40,9 @@ def _app() -> ContactGroupsApp:
 
 
 async def _settle(pilot) -> None:
-    await idle(pilot.app, pilot)
-    await pilot.pause(0.2)
+    await wait_for_workers(pilot.app, pilot)
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
 
 
 def test_groups_list(shop, snap_compare):

@@ -14,8 +14,7 @@ from tui.app import ContactGroupsApp
 from tui.screens.groups import GroupsScreen
 from tui.screens.tasks import TasksScreen, TimeModal
 
-from .app_support import SIZE, wait_for_screen
-from .polling import until
+from .harness import SIZE, record_notifications, until, wait_for_screen
 
 
 @pytest.fixture
@@ -76,6 +75,7 @@ async def test_the_list_and_changing_the_time(scheduled):
 
 async def test_space_disables_and_enables_and_r_runs_now(scheduled):
     app = ContactGroupsApp()
+    notes = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _tasks_screen(app, pilot)
         await pilot.press("space")
@@ -87,7 +87,7 @@ async def test_space_disables_and_enables_and_r_runs_now(scheduled):
         await pilot.press("r")
         await app.workers.wait_for_complete()
         await until(pilot, lambda: not app.rebuilds.running(scheduled.id), "the rebuild")
-        assert any("Rebuilt 'Praguers'" in (n.title or "") for n in app._notifications)
+        assert any("Rebuilt 'Praguers'" in n.title for n in notes)
         await until(pilot, lambda: _row(screen)[5].startswith("+3 -0, 3 members"),
                     "the run shown as the task's last run")
         summary = screen.query_one("#summary", Static)

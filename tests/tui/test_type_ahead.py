@@ -19,9 +19,8 @@ from tui.modals import ConfirmModal
 from tui.screens.editor import GroupEditorScreen
 from tui.screens.groups import GroupsScreen
 
-from .app_support import idle, type_ahead, wait_for_screen
 from .editor_harness import open_tab
-from .polling import until
+from .harness import type_ahead, until, wait_for_screen, wait_for_workers
 
 SIZES = [(80, 24), (60, 20)]
 
@@ -31,7 +30,7 @@ async def test_a_name_typed_right_after_n_lands_in_the_display_name(db, size):
     app = ContactGroupsApp()
     async with app.run_test(size=size) as pilot:
         await wait_for_screen(app, pilot, GroupsScreen)
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         type_ahead(app, "n", *"Quick group")
         editor = await wait_for_screen(app, pilot, GroupEditorScreen)
         await until(pilot, lambda: editor.query_one("#display-name", Input).value
@@ -46,7 +45,7 @@ async def test_a_tab_key_typed_right_after_enter_switches_the_opened_editor(db, 
     app = ContactGroupsApp()
     async with app.run_test(size=size) as pilot:
         await wait_for_screen(app, pilot, GroupsScreen)
-        await idle(app, pilot)
+        await wait_for_workers(app, pilot)
         type_ahead(app, "enter", "right_square_bracket")
         editor = await wait_for_screen(app, pilot, GroupEditorScreen)
         await until(pilot, lambda: editor.query_one(TabbedContent).active == "contacts",
@@ -75,7 +74,7 @@ async def test_space_and_d_on_a_row_still_loading_wait_for_it(db, size, monkeypa
         gate.clear()
         type_ahead(app, "end", "space", "d")  # the last row's page is held back
         await until(pilot, lambda: table.cursor_index == 119, "the cursor on the last row")
-        await pilot.pause(0.1)
+        await pilot.pause()  # the keys handled as far as they go
         assert table.cursor_row is None and table.marks.is_empty  # space is waiting
         gate.set()
         question = await wait_for_screen(app, pilot, ConfirmModal)

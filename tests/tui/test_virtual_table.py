@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tests.tui.fakes import FakeSource
-from tests.tui.harness import SIZE, TableApp, lines, settle
+from tests.tui.harness import SIZE, record_notifications, until, wait_for_workers
+from tests.tui.table_app import TableApp, lines
 from tui.selection import Marks
 from tui.widgets.virtual_table import VirtualTable
 
@@ -14,7 +15,7 @@ async def test_first_paint_fetches_only_the_visible_window():
     source = FakeSource(100_000)
     app = TableApp(source)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         table = app.table
         assert table.total == 100_000
         text = lines(table)
@@ -29,12 +30,12 @@ async def test_page_down_moves_by_a_page_and_fetches_only_the_next_window():
     source = FakeSource(100_000)
     app = TableApp(source)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         table = app.table
         page = table.scrollable_content_region.height - 2
         fetched_before = len(source.pages)
         await pilot.press("pagedown")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert table.cursor_index == page
         assert table.scroll_offset.y == page
         assert lines(table)[1].startswith(f"[ ] Person {page + 1} ")
@@ -47,9 +48,9 @@ async def test_end_jumps_to_the_last_row_and_fetches_only_around_it():
     source = FakeSource(100_000)
     app = TableApp(source)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         await pilot.press("G")
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         table = app.table
         assert table.cursor_index == 99_999 and table.cursor_key == 100_000
         offset, limit, _ = source.pages[-1]
@@ -62,7 +63,7 @@ async def test_rows_not_loaded_show_placeholders_and_keys_still_work():
     source = FakeSource(1_000)
     app = TableApp(source)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         source.gate.clear()  # the "database" stalls
         await pilot.press("G")
         await pilot.pause()
@@ -72,7 +73,7 @@ async def test_rows_not_loaded_show_placeholders_and_keys_still_work():
         await pilot.press("space")  # nothing to mark yet
         assert table.marks == Marks()
         source.gate.set()
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert table.cursor_key == 1_000
         assert app.messages(VirtualTable.CursorMoved)[-1].key == 1_000
 
@@ -80,7 +81,7 @@ async def test_rows_not_loaded_show_placeholders_and_keys_still_work():
 async def test_space_marks_and_moves_down_a_marks_all_u_clears():
     app = TableApp(FakeSource(500))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         table = app.table
         await pilot.press("space", "space")
         assert table.marks == Marks.explicit({1, 2}) and table.cursor_index == 2
@@ -98,7 +99,7 @@ async def test_space_marks_and_moves_down_a_marks_all_u_clears():
 async def test_a_table_without_marks_has_no_mark_column_and_no_mark_keys():
     app = TableApp(FakeSource(500), marks=False)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         table = app.table
         text = lines(table)
         assert text[0].startswith("Name ") and text[1].startswith("Person 1 ")
@@ -111,7 +112,7 @@ async def test_a_table_without_marks_has_no_mark_column_and_no_mark_keys():
 async def test_invert_flips_between_the_two_forms():
     app = TableApp(FakeSource(50))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         table = app.table
         await pilot.press("space", "A")
         assert table.marks == Marks.matching("", {1}) and table.marked_count == 49
@@ -123,12 +124,13 @@ async def test_typing_a_filter_narrows_rows_with_one_query_after_the_pause():
     source = FakeSource(1_000)
     app = TableApp(source)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         await pilot.press("down", "down")
         app.query_one("#filter").focus()
         await pilot.press(*"person 7")
-        await pilot.pause(0.3)  # the filter waits for typing to stop (150 ms)
-        await settle(app, pilot)
+        # the filter waits for typing to stop (150 ms), then asks once
+        await until(pilot, lambda: source.counts[-1:] == ["person 7"], "the filter's count")
+        await wait_for_workers(app, pilot)
         table = app.table
         assert table.total == 271  # every id with a 7 in it
         assert source.counts == ["", "person 7"]
@@ -140,9 +142,9 @@ async def test_typing_a_filter_narrows_rows_with_one_query_after_the_pause():
 async def test_a_filter_matching_nothing_says_so():
     app = TableApp(FakeSource(100), filter_delay=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         app.table.filter_text = "nobody"
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert app.table.total == 0
         assert lines(app.table)[-1].strip() == "no rows match the filter"
         await pilot.press("space", "down", "enter")  # harmless on an empty list
@@ -152,15 +154,16 @@ async def test_a_filter_matching_nothing_says_so():
 async def test_mark_all_keeps_its_filter_when_the_filter_changes():
     source = FakeSource(200)
     app = TableApp(source, filter_delay=0)
+    notes = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         table = app.table
         table.filter_text = "person 1"
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         await pilot.press("a")
         assert table.marked_count == 119  # 1, 10-19, 21, 31, … 91, 100-199
         table.filter_text = ""
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert table.marks == Marks.matching("person 1")
         assert table.marked_count == 119
         text = lines(table)
@@ -168,7 +171,7 @@ async def test_mark_all_keeps_its_filter_when_the_filter_changes():
         assert "(not the current filter)" in text[-1]
         await pilot.press("j", "space")  # Person 2 is outside "person 1": refused
         assert table.marks == Marks.matching("person 1")
-        assert any("does not match" in n.message for n in app._notifications)
+        assert any("does not match" in n.message for n in notes)
         await pilot.press("k", "space")  # Person 1 is inside: unmarked
         assert table.marks == Marks.matching("person 1", {1}) and table.marked_count == 118
 
@@ -176,24 +179,24 @@ async def test_mark_all_keeps_its_filter_when_the_filter_changes():
 async def test_explicit_marks_hidden_by_the_filter_are_kept_and_reported():
     app = TableApp(FakeSource(200), filter_delay=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         table = app.table
         await pilot.press("space", "space")  # Person 1 and Person 2
         table.filter_text = "person 2"
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert table.marks == Marks.explicit({1, 2}) and table.hidden_marks == 1
         assert "2 marked (1 hidden by the filter)" in lines(table)[-1]
         await pilot.press("A")
         assert table.marks == Marks.explicit({1, 2})  # refused: it would drop Person 1
         table.filter_text = ""
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert table.hidden_marks == 0
 
 
 async def test_enter_activates_the_cursor_row():
     app = TableApp(FakeSource(30))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         await pilot.press("j", "enter")
         [activated] = app.messages(VirtualTable.RowActivated)
         assert activated.key == 2 and activated.row.name == "Person 2"
@@ -202,7 +205,7 @@ async def test_enter_activates_the_cursor_row():
 async def test_long_cells_are_cut_with_an_ellipsis_at_80_columns():
     app = TableApp(FakeSource(5, email_domain="a-very-long-company-domain-name.example.com"))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         row = lines(app.table)[1]
         assert "person1@a-very-long" in row and "…" in row
         assert len(row) <= SIZE[0]
@@ -213,25 +216,25 @@ async def test_a_failing_source_is_reported_not_fatal():
     source.fail_with = RuntimeError("disk on fire")
     app = TableApp(source)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert "could not read rows: disk on fire" in (app.table.error or "")
         assert "disk on fire" in lines(app.table)[-1]
         source.fail_with = None
         app.table.reload()
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert app.table.error is None and app.table.cursor_key == 1
 
 
 async def test_reload_keeps_the_cursor_and_can_clear_marks():
     app = TableApp(FakeSource(300))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         table = app.table
         await pilot.press("pagedown", "space")
         cursor, top = table.cursor_index, table.scroll_offset.y
         table.reload(clear_marks=True)
         assert table.scroll_offset.y == top  # no jump while counting again
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert table.cursor_index == cursor and table.scroll_offset.y == top
         assert table.marks == Marks()
 
@@ -240,12 +243,12 @@ async def test_all_matching_count_follows_the_rows_after_a_reload():
     source = FakeSource(100)
     app = TableApp(source)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         table = app.table
         await pilot.press("a")
         del source.people[90:]  # someone removed ten rows
         table.reload()
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         assert table.marks == Marks.matching("") and table.marked_count == 90
         assert app.messages(VirtualTable.MarksChanged)[-1].count == 90
 
@@ -253,7 +256,7 @@ async def test_all_matching_count_follows_the_rows_after_a_reload():
 async def test_cursor_and_marked_rows_are_drawn_differently():
     app = TableApp(FakeSource(10))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await wait_for_workers(app, pilot)
         table = app.table
         await pilot.press("space")  # row 1 marked, cursor on row 2
 
