@@ -22,6 +22,7 @@ _EXPORTS = {
     "Kind": "registry", "MethodSpec": "registry", "Param": "registry", "Registry": "registry",
     "CompiledQuery": "sql", "Compiler": "sql", "Fragment": "sql", "SqlBinding": "sql",
     "compile_sql": "sql", "LIKE_PATTERN_LIMIT": "sql",
+    "Dialect": "dialects", "SQLITE": "dialects", "POSTGRESQL": "dialects",
     "register_sqlite_functions": "sqlite_functions",
     "Schema": "types", "Type": "types", "Value": "types",
     "fold_case": "values",

@@ -105,7 +105,7 @@ def _affix_sql(mode: str):
         needle = c.constant(args[0])
         if needle is not c.NOT_CONSTANT:
             return c.folded_affix(mode, c.value(receiver), needle)  # type: ignore[arg-type]
-        return c.dialect.affix(mode, c.lower_text(receiver), c.lower_text(args[0]))
+        return c.dialect.affix(c, mode, c.lower_text(receiver), c.lower_text(args[0]))
 
     return to_sql
 
@@ -124,7 +124,7 @@ def _affix_exact_sql(mode: str):
     (LIKE would ignore ASCII case on SQLite)."""
 
     def to_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
-        return c.dialect.affix(mode, c.exact_text(receiver), c.exact_text(args[0]))
+        return c.dialect.affix(c, mode, c.exact_text(receiver), c.exact_text(args[0]))
 
     return to_sql
 
@@ -168,7 +168,7 @@ def to_lower_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragm
 
 
 def to_upper_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
-    return c.fmt(f"COALESCE({c.binding.upper_function}({{}}), '')", c.value(receiver))
+    return c.fmt(f"COALESCE({c.dialect.upper_function}({{}}), '')", c.value(receiver))
 
 
 def between_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
@@ -338,10 +338,7 @@ def date_part(receiver: datetime | None) -> datetime | None:
 
 
 def date_part_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:
-    value = c.value(receiver)
-    if c.dialect.name == "sqlite":  # stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]'
-        return c.fmt("(substr({}, 1, 10) || ' 00:00:00')", value)
-    return c.fmt("date_trunc('day', {})", value)
+    return c.dialect.day_start(c, c.value(receiver))
 
 
 def shift_sql(c: Compiler, receiver: Typed, args: tuple[Typed, ...]) -> Fragment:

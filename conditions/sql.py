@@ -6,12 +6,13 @@ Design rules, each mirrored by ``conditions.values`` and tested differentially:
   it for a placeholder): LIKE patterns are parameters, escaped, with ``ESCAPE '\\'``.
 - Every boolean is compiled to a two-valued, never-NULL SQL boolean (``COALESCE(..., FALSE)``
   where NULL could arise), so NOT/AND/OR behave like the evaluator's two-valued logic.
-- Case-insensitive comparison lowercases both sides with the binding's ``lower_function``.
-  SQLite's built-in ``lower()`` folds ASCII only, so on SQLite the binding names a Python
+- Case-insensitive comparison lowercases both sides with the dialect's ``lower_function``.
+  SQLite's built-in ``lower()`` folds ASCII only, so on SQLite the dialect names a Python
   function registered with ``register_sqlite_functions`` (``values.fold_case``); tests
   against constants call it only for values that are not pure ASCII (``Compiler.folded_in``,
-  ``Compiler.folded_like``). PostgreSQL's ``lower()`` follows the database locale; string
-  ordering uses ``COLLATE "C"`` (code point order, as Python compares).
+  ``Compiler.folded_like``, ``SqliteDialect.folded``). PostgreSQL's ``lower()`` follows the
+  database locale; string ordering uses ``COLLATE "C"`` (code point order, as Python
+  compares). Each engine's forms are in ``conditions.dialects``.
 - Subtrees that need no contact (literals, ``CurrentDateTime``, conversions of literals, ...)
   are computed in Python by the evaluator and bound as one parameter, so both backends share
   that arithmetic exactly; ``now`` itself is a parameter.
@@ -27,6 +28,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from conditions import typed, values
+from conditions.dialects import Dialect
 from conditions.evaluator import NOT_CONSTANT, fold
 from conditions.limits import recursion_headroom
 from conditions.reads import Dependencies, dependencies
@@ -54,14 +56,12 @@ class Fragment:
 class SqlBinding(Protocol):
     """How the condition language maps onto the caller's tables (implemented by the store).
 
-    - ``dialect``: ``"sqlite"`` or ``"postgresql"``.
+    - ``dialect``: the engine's :class:`~conditions.dialects.Dialect` (``SQLITE``,
+      ``POSTGRESQL``, or the store's extension of one), asked for whatever differs.
     - ``contact_table`` / ``contact_alias`` / ``contact_id``: ``FROM <table> AS <alias>``,
       selecting ``<alias>.<contact_id>``.
     - ``live_predicate``: SQL over the alias for contacts that may match, e.g.
       ``c.merged_into IS NULL`` (static text, no parameters).
-    - ``lower_function`` / ``upper_function``: SQL function names with Python's ``str.lower`` /
-      ``str.upper`` semantics (SQLite: ``cg_lower``/``cg_upper`` after
-      ``register_sqlite_functions``; PostgreSQL: ``lower``/``upper``).
     - ``member_sql(name, compiler)``: the SQL expression of a schema member (dotted name as
       declared, e.g. ``Contact.ContactEmail`` → ``Fragment("c.email")``); may use
       ``compiler.param`` (e.g. ``ContactAge`` from the birthday and ``compiler.now``).
@@ -69,68 +69,22 @@ class SqlBinding(Protocol):
       the contact has an item of the collection ``relation`` (``Contact.Accounts``) meeting
       ``where`` (None: any item), which reads the item's members through ``member_sql``
       (``Account.AccountName``).
-    - ``datetime_param(value)``: a naive-UTC datetime as the database stores it (SQLite text
-      must use the stored format so text comparison orders correctly).
     """
 
-    dialect: str
+    dialect: Dialect
     contact_table: str
     contact_alias: str
     contact_id: str
     live_predicate: str
-    lower_function: str
-    upper_function: str
 
     def member_sql(self, name: str, compiler: Compiler) -> Fragment: ...
 
     def exists_sql(self, relation: str, where: Fragment | None, compiler: Compiler
                    ) -> Fragment: ...
 
-    def datetime_param(self, value: datetime) -> object: ...
-
 
 class NotTranslatable(Exception):
     """A construct with no exact SQL equivalent; the rebuild evaluates in memory instead."""
-
-
-@dataclass(frozen=True)
-class Dialect:
-    name: str
-    placeholder: str
-    true: str
-    false: str
-    null_safe_equal: str
-    real: str
-    string_collation: str
-
-    def affix(self, mode: str, haystack: Fragment, needle: Fragment) -> Fragment:
-        """Contains/StartsWith/EndsWith of a non-constant needle, on lowercased texts."""
-        sqlite = self.name == "sqlite"
-        if mode == "contains":
-            function = "instr" if sqlite else "strpos"
-            return _fmt(f"({function}({{}}, {{}}) > 0)", haystack, needle)
-        if mode == "starts":
-            prefix = "substr({}, 1, length({}))" if sqlite else "left({}, length({}))"
-            return _fmt(f"({prefix} = {{}})", haystack, needle, needle)
-        if sqlite:
-            return _fmt("(length({}) = 0 OR substr({}, -length({})) = {})",
-                        needle, haystack, needle, needle)
-        return _fmt("(right({}, length({})) = {})", haystack, needle, needle)
-
-    def datetime_part(self, compiler: Compiler, part: str, value: Fragment) -> Fragment:
-        if self.name == "sqlite":
-            code = {"Year": "%Y", "Month": "%m", "Day": "%d", "Hour": "%H", "Minute": "%M",
-                    "DayOfWeek": "%w"}[part]
-            return _fmt("CAST(strftime({}, {}) AS INTEGER)", compiler.param(code), value)
-        field = {"DayOfWeek": "DOW"}.get(part, part.upper())
-        return _fmt(f"CAST(EXTRACT({field} FROM {{}}) AS INTEGER)", value)
-
-
-DIALECTS = {
-    "sqlite": Dialect("sqlite", "?", "1", "0", "IS", "REAL", ""),
-    "postgresql": Dialect("postgresql", "%s", "TRUE", "FALSE", "IS NOT DISTINCT FROM",
-                          "DOUBLE PRECISION", ' COLLATE "C"'),
-}
 
 
 def _fmt(template: str, *parts: Fragment) -> Fragment:
@@ -181,10 +135,10 @@ class Compiler:
     NOT_CONSTANT = NOT_CONSTANT
 
     def __init__(self, binding: SqlBinding, now: datetime, *, share_sets: bool = False) -> None:
-        if binding.dialect not in DIALECTS:
+        if not isinstance(binding.dialect, Dialect):
             raise ValueError(f"unknown SQL dialect {binding.dialect!r}")
         self.binding = binding
-        self.dialect = DIALECTS[binding.dialect]
+        self.dialect = binding.dialect
         self.now = values.normalize(now)
         self.contact_alias = binding.contact_alias
         self._constants: dict[int, bool] = {}
@@ -222,7 +176,7 @@ class Compiler:
 
     def param(self, value: Value) -> Fragment:
         if isinstance(value, datetime):
-            return Fragment(self.dialect.placeholder, (self.binding.datetime_param(value),))
+            return Fragment(self.dialect.placeholder, (self.dialect.datetime_param(value),))
         return Fragment(self.dialect.placeholder, (value,))
 
     def literal(self, value: Value) -> Fragment:
@@ -260,7 +214,8 @@ class Compiler:
 
     def folded_like(self, value: Fragment, pattern: str) -> Fragment:
         """``value`` lowercased (null as empty) matches ``pattern``, already folded and escaped."""
-        return self._folded(value, "LIKE {} ESCAPE '\\'", self.param(pattern), pattern)
+        return self.dialect.folded(self, value, "LIKE {} ESCAPE '\\'", self.param(pattern),
+                                   pattern)
 
     def folded_affix(self, mode: str, value: Fragment, needle: str | None) -> Fragment:
         """``value`` lowercased (null as empty) contains, starts or ends with ``needle``
@@ -268,42 +223,13 @@ class Compiler:
         pattern = _AFFIX_PATTERNS[mode].format(values.like_escape(needle))
         if len(pattern.encode()) <= LIKE_PATTERN_LIMIT:
             return self.folded_like(value, pattern)
-        lowered = _fmt(f"COALESCE({self.binding.lower_function}({{}}), '')", value)
-        return self.dialect.affix(mode, lowered, self.param(values.lower(needle)))
+        lowered = _fmt(f"COALESCE({self.dialect.lower_function}({{}}), '')", value)
+        return self.dialect.affix(self, mode, lowered, self.param(values.lower(needle)))
 
     def folded_in(self, value: Fragment, items: Sequence[str]) -> Fragment:
         """``value`` lowercased (null as empty) is one of ``items``, already folded."""
         operand = self.join(", ", [self.param(item) for item in items])
-        return self._folded(value, "IN ({})", operand, "".join(items))
-
-    def _folded(self, value: Fragment, test: str, operand: Fragment, constants: str
-                ) -> Fragment:
-        """A case-insensitive test against constants, the way each engine runs it fastest.
-
-        SQLite: calling the Python ``cg_lower`` on every row costs several times the query.
-        Its LIKE and the NOCASE collation ignore ASCII case themselves, so the plain test is
-        exact for ASCII values, and for any value it can only hold where the folded value
-        matches too (other characters must then be equal, and folding is idempotent and
-        keeps lengths). Only values that hold a character ``values.ascii_folding_hazards``
-        names — or any non-ASCII one, found by their UTF-8 length differing from their
-        length — also take the exact path through ``cg_lower``. CASE, not AND: inside an
-        expression SQLite evaluates both operands of AND.
-        """
-        lower = self.binding.lower_function
-        if self.dialect.name != "sqlite":
-            return _fmt(f"(COALESCE({lower}({{}}), '') {test})", value, operand)
-        collate = "" if test.startswith("LIKE") else "COLLATE NOCASE "
-        plain = _fmt(f"(COALESCE({{}}, '') {collate}{test})", value, operand)
-        hazards = values.ascii_folding_hazards(constants)
-        if hazards == "":
-            return plain
-        if hazards is None:
-            hazardous = _fmt("length({}) <> length(CAST({} AS BLOB))", value, value)
-        else:
-            hazardous = self.join(" OR ", [self.fmt("instr({}, {}) > 0", value, self.param(h))
-                                           for h in hazards])
-        return _fmt(f"({{}} OR CASE WHEN {{}} THEN {lower}({{}}) {test} ELSE 0 END)",
-                    plain, hazardous, value, operand)
+        return self.dialect.folded(self, value, "IN ({})", operand, "".join(items))
 
     def exact_text(self, node: typed.Typed) -> Fragment:
         """The node as text, null as empty, not folded: the form case-sensitive comparisons
@@ -318,7 +244,7 @@ class Compiler:
         value = self.constant(node)
         if value is not NOT_CONSTANT:
             return self.param(values.lower(value))  # type: ignore[arg-type]
-        return _fmt(f"COALESCE({self.binding.lower_function}({{}}), '')", self.value(node))
+        return _fmt(f"COALESCE({self.dialect.lower_function}({{}}), '')", self.value(node))
 
     # ----------------------------------------------------------- compilation
 

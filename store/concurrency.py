@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 
 import peewee as pw
 
-from store.database import database_proxy, on_sqlite
+from store.database import database_proxy, dialect
 
 GROUP_LOCKS = 727276  # advisory lock class: one lock per contact group id
 CONTACT_EDITS = 727277  # advisory lock key: the barrier between contact edits and rebuilds
@@ -42,7 +42,7 @@ def lock_groups(group_ids: Iterable[int]) -> None:
     groups may call another that locks some of them again.
     """
     ids = sorted(set(group_ids))
-    if ids and not on_sqlite():
+    if ids and not dialect().serialised_writes:
         database_proxy.execute_sql(
             "SELECT pg_advisory_xact_lock(%s, g) FROM unnest(%s::integer[]) AS g",
             (GROUP_LOCKS, ids))
@@ -56,7 +56,7 @@ def begin_contact_change(group_ids: Iterable[int] = ()) -> None:
     that a starting rebuild waits for. Static groups found afterwards may still be locked
     with :func:`lock_groups`: their other writers hold one group each and wait for none.
     """
-    if on_sqlite():
+    if dialect().serialised_writes:
         return
     transaction = database_proxy.top_transaction()
     if getattr(transaction, "contact_change_begun", False) and not group_ids:
@@ -78,7 +78,7 @@ def wait_for_contact_edits(cancelled: Callable[[], bool]) -> bool:
     stream of edits cannot starve it) and looks at ``cancelled`` between tries; the lock is
     let go at once, so edits wait at most for the ones before them.
     """
-    if on_sqlite():
+    if dialect().serialised_writes:
         with database_proxy.atomic():  # BEGIN IMMEDIATE: waits for the writer under way
             return True
     deadline = time.monotonic() + EDIT_WAIT_SECONDS

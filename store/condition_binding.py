@@ -6,11 +6,9 @@ from the birthday at the evaluation instant, and custom fields are read from the
 
 from __future__ import annotations
 
-import datetime as dt
-
 import peewee as pw
 
-from conditions import Compiler, Fragment, Schema, Type
+from conditions import Compiler, Dialect, Fragment, Schema, Type
 
 MEMBER_COLUMNS: dict[str, str] = {
     "Contact.ContactID": "id",
@@ -59,6 +57,7 @@ ITEM_COLUMNS: dict[str, dict[str, str]] = {
 ITEM_ALIAS = "rel_item"
 _ITEM_MEMBERS = {name: column for columns in ITEM_COLUMNS.values()
                  for name, column in columns.items()}
+BIRTHDAY = Fragment("c.birthday")
 COMPUTED_MEMBERS = ("Contact.ContactAge", "Contact.ContactAgeOfBirthday",
                     "Contact.ContactBirthday")
 KENTICO_MEMBERS: dict[str, tuple[str, Type]] = {
@@ -86,16 +85,14 @@ class ContactBinding:
     contact_id = "id"
     live_predicate = "c.merged_into_id IS NULL"
 
-    def __init__(self, dialect: str, schema: Schema) -> None:
+    def __init__(self, dialect: Dialect, schema: Schema) -> None:
         self.dialect = dialect
         self.schema = schema
-        sqlite = dialect == "sqlite"
-        self.lower_function = "cg_lower" if sqlite else "lower"
-        self.upper_function = "cg_upper" if sqlite else "upper"
 
     @classmethod
     def for_database(cls, db: pw.Database, schema: Schema) -> ContactBinding:
-        return cls("sqlite" if isinstance(db, pw.SqliteDatabase) else "postgresql", schema)
+        """The binding for ``db``, opened by ``store.database.connect`` (its dialect)."""
+        return cls(db.dialect, schema)
 
     def schema_member(self, field: str) -> str:
         """``ContactEmail`` (any case) → ``Contact.ContactEmail``, as the schema declares it."""
@@ -105,8 +102,7 @@ class ContactBinding:
         if name in MEMBER_COLUMNS:
             return Fragment(f"c.{MEMBER_COLUMNS[name]}")
         if name == "Contact.ContactBirthday":
-            return Fragment("(c.birthday || ' 00:00:00')" if self.dialect == "sqlite"
-                            else "CAST(c.birthday AS timestamp)")
+            return self.dialect.date_as_datetime(compiler, BIRTHDAY)
         if name in _ITEM_MEMBERS:  # inside Exists(...): the item's row
             return Fragment(f"{ITEM_ALIAS}.{_ITEM_MEMBERS[name]}")
         if name in RELATION_COUNTS:
@@ -134,15 +130,4 @@ class ContactBinding:
 
     def _age(self, compiler: Compiler) -> Fragment:
         """Whole years from the birthday to the evaluation instant's date."""
-        now = compiler.param(compiler.now)
-        if self.dialect == "postgresql":
-            return compiler.fmt(
-                "CAST(date_part('year', age(CAST({} AS date), c.birthday)) AS INTEGER)", now)
-        year, month_day = compiler.param("%Y"), compiler.param("%m-%d")
-        return compiler.fmt(
-            "(CAST(strftime({}, {}) AS INTEGER) - CAST(strftime({}, c.birthday) AS INTEGER)"
-            " - (strftime({}, {}) < strftime({}, c.birthday)))",
-            year, now, year, month_day, now, month_day)
-
-    def datetime_param(self, value: dt.datetime) -> object:
-        return str(value) if self.dialect == "sqlite" else value
+        return self.dialect.whole_years(compiler, BIRTHDAY, compiler.param(compiler.now))

@@ -35,7 +35,7 @@ from conditions import (
 from conditions.rulesxml import Description, describe_parsed, describe_stored
 from store.condition_binding import KENTICO_MEMBERS, ContactBinding
 from store.condition_context import ContactContext
-from store.database import database_proxy, on_sqlite
+from store.database import database_proxy, dialect
 from store.errors import NotFound, StoreError
 from store.listing import iter_keyset
 from store.models import Contact, CustomField, utcnow
@@ -175,7 +175,7 @@ def _runnable(text: str) -> tuple[CheckedCondition, CompiledQuery]:
     if not compiled.translatable:
         return checked, compiled
     # PostgreSQL aborts the transaction a failed statement ran in: a savepoint contains it.
-    guard = nullcontext() if on_sqlite() else database_proxy.atomic()
+    guard = database_proxy.atomic() if dialect().failed_statement_aborts else nullcontext()
     try:
         with guard:
             database_proxy.execute_sql(f"EXPLAIN {compiled.select('COUNT(*)')}",

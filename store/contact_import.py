@@ -24,7 +24,7 @@ from store.bulk_reevaluate import reevaluate_contacts
 from store.contact_fields import Field, find_field, fold_name, timestamp
 from store.contact_references import References
 from store.csv_input import CsvRows, open_csv, row_problem, unguard
-from store.database import database_proxy
+from store.database import database_proxy, dialect
 from store.errors import StoreError
 from store.import_report import ImportReport, Progress
 from store.models import Contact, Country, utcnow
@@ -246,7 +246,7 @@ def _match_existing(key_field: str) -> None:
             f"UPDATE {STAGE} SET existing = EXISTS (SELECT 1 FROM contact c "
             f"WHERE c.id = {STAGE}.contact_id)")
         return
-    lower = staging.lower_function()
+    lower = dialect().lower_function
     database_proxy.execute_sql(
         f"UPDATE {STAGE} SET contact_id = m.id FROM (SELECT {lower}(email) AS k, MIN(id) AS id "
         "FROM contact WHERE merged_into_id IS NULL AND email IS NOT NULL "
@@ -256,7 +256,7 @@ def _match_existing(key_field: str) -> None:
 
 def _mark_changed(columns: list[str]) -> None:
     """``changed``: a new contact, or one whose values or custom values differ."""
-    differs = staging.distinct_from()
+    differs = dialect().distinct_from
     compared = [c for c in columns if c not in ("modified", "created")]
     field_change = " OR ".join(f"c.{c} {differs} {STAGE}.{c}" for c in compared) or "1 = 0"
     database_proxy.execute_sql(

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 from conditions import (
     LIKE_PATTERN_LIMIT,
-    URL_SCHEME_AND_HOST,
     Fragment,
     Registry,
     ascii_folding_suffices,
@@ -100,12 +99,13 @@ def _has_rows(c: Compiler, table: str, key: str, conditions: list[Fragment],
               *, selective: bool) -> Fragment:
     """The contact has rows of ``table`` (``key`` is their contact id) meeting ``conditions``.
 
-    On SQLite a selective set (a type, a form, an account) is computed once as an
-    uncorrelated ``c.id IN (SELECT key …)`` instead of being probed for every contact; keys
-    are NOT NULL, so the test stays two-valued. PostgreSQL gets the correlated EXISTS, which
-    it turns into a semi join — and, under NOT, an anti join, which a NOT IN would not be.
+    Without semi joins (SQLite) a selective set (a type, a form, an account) is computed
+    once as an uncorrelated ``c.id IN (SELECT key …)`` instead of being probed for every
+    contact; keys are NOT NULL, so the test stays two-valued. PostgreSQL gets the correlated
+    EXISTS, which it turns into a semi join — and, under NOT, an anti join, which a NOT IN
+    would not be.
     """
-    if selective and c.dialect.name == "sqlite":
+    if selective and not c.dialect.semi_joins:
         where = c.join(" AND ", conditions) if conditions else Fragment("1 = 1")
         ids = c.contact_set(c.fmt(f"SELECT {key} FROM {table} WHERE {{}}", where))
         return c.fmt(f"{c.contact_alias}.id IN ({{}})", ids)
@@ -219,20 +219,16 @@ def visited_page_sql(c: Compiler, path: str, days: int) -> Fragment:
 def _url_path_equals(c: Compiler, column: str, path: str) -> Fragment:
     """The path of the URL in ``column`` is ``url_path(path)``.
 
-    SQLite computes the path with the registered ``cg_url_path`` (``url_path`` itself), only
-    for URLs that contain the wanted path somewhere (a LIKE, cheap in C); PostgreSQL with the
-    same steps in SQL: lowercase, cut the fragment and the query, the scheme and host, and
-    trailing slashes.
+    The dialect computes the path (SQLite with the registered ``cg_url_path``, ``url_path``
+    itself; PostgreSQL with the same steps in SQL). Where LIKE guards pay (SQLite), only for
+    URLs that contain the wanted path somewhere (a LIKE, cheap in C).
     """
     wanted = url_path(path)
-    if c.dialect.name == "sqlite":
-        return c.fmt("CASE WHEN {} THEN cg_url_path({}) = {} ELSE 0 END",
-                     c.folded_like(Fragment(column), f"%{like_escape(wanted)}%"),
-                     Fragment(column), c.param(wanted))
-    lowered = c.fmt(f"{c.binding.lower_function}({column})")
-    cut = c.fmt("split_part(split_part({}, '#', 1), '?', 1)", lowered)
-    no_host = c.fmt("regexp_replace({}, {}, '')", cut, c.param(URL_SCHEME_AND_HOST))
-    return c.fmt("(rtrim({}, '/') = {})", no_host, c.param(wanted))
+    if not c.dialect.like_guards_pay:
+        return c.fmt("({} = {})", c.dialect.url_path(c, column), c.param(wanted))
+    return c.fmt(f"CASE WHEN {{}} THEN {{}} = {{}} ELSE {c.dialect.false} END",
+                 c.folded_like(Fragment(column), f"%{like_escape(wanted)}%"),
+                 c.dialect.url_path(c, column), c.param(wanted))
 
 
 def logged_in_eval(ctx: ContactContext, days: int) -> bool:
@@ -335,7 +331,8 @@ def is_from_country_sql(c: Compiler, countries: str) -> Fragment:
 
 def _code_name_in(c: Compiler, name: Fragment, code_name: Fragment, wanted: Sequence[str]
                   ) -> Fragment:
-    """The stripped name is one of ``wanted``; on SQLite, only names that could be are tested.
+    """The stripped name is one of ``wanted``; where LIKE guards pay (SQLite), only names
+    that could be are tested.
 
     Stripping costs SQLite several string copies per row, more than the rest of a typical
     condition. A name can only strip to ``us`` if it holds a ``u`` and later an ``s``
@@ -344,7 +341,7 @@ def _code_name_in(c: Compiler, name: Fragment, code_name: Fragment, wanted: Sequ
     ``_`` in the pattern, which keeps the guard sound because folding keeps lengths.
     """
     test = c.folded_in(code_name, wanted)
-    if c.dialect.name != "sqlite":
+    if not c.dialect.like_guards_pay:
         return test
     patterns = ["%" + "%".join(like_escape(char) if ascii_folding_suffices(char) else "_"
                                for char in item) + "%" for item in wanted]

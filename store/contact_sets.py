@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from store.database import database_proxy, on_sqlite
+from store.database import database_proxy, dialect
 from store.errors import StoreError
 from store.models import Contact
 
@@ -22,14 +22,7 @@ from store.models import Contact
 def id_list(ids: Iterable[int]) -> pw.Node:
     """A subquery selecting the given ids, bound as a single parameter on both engines."""
     values = sorted({_as_id(value) for value in ids})
-    payload = json.dumps(values)
-    param = database_proxy.param
-    if not on_sqlite():
-        return pw.SQL(
-            f"(SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST({param} AS json)))",
-            [payload],
-        )
-    return pw.SQL(f"(SELECT value FROM json_each({param}))", [payload])
+    return pw.SQL(dialect().id_list(database_proxy.param), [json.dumps(values)])
 
 
 def _as_id(value: object) -> int:
@@ -41,36 +34,16 @@ def _as_id(value: object) -> int:
     return value
 
 
-def lower(expression: pw.Node) -> pw.Node:
-    """Unicode lower case on both engines (SQLite's own lower() only folds ASCII)."""
-    if on_sqlite():
-        return pw.fn.cg_lower(expression)
-    return pw.fn.LOWER(expression)
-
-
 def like_pattern(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, with its own wildcards made literal."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped.lower()}%"
 
 
-def _like(expression: pw.Node, pattern: str) -> pw.Node:
-    return pw.NodeList((expression, pw.SQL("LIKE"), pattern, pw.SQL("ESCAPE '\\'")))
-
-
 def contains_ci(expression: pw.Node, text: str) -> pw.Node:
-    """``expression`` contains ``text``, case-insensitively, wildcards literal.
-
-    On SQLite, LIKE itself ignores ASCII case, so ASCII values are decided without calling
-    the Python lower-casing function; only values holding other characters (their UTF-8
-    byte length differs from their length) take the exact, slower path. A filter over a
-    million rows is several times faster for it.
-    """
-    pattern = like_pattern(text)
-    if not on_sqlite():
-        return _like(lower(pw.fn.COALESCE(expression, "")), pattern)
-    non_ascii = pw.fn.LENGTH(expression) != pw.fn.LENGTH(pw.Cast(expression, "BLOB"))
-    return _like(expression, pattern) | (non_ascii & _like(lower(expression), pattern))
+    """``expression`` contains ``text``, case-insensitively, wildcards literal (the
+    engine's fastest way: see ``SqliteDialect.contains_folded``)."""
+    return dialect().contains_folded(expression, like_pattern(text))
 
 
 @dataclass(frozen=True)

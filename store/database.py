@@ -20,6 +20,7 @@ import platformdirs
 
 from conditions import register_sqlite_functions
 from store.database_url import DatabaseUrl, mask_password, parse_url
+from store.dialects import POSTGRESQL, SQLITE, StoreDialect
 from store.errors import StoreError
 
 database_proxy = peewee.DatabaseProxy()
@@ -40,10 +41,10 @@ def insert_values(target: str, rows: Sequence[tuple], returning: str = ""):
         [value for row in rows for value in row])
 
 
-def on_sqlite() -> bool:
-    """Whether the open database is SQLite, for the few statements each engine needs its
-    own way (SQLite only joins by nested loops; PostgreSQL plans each statement anew)."""
-    return isinstance(database_proxy.obj, peewee.SqliteDatabase)
+def dialect() -> StoreDialect:
+    """The open database's engine, to ask for whatever the engines do differently (see
+    :mod:`store.dialects`); chosen when :func:`connect` opened it."""
+    return database_proxy.obj.dialect
 
 
 ENV_VAR = "CONTACT_GROUPS_DB"
@@ -113,6 +114,7 @@ def _open_sqlite(url: DatabaseUrl) -> peewee.Database:
         db = ContactGroupsSqlite(str(path), pragmas=pragmas, check_same_thread=False,
                                  lock_type="IMMEDIATE")
     db.read_only = read_only
+    db.dialect = SQLITE
     return db
 
 
@@ -152,6 +154,7 @@ def _open_postgres(url: DatabaseUrl) -> peewee.Database:
         **parameters,
     )
     db.read_only = False
+    db.dialect = POSTGRESQL
     return db
 
 
@@ -168,6 +171,9 @@ def _refuse_unknown_postgres_parameters(url: DatabaseUrl, parameters: dict[str, 
                              "parameter") from None
 
 
+_OPENERS = {"sqlite": _open_sqlite, "postgresql": _open_postgres}
+
+
 def connect(url: str | None = None, *, migrate: bool = True) -> peewee.Database:
     """Open the database at ``url`` (or the default), bind the models and check the schema.
 
@@ -177,14 +183,14 @@ def connect(url: str | None = None, *, migrate: bool = True) -> peewee.Database:
     from store import schema  # the models import this module
 
     parsed = parse_url(url or default_url())
-    db = _open_sqlite(parsed) if parsed.engine == "sqlite" else _open_postgres(parsed)
+    db = _OPENERS[parsed.engine](parsed)
     db.display_url = parsed.display
     database_proxy.initialize(db)
     with translate_errors(parsed.display):
         db.connect(reuse_if_open=True)
-        if isinstance(db, peewee.SqliteDatabase) and not db.read_only:
+        if db.dialect.journal_sql and not db.read_only:
             schema.stored_version(db)  # refuses another program's file before any write
-            db.execute_sql("PRAGMA journal_mode = wal")
+            db.execute_sql(db.dialect.journal_sql)
         if migrate:
             schema.ensure_current(db)
     return db

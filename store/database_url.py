@@ -39,7 +39,7 @@ class DatabaseUrl:
 
     @property
     def display(self) -> str:
-        if self.engine == "sqlite":
+        if self.path is not None:  # an SQLite file
             return redact(f"sqlite:///{self.path}")  # a mistyped postgresql URL, maybe
         auth = f"{self.user}@" if self.user else ""
         port = f":{self.port}" if self.port else ""

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import peewee as pw
 
 from store.actor import current_actor
-from store.database import database_proxy, on_sqlite
+from store.database import database_proxy, dialect
 from store.errors import StoreError
 from store.models import (
     STATUS_REBUILD_REQUIRED,
@@ -37,6 +37,7 @@ from store.models import (
 )
 
 STALE_AFTER = dt.timedelta(seconds=30)
+LOCK_DECISIONS = 727275  # advisory lock key: one process at a time decides who holds a lock
 
 
 class AlreadyRebuilding(StoreError):
@@ -87,9 +88,7 @@ def holder_is_alive(lock: RebuildLock, now: dt.datetime | None = None) -> bool:
 def _locked_transaction() -> Iterator[None]:
     """A write transaction that serialises lock decisions on both engines (SQLite's
     transactions all begin IMMEDIATE)."""
-    with database_proxy.atomic():
-        if not on_sqlite():
-            database_proxy.execute_sql("SELECT pg_advisory_xact_lock(727275)")
+    with dialect().exclusive_transaction(database_proxy, LOCK_DECISIONS):
         yield
 
 
@@ -137,7 +136,7 @@ def confirm_held(lock: RebuildLock) -> None:
     holder still owns the lock, and keep a takeover out until the transaction ends (a row
     lock on PostgreSQL; SQLite's write lock already does)."""
     held = RebuildLock.select(RebuildLock.group).where(_own(lock))
-    if not on_sqlite():
+    if not dialect().serialised_writes:
         held = held.for_update()
     if held.first() is None:
         raise LockLost(lock.group_id)

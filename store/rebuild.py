@@ -23,7 +23,7 @@ import contextlib
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import peewee as pw
@@ -33,12 +33,7 @@ from store import audit, concurrency, condition_service, locks, settings
 from store.actor import current_actor
 from store.condition_service import check_condition, compile_condition, contact_matches
 from store.contact_sets import live_contacts
-from store.database import (
-    database_proxy,
-    explain_database_error,
-    is_connection_lost,
-    on_sqlite,
-)
+from store.database import database_proxy, dialect, explain_database_error, is_connection_lost
 from store.errors import StoreError
 from store.membership import (
     finish_change,
@@ -65,12 +60,10 @@ AT_ONCE_SECONDS = 0.1  # how long the one-statement evaluation may try before st
 FIRST_STEP_IDS = 50_000
 FIRST_IN_MEMORY_IDS = 2_000  # Python evaluates some 20,000 contacts a second: a first step
 HEARTBEAT_EVERY = 1.0
-WATCH_SECONDS = 0.1  # how often a PostgreSQL statement's watcher looks at the cancel token
 # The clocks of two hosts writing one database may differ this much: contacts modified this
 # long before a rebuild began are evaluated once more at its end.
 CLOCK_SLACK = dt.timedelta(seconds=5)
 APPLY_TRIES = 5
-RACE_CODES = {"40001", "40P01", "23503", "23505"}  # serialization, deadlock, foreign key, unique
 
 Progress = Callable[[float], None]
 
@@ -125,9 +118,9 @@ def rebuild_group(group: ContactGroup, *, progress: Progress | None = None,
         runner = _Steps(lock, progress, cancel)
         runner.settle()
         _create_stage()
-        # Counting contacts costs SQLite more than looking for departed ones straight away
-        # (two merging passes); PostgreSQL's anti joins for that cost several counts.
-        census = None if on_sqlite() else _Census.take()
+        # Where EXCEPT merges, counting contacts costs more than looking for departed ones
+        # straight away (two merging passes); PostgreSQL's anti joins cost several counts.
+        census = None if dialect().except_merges else _Census.take()
         if compiled.translatable:
             _stage_by_sql(checked, compiled, now, runner,
                           _last_seconds(group, lock.previous_status))
@@ -184,9 +177,9 @@ def _database_failure(lock, group: ContactGroup, error: Exception) -> StoreError
 def _apply_retrying(lock, settled: dt.datetime, checked: CheckedCondition,
                     compiled: CompiledQuery, now: dt.datetime, census: _Census | None,
                     actor: str, clock: float) -> tuple[int, int, int]:
-    """Apply the staged difference in one transaction; on PostgreSQL, try again when a
-    concurrent writer won a race the group's lock cannot keep out (a contact deleted while
-    its membership was being inserted): the next try sees that writer's result."""
+    """Apply the staged difference in one transaction; try again when a concurrent writer
+    won a race the group's lock cannot keep out (on PostgreSQL: a contact deleted while its
+    membership was being inserted): the next try sees that writer's result."""
     for attempt in range(1, APPLY_TRIES + 1):
         try:
             with database_proxy.atomic():
@@ -205,15 +198,9 @@ def _apply_retrying(lock, settled: dt.datetime, checked: CheckedCondition,
                 locks.release(lock)
             return added, removed, members
         except (pw.IntegrityError, pw.OperationalError) as error:
-            if attempt == APPLY_TRIES or not _lost_a_race(error):
+            if attempt == APPLY_TRIES or not dialect().lost_a_race(error):
                 raise
     raise AssertionError("unreachable")  # the last try returns or raises
-
-
-def _lost_a_race(error: Exception) -> bool:
-    """PostgreSQL's verdict that a concurrent transaction made this one's writes invalid."""
-    original = error.args[0] if error.args else None
-    return getattr(original, "pgcode", None) in RACE_CODES
 
 
 def _finish_without_change(lock, status: str, message: str | None) -> bool:
@@ -246,12 +233,9 @@ def _reconnect() -> None:
 
 
 def _create_id_table(name: str) -> None:
-    """An empty connection-private table of contact ids. On SQLite exactly INTEGER PRIMARY
-    KEY makes the id the row's own key: one B-tree to fill and probe instead of a table and
-    an index beside it."""
-    key = "INTEGER" if on_sqlite() else "BIGINT"
-    database_proxy.execute_sql(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} (contact_id {key} PRIMARY KEY)")
+    """An empty connection-private table of contact ids."""
+    database_proxy.execute_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} "
+                               f"(contact_id {dialect().id_key_type} PRIMARY KEY)")
     database_proxy.execute_sql(f"DELETE FROM {name}")
 
 
@@ -272,7 +256,7 @@ def _drop_stage() -> None:
 def _analyze_stage() -> None:
     """PostgreSQL never analyzes a temporary table by itself, and planned the differences
     for a few thousand staged ids where there were 350,000."""
-    if not on_sqlite():
+    if dialect().plans_by_statistics:
         database_proxy.execute_sql(f"ANALYZE {STAGE}")
 
 
@@ -317,7 +301,8 @@ class _Steps:
 
         PostgreSQL plans each id range anew — a hash of every recent activity, or an index
         walk — so ranges took twice the one statement, whose plan is the one a DBA's query
-        gets. A cancel still stops it within WATCH_SECONDS and the lock keeps its heartbeat;
+        gets. A cancel still stops it within ``store.dialects.WATCH_SECONDS`` and the lock
+        keeps its heartbeat;
         the progress is the time spent against ``expected_seconds`` (the last rebuild's).
         """
         self._check_cancel()
@@ -392,13 +377,14 @@ def _last_seconds(group: ContactGroup, previous_status: str) -> float | None:
 
 def _stage_by_sql(checked: CheckedCondition, compiled: CompiledQuery, now: dt.datetime,
                   steps: _Steps, last_seconds: float | None) -> None:
-    """Stage the matching ids. On SQLite the one-statement try is skipped when the last
-    rebuild took several times its AT_ONCE_SECONDS: it would be stopped again (a nightly
-    rebuild of a large group would lose a tenth of its time), while a rebuild that stayed
-    short kept evaluating in one statement, so the choice does not flip between nights."""
+    """Stage the matching ids. Where the engine evaluates in ranges (SQLite), the
+    one-statement try is skipped when the last rebuild took several times its
+    AT_ONCE_SECONDS: it would be stopped again (a nightly rebuild of a large group would
+    lose a tenth of its time), while a rebuild that stayed short kept evaluating in one
+    statement, so the choice does not flip between nights."""
     ids = compiled.id_column
     everything = f"INSERT INTO {STAGE} (contact_id) " + compiled.select(ids)
-    if not on_sqlite():
+    if not dialect().evaluates_in_ranges:
         steps.watched(everything, compiled.params, last_seconds)
         return
     worth_trying = last_seconds is None or last_seconds < 4 * AT_ONCE_SECONDS
@@ -417,7 +403,7 @@ def _stage_in_ranges(ranged: CompiledQuery, steps: _Steps) -> None:
     try:
         for shared in ranged.shared:
             _create_id_table(shared.table)
-            steps.run(f"INSERT OR IGNORE INTO {shared.table} (contact_id) {shared.sql}",
+            steps.run(dialect().insert_ignoring(shared.table, "contact_id", shared.sql),
                       shared.params)
         for low, high in steps.ranges():
             steps.run(statement, (*ranged.params, low, high))
@@ -429,67 +415,17 @@ def _stage_in_ranges(ranged: CompiledQuery, steps: _Steps) -> None:
 def _run_within(statement: str, params: tuple, seconds: float | None,
                 stop: Callable[[], bool], tick: Callable[[], None] | None = None) -> bool:
     """Run ``statement``, or stop it — changing nothing — after ``seconds`` (if given) or once
-    ``stop()``. Returns whether it finished. On PostgreSQL ``tick`` is called every
-    WATCH_SECONDS meanwhile, from another thread (SQLite could not write a heartbeat
-    during its own statement anyway)."""
-    db = database_proxy.obj
-    sqlite = on_sqlite()
-    if sqlite:
-        limit = _sqlite_deadline(db, seconds, stop)
-    else:
-        limit = _postgres_watch(db, seconds, stop, tick)
-    with limit:
+    ``stop()``. Returns whether it finished. Where the engine allows (PostgreSQL) ``tick``
+    is called every ``store.dialects.WATCH_SECONDS`` meanwhile, from another thread."""
+    db, engine = database_proxy.obj, dialect()
+    with engine.interruptible(db, seconds, stop, tick):
         try:
             db.execute_sql(statement, params)
         except pw.OperationalError as error:
-            if ("interrupted" if sqlite else "canceling statement") not in str(error):
+            if not engine.interrupted(error):
                 raise
             return False
     return True
-
-
-@contextlib.contextmanager
-def _sqlite_deadline(db: pw.SqliteDatabase, seconds: float | None, stop: Callable[[], bool]
-                     ) -> Iterator[None]:
-    deadline = time.perf_counter() + seconds if seconds else float("inf")
-    connection = db.connection()
-    connection.set_progress_handler(lambda: stop() or time.perf_counter() > deadline, 10_000)
-    try:
-        yield
-    finally:
-        connection.set_progress_handler(None, 0)
-
-
-@contextlib.contextmanager
-def _postgres_watch(db: pw.Database, seconds: float | None, stop: Callable[[], bool],
-                    tick: Callable[[], None] | None) -> Iterator[None]:
-    """``statement_timeout`` for the time; a thread that cancels the statement on ``stop()``
-    (libpq's cancel request, made for this) and calls ``tick``. The thread's heartbeat
-    writes go through its own connection, closed when it ends."""
-    if seconds:
-        db.execute_sql(f"SET statement_timeout = {max(1, round(seconds * 1000))}")
-    connection, finished = db.connection(), threading.Event()
-
-    def watch() -> None:
-        try:
-            while not finished.wait(WATCH_SECONDS):
-                if stop():
-                    connection.cancel()
-                    return
-                if tick is not None:
-                    tick()
-        finally:
-            db.close()
-
-    watcher = threading.Thread(target=watch, name="rebuild-watch", daemon=True)
-    watcher.start()
-    try:
-        yield
-    finally:
-        finished.set()
-        watcher.join()
-        if seconds:
-            db.execute_sql("RESET statement_timeout")
 
 
 def _stage_in_memory(checked: CheckedCondition, now: dt.datetime, steps: _Steps) -> None:

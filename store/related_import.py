@@ -23,7 +23,7 @@ from store.bulk_reevaluate import reevaluate_contacts
 from store.contact_fields import email, fold_name, text, timestamp, whole_number
 from store.contact_import import CsvOptions
 from store.csv_input import CsvRows, open_csv, row_problem, unguard
-from store.database import database_proxy
+from store.database import database_proxy, dialect
 from store.errors import StoreError
 from store.import_report import ImportReport
 from store.membership import grant
@@ -221,7 +221,7 @@ def _resolve(report: ImportReport, staged: Staged, target: str, table: str, by_i
             f"UPDATE {STAGE} SET {target} = {by_id} WHERE EXISTS "
             f"(SELECT 1 FROM {table} x WHERE x.id = {STAGE}.{by_id})")
     if staged.has(by_name):
-        lower = staging.lower_function()
+        lower = dialect().lower_function
         live = " AND merged_into_id IS NULL" if table == "contact" else ""
         database_proxy.execute_sql(
             f"UPDATE {STAGE} SET {target} = m.id FROM (SELECT {lower}({name_column}) AS k, "
@@ -262,7 +262,7 @@ def _merge_accounts(staged: Staged, report: ImportReport, key: str, actor: str) 
     """Upsert by name (any case) or, with ``--key id``, by the file's ids (kept)."""
     if key == "id" and not staged.has("id"):
         raise StoreError("--key id needs an id column (AccountID)")
-    lower = staging.lower_function()
+    lower = dialect().lower_function
     database_proxy.execute_sql(
         f"UPDATE {STAGE} SET k = " + ("CAST(id AS TEXT)" if key == "id" else f"{lower}(name)"))
     for line, value, first in staging.drop_duplicates(STAGE, "k"):

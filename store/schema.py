@@ -30,6 +30,7 @@ from store.models import (
 
 VERSION_TABLE = "schema_version"
 OLD_AUDIT = "audit_event"  # one wide row per contact, until schema version 6
+SCHEMA_CHANGES = 727274  # advisory lock key: one process at a time creates or upgrades
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,9 @@ def _create_all_tables(db: pw.Database) -> None:
 def _create_audit_contact(db: pw.Database) -> None:
     """On SQLite WITHOUT ROWID: the (batch, contact) key is the table itself, one B-tree to
     append to instead of a rowid table and a key index beside it."""
-    without_rowid = " WITHOUT ROWID" if isinstance(db, pw.SqliteDatabase) else ""
     db.execute_sql("CREATE TABLE IF NOT EXISTS audit_contact (batch_id INTEGER NOT NULL, "
                    "contact_id INTEGER NOT NULL, PRIMARY KEY (batch_id, contact_id))"
-                   + without_rowid)
+                   + db.dialect.without_rowid)
 
 
 def _add_rebuild_locks(db: pw.Database) -> None:
@@ -236,10 +236,5 @@ def _stamp(db: pw.Database, version: int) -> None:
 @contextmanager
 def _exclusive_transaction(db: pw.Database) -> Iterator[None]:
     """A transaction that two processes opening a new database at once cannot both enter."""
-    if isinstance(db, pw.SqliteDatabase):
-        with db.atomic("IMMEDIATE"):
-            yield
-        return
-    with db.atomic():
-        db.execute_sql("SELECT pg_advisory_xact_lock(727274)")
+    with db.dialect.exclusive_transaction(db, SCHEMA_CHANGES):
         yield

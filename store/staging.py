@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import peewee as pw
 
 from store.concurrency import begin_contact_change
-from store.database import database_proxy, on_sqlite, placeholders
+from store.database import database_proxy, dialect, placeholders
 
 BATCH_ROWS = 10_000
 
@@ -25,7 +25,7 @@ def sql_type(field: pw.Field) -> str:
     if isinstance(field, pw.IntegerField | pw.ForeignKeyField | pw.AutoField):
         return "INTEGER"
     if isinstance(field, pw.FloatField):
-        return "DOUBLE PRECISION" if not on_sqlite() else "REAL"
+        return dialect().real
     if isinstance(field, pw.DateTimeField):
         return "TIMESTAMP"
     if isinstance(field, pw.DateField):
@@ -56,7 +56,7 @@ def import_transaction(dry_run: bool, *tables: str) -> Iterator[None]:
 
 
 def drop(name: str) -> None:
-    database_proxy.execute_sql(f"DROP TABLE IF EXISTS {'temp.' if on_sqlite() else ''}{name}")
+    database_proxy.execute_sql(f"DROP TABLE IF EXISTS {dialect().temporary(name)}")
 
 
 def insert(name: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
@@ -83,19 +83,9 @@ def drop_duplicates(name: str, key: str) -> list[tuple[int, str, int]]:
     return [(line, str(value), first) for line, value, first in rows]
 
 
-def distinct_from() -> str:
-    """The null-safe inequality: ``IS NOT`` on SQLite, ``IS DISTINCT FROM`` on PostgreSQL."""
-    return "IS NOT" if on_sqlite() else "IS DISTINCT FROM"
-
-
-def lower_function() -> str:
-    """The case folding our conditions use: SQLite's own ``lower`` folds ASCII only."""
-    return "cg_lower" if on_sqlite() else "lower"
-
-
 def reset_sequence(table: str) -> None:
-    """After rows were inserted with explicit ids, PostgreSQL's sequence must pass them."""
-    if not on_sqlite():
+    """After rows were inserted with explicit ids, a sequence (PostgreSQL's) must pass them."""
+    if dialect().id_sequences:
         database_proxy.execute_sql(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"(SELECT MAX(id) FROM {table})) WHERE EXISTS (SELECT 1 FROM {table})")
@@ -105,7 +95,4 @@ def lock_for_insert(table: str) -> None:
     """Hold off other writers of ``table`` until the transaction ends, so ids this import
     assigns from ``MAX(id)`` stay free. SQLite: any write statement takes the database's
     write lock; PostgreSQL: a lock that still lets readers read."""
-    if on_sqlite():
-        database_proxy.execute_sql(f"UPDATE {table} SET id = id WHERE 1 = 0")
-    else:
-        database_proxy.execute_sql(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+    database_proxy.execute_sql(dialect().lock_table(table))

@@ -118,3 +118,52 @@ def test_the_private_name_finder_sees_each_kind(tmp_path):
                       "name = obj._private and rebuild.__name__ and app.notify\n"
                       "from peewee import _private_elsewhere\n")
     assert [use.split(":")[0] for use in _private_uses(sample)] == ["1", "2", "5", "6", "4"]
+
+
+ENGINE_NAMES = {"sqlite", "postgres", "postgresql"}
+DIALECT_MODULES = {"store/dialects.py", "conditions/dialects.py"}
+"""Where each engine's differences live (issue 14): everything else asks the dialect."""
+ENGINE_CHECK_ALLOWED = {
+    "store/database_url.py": "a URL names its engine: parsing it tells them apart",
+    "store/demo/loaders.py": "the demo's bulk loaders: one class per engine, chosen by name",
+}
+
+
+def _engine_checks(path: Path) -> list[str]:
+    """Lines of ``path`` that ask which engine runs: ``on_sqlite()``-style calls, an
+    ``isinstance`` against a database class, a comparison with an engine's name."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Call):
+            name = ast.unparse(node.func)
+            if name.split(".")[-1] in ("on_sqlite", "on_postgres", "is_sqlite", "is_postgres"):
+                found.append(f"{node.lineno}: {name}()")
+            elif name == "isinstance" and len(node.args) == 2 and any(
+                    engine in ast.unparse(node.args[1]).lower() for engine in ENGINE_NAMES):
+                found.append(f"{node.lineno}: {ast.unparse(node)}")
+        elif isinstance(node, ast.Compare):
+            constants = {n.value for n in ast.walk(node)
+                         if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+            if constants & ENGINE_NAMES:
+                found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_engine_differences_live_in_the_dialects():
+    offenders = []
+    for path in _sources("store") + _sources("conditions"):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative in DIALECT_MODULES or relative in ENGINE_CHECK_ALLOWED:
+            continue
+        offenders += [f"{relative}:{line}" for line in _engine_checks(path)]
+    assert not offenders
+
+
+def test_the_engine_check_finder_sees_each_kind(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("if on_sqlite():\n    pass\n"
+                      "sqlite = isinstance(db, pw.SqliteDatabase)\n"
+                      "if c.dialect.name != 'postgresql':\n    pass\n"
+                      "if parsed.engine in ('postgres', 'mysql'):\n    pass\n"
+                      "x = isinstance(value, str) and value == 'other'\n")
+    assert [line.split(":")[0] for line in _engine_checks(sample)] == ["1", "3", "4", "6"]

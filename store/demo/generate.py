@@ -11,7 +11,7 @@ import peewee as pw
 
 from store.database import database_proxy
 from store.demo.groups import create_sample_groups
-from store.demo.loaders import PostgresLoader, loader_for
+from store.demo.loaders import loader_for
 from store.demo.shape import MAX_CONTACTS
 from store.demo.stream import row_messages
 from store.demo.website import SITES
@@ -74,14 +74,12 @@ def generate_demo(contacts: int, seed: int, progress: Progress | None = None, *,
     _refuse_non_empty()
     report("Preparing", 0.0)
     loader = loader_for(db)
-    lock = ["IMMEDIATE"] if isinstance(db, pw.SqliteDatabase) else []
     phase = "Generating contacts and activities"
     counts = {"accounts": 0, "activities": 0, "submissions": 0}
     vip_ids: list[int] = []
     key_account_ids: list[int] = []
-    with row_messages(contacts, seed, now) as messages, loader.session(), db.atomic(*lock):
-        if isinstance(db, pw.PostgresqlDatabase):
-            db.execute_sql('LOCK TABLE "contact" IN EXCLUSIVE MODE')
+    with row_messages(contacts, seed, now) as messages, loader.session(), db.atomic():
+        db.execute_sql(db.dialect.lock_table(Contact._meta.table_name))
         _refuse_non_empty()  # again, now that no one else can write
         loader.drop_indexes()
         loader.load(Site, ("id", "code_name", "display_name"),
@@ -104,9 +102,8 @@ def generate_demo(contacts: int, seed: int, progress: Progress | None = None, *,
                 _, vip_ids, key_account_ids = message
         report("Building indexes", 0.0)
         loader.restore()
-        if isinstance(loader, PostgresLoader):
-            loader.reset_sequences((Site, Account, Contact, Activity, FormSubmission,
-                                    FormFieldValue, AccountContact))
+        loader.reset_sequences((Site, Account, Contact, Activity, FormSubmission,
+                               FormFieldValue, AccountContact))
         report("Creating sample groups", 0.0)
         groups = create_sample_groups(vip_ids, key_account_ids)
         report("Saving", 0.0)

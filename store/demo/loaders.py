@@ -62,6 +62,9 @@ class BulkLoader:
         """Fresh planner statistics for the loaded tables (after the commit)."""
         raise NotImplementedError
 
+    def reset_sequences(self, models: Sequence[type[pw.Model]]) -> None:
+        """Make the next generated ids follow the loaded ones (SQLite's rowid always does)."""
+
 
 class SqliteLoader(BulkLoader):
     # Many rows per INSERT: binding one long VALUES list costs less than half of
@@ -146,8 +149,10 @@ class PostgresLoader(BulkLoader):
                 f'COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "{table}"')
 
 
+LOADERS: dict[str, type[BulkLoader]] = {"sqlite": SqliteLoader, "postgresql": PostgresLoader}
+"""The loader of each engine, by its dialect's name."""
+
+
 def loader_for(db: pw.Database) -> BulkLoader:
-    if isinstance(db, pw.PostgresqlDatabase):
-        return PostgresLoader(db)
-    return SqliteLoader(db)
+    return LOADERS[db.dialect.name](db)
 

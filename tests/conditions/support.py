@@ -8,7 +8,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from conditions import CONTACT_SCHEMA, Fragment, Type, default_registry, register_sqlite_functions
+from conditions import (
+    CONTACT_SCHEMA,
+    POSTGRESQL,
+    SQLITE,
+    Fragment,
+    Type,
+    default_registry,
+    register_sqlite_functions,
+)
 from conditions.vocabulary import CONTACT_MEMBERS
 
 NOW = datetime(2026, 3, 15, 12, 0, 0)
@@ -103,25 +111,18 @@ def registry(with_sql: bool = True):
 class Binding:
     """SqlBinding over the test tables."""
 
-    dialect = "sqlite"
+    dialect = SQLITE
     contact_table = "contact"
     contact_alias = "c"
     contact_id = "id"
     live_predicate = "c.merged_into IS NULL"
-    lower_function = "cg_lower"
-    upper_function = "cg_upper"
 
     def member_sql(self, name: str, compiler) -> Fragment:
         return Fragment(f"c.{MEMBER_COLUMNS[name]}")
 
-    def datetime_param(self, value: datetime) -> object:
-        return str(value)
-
 
 class PostgresBinding(Binding):
-    dialect = "postgresql"
-    lower_function = "lower"
-    upper_function = "upper"
+    dialect = POSTGRESQL
 
 
 def _stored(value: object) -> object:

@@ -89,7 +89,7 @@ CONDITIONS = [
 def test_placeholders_match_parameters_and_no_percent_sign_is_in_the_text(condition, binding):
     compiled = compile_sql(check(condition, SCHEMA, REGISTRY), binding, NOW)
     assert compiled.translatable
-    placeholder = "?" if binding.dialect == "sqlite" else "%s"
+    placeholder = {"sqlite": "?", "postgresql": "%s"}[binding.dialect.name]
     assert compiled.sql.count(placeholder) == len(compiled.params)
     assert "%" not in compiled.sql.replace("%s", "")
     # The only string literals in the text are our own: '' and the LIKE escape '\'.
