@@ -4,7 +4,7 @@ The condition is evaluated into a connection-private staging table. SQLite evalu
 one statement when that finishes within AT_ONCE_SECONDS, otherwise in steps over contact-id
 ranges, so progress is reported; a cancel stops the running statement at once. PostgreSQL
 evaluates it in one statement watched by a thread that cancels it on request and reports
-progress against the last rebuild's time (see ``_Steps.watched``). Nothing visible changes
+progress against the last rebuild's time (see ``Steps.watched``). Nothing visible changes
 meanwhile. The difference is then applied in one short transaction: contacts that now match
 gain *from condition*, contacts that no longer match lose it (rows left with no source go),
 manual and account memberships and exclusions are respected, every change is audited and
@@ -115,12 +115,12 @@ def rebuild_group(group: ContactGroup, *, progress: Progress | None = None,
         checked = check_condition(group.condition)
         now = now or utcnow()
         compiled = compile_condition(checked, now)
-        runner = _Steps(lock, progress, cancel)
+        runner = Steps(lock, progress, cancel)
         runner.settle()
         _create_stage()
         # Where EXCEPT merges, counting contacts costs more than looking for departed ones
         # straight away (two merging passes); PostgreSQL's anti joins cost several counts.
-        census = None if dialect().except_merges else _Census.take()
+        census = None if dialect().except_merges else Census.take()
         if compiled.translatable:
             _stage_by_sql(checked, compiled, now, runner,
                           _last_seconds(group, lock.previous_status))
@@ -175,7 +175,7 @@ def _database_failure(lock, group: ContactGroup, error: Exception) -> StoreError
 
 
 def _apply_retrying(lock, settled: dt.datetime, checked: CheckedCondition,
-                    compiled: CompiledQuery, now: dt.datetime, census: _Census | None,
+                    compiled: CompiledQuery, now: dt.datetime, census: Census | None,
                     actor: str, clock: float) -> tuple[int, int, int]:
     """Apply the staged difference in one transaction; try again when a concurrent writer
     won a race the group's lock cannot keep out (on PostgreSQL: a contact deleted while its
@@ -267,7 +267,7 @@ def _staged() -> pw.SelectQuery:
     return _STAGE_TABLE.select(_STAGE_TABLE.contact_id)
 
 
-class _Steps:
+class Steps:
     """Paces the evaluation: id ranges sized to ~STEP_SECONDS, progress, heartbeat, cancel."""
 
     def __init__(self, lock, progress: Progress | None, cancel: CancelToken | None) -> None:
@@ -285,7 +285,7 @@ class _Steps:
         large condition loses that much time, a tenth of what it takes on a million contacts.
         """
         self._check_cancel()
-        finished = _run_within(statement, params, AT_ONCE_SECONDS, self._cancelled)
+        finished = run_within(statement, params, AT_ONCE_SECONDS, self._cancelled)
         if finished:
             self._report(1.0)
         self._check_cancel()
@@ -293,7 +293,7 @@ class _Steps:
 
     def run(self, statement: str, params: tuple) -> None:
         """Run one step's statement; on SQLite a cancel stops it at once, changing nothing."""
-        _run_within(statement, params, None, self._cancelled)
+        run_within(statement, params, None, self._cancelled)
         self._check_cancel()
 
     def watched(self, statement: str, params: tuple, expected_seconds: float | None) -> None:
@@ -314,7 +314,7 @@ class _Steps:
             else:
                 self._beat(0.0)
 
-        _run_within(statement, params, None, self._cancelled, tick)
+        run_within(statement, params, None, self._cancelled, tick)
         self._check_cancel()
         self._report(1.0)
         self._check_cancel()
@@ -376,7 +376,7 @@ def _last_seconds(group: ContactGroup, previous_status: str) -> float | None:
 
 
 def _stage_by_sql(checked: CheckedCondition, compiled: CompiledQuery, now: dt.datetime,
-                  steps: _Steps, last_seconds: float | None) -> None:
+                  steps: Steps, last_seconds: float | None) -> None:
     """Stage the matching ids. Where the engine evaluates in ranges (SQLite), the
     one-statement try is skipped when the last rebuild took several times its
     AT_ONCE_SECONDS: it would be stopped again (a nightly rebuild of a large group would
@@ -393,7 +393,7 @@ def _stage_by_sql(checked: CheckedCondition, compiled: CompiledQuery, now: dt.da
     _stage_in_ranges(compile_condition(checked, now, share_sets=True), steps)
 
 
-def _stage_in_ranges(ranged: CompiledQuery, steps: _Steps) -> None:
+def _stage_in_ranges(ranged: CompiledQuery, steps: Steps) -> None:
     """Stage over contact-id ranges, each a step of progress and a chance to cancel. The
     sets that do not depend on the contact (an activity type, a form) are computed once,
     first: in each range's statement they would be computed again, whatever its width."""
@@ -412,8 +412,8 @@ def _stage_in_ranges(ranged: CompiledQuery, steps: _Steps) -> None:
             _drop_table(shared.table)
 
 
-def _run_within(statement: str, params: tuple, seconds: float | None,
-                stop: Callable[[], bool], tick: Callable[[], None] | None = None) -> bool:
+def run_within(statement: str, params: tuple, seconds: float | None,
+               stop: Callable[[], bool], tick: Callable[[], None] | None = None) -> bool:
     """Run ``statement``, or stop it — changing nothing — after ``seconds`` (if given) or once
     ``stop()``. Returns whether it finished. Where the engine allows (PostgreSQL) ``tick``
     is called every ``store.dialects.WATCH_SECONDS`` meanwhile, from another thread."""
@@ -428,7 +428,7 @@ def _run_within(statement: str, params: tuple, seconds: float | None,
     return True
 
 
-def _stage_in_memory(checked: CheckedCondition, now: dt.datetime, steps: _Steps) -> None:
+def _stage_in_memory(checked: CheckedCondition, now: dt.datetime, steps: Steps) -> None:
     """The slow path: evaluate each live contact of each range in Python."""
     current = condition_service.schema()
     for low, high in steps.ranges(FIRST_IN_MEMORY_IDS):
@@ -477,7 +477,7 @@ def _restage_changed_since(started: dt.datetime, checked: CheckedCondition,
 # --- applying ---------------------------------------------------------------------------
 
 
-def _apply(group_id: int, actor: str, census: _Census | None) -> tuple[int, int]:
+def _apply(group_id: int, actor: str, census: Census | None) -> tuple[int, int]:
     """Set *from condition* on the staged contacts and clear it on the others."""
     database_proxy.execute_sql(
         f"DELETE FROM {STAGE} WHERE contact_id IN (SELECT contact_id FROM exclusion "
@@ -494,14 +494,14 @@ def _apply(group_id: int, actor: str, census: _Census | None) -> tuple[int, int]
 
 
 @dataclass(frozen=True)
-class _Census:
+class Census:
     """How many contacts there were, and the highest id, as the evaluation began."""
 
     count: int
     highest: int
 
     @classmethod
-    def take(cls) -> _Census:
+    def take(cls) -> Census:
         count, highest = database_proxy.execute_sql(
             "SELECT COUNT(*), (SELECT MAX(id) FROM contact) FROM contact").fetchone()
         return cls(count, highest or 0)

@@ -136,7 +136,7 @@ def test_a_contact_deleted_or_merged_during_the_evaluation_stays_out(town):
 
 def test_the_census_counts_deletions_not_creations(db):
     ids = make_contacts(6)
-    census = rebuild._Census.take()
+    census = rebuild.Census.take()
     assert not census.anyone_departed()
     contacts.create_contact(first_name="Later")
     assert not census.anyone_departed(), "a contact created since is no departure"
@@ -180,7 +180,7 @@ def test_a_static_group_has_nothing_to_rebuild(db):
 
 def test_a_large_condition_is_evaluated_in_ranges_with_the_same_result(town, monkeypatch):
     """When the one-statement try runs out of time, the id ranges take over from scratch."""
-    monkeypatch.setattr(rebuild._Steps, "at_once", lambda *_args: False)
+    monkeypatch.setattr(rebuild.Steps, "at_once", lambda *_args: False)
     group = groups.create_group("Praguers", condition=IN_PRAGUE)
     seen: list[float] = []
     result = rebuild_group(group, actor=ACTOR, progress=seen.append)
@@ -196,13 +196,13 @@ ONLY_POSTGRESQL = pytest.mark.parametrize("db", ["postgresql"], indirect=True)
 def test_a_group_whose_last_rebuild_was_long_goes_straight_to_the_ranges(town, monkeypatch):
     """The one-statement try would be stopped again; a changed condition tries anew."""
     tries: list[bool] = []
-    real_at_once = rebuild._Steps.at_once
+    real_at_once = rebuild.Steps.at_once
 
     def counting(self, *args):
         tries.append(True)
         return real_at_once(self, *args)
 
-    monkeypatch.setattr(rebuild._Steps, "at_once", counting)
+    monkeypatch.setattr(rebuild.Steps, "at_once", counting)
     group = groups.create_group("Praguers", condition=IN_PRAGUE)
     rebuild_group(group, actor=ACTOR)
     assert len(tries) == 1, "a first rebuild tries one statement"
@@ -226,7 +226,7 @@ def test_ranges_compute_an_activity_set_once_not_once_per_range(db, monkeypatch)
     ids = make_contacts(30)
     for contact_id in ids[::3]:
         activities.log_activity(contact_id, "pagevisit", url="https://example.com/")
-    monkeypatch.setattr(rebuild._Steps, "at_once", lambda *_args: False)
+    monkeypatch.setattr(rebuild.Steps, "at_once", lambda *_args: False)
     monkeypatch.setattr(rebuild, "FIRST_STEP_IDS", 4)
     statements: list[str] = []
     db.handle.connection().set_trace_callback(statements.append)
@@ -258,17 +258,17 @@ def counted(db):
 
 def test_a_statement_past_its_time_is_stopped_and_changes_nothing(counted):
     started = time.perf_counter()
-    assert not rebuild._run_within(SLOW_INSERT, (), 0.2, lambda: False)
+    assert not rebuild.run_within(SLOW_INSERT, (), 0.2, lambda: False)
     assert time.perf_counter() - started < 5
     assert counted() == 0
-    assert rebuild._run_within("INSERT INTO counted (n) VALUES (1)", (), 5, lambda: False)
+    assert rebuild.run_within("INSERT INTO counted (n) VALUES (1)", (), 5, lambda: False)
     assert counted() == 1
 
 
 def test_a_cancel_stops_a_running_statement_and_changes_nothing(counted):
     """SQLite's progress handler and PostgreSQL's watching thread both look at the token."""
     started = time.perf_counter()
-    assert not rebuild._run_within(SLOW_INSERT, (), 60, lambda: True)
+    assert not rebuild.run_within(SLOW_INSERT, (), 60, lambda: True)
     assert time.perf_counter() - started < 5
     assert counted() == 0
 
@@ -278,7 +278,7 @@ def test_a_long_postgresql_statement_keeps_ticking_until_cancelled(counted):
     """The watcher beats the lock's heart while one statement evaluates everything."""
     ticks: list[float] = []
     started = time.perf_counter()
-    assert not rebuild._run_within(SLOW_INSERT, (), None, lambda: len(ticks) >= 3,
+    assert not rebuild.run_within(SLOW_INSERT, (), None, lambda: len(ticks) >= 3,
                                    lambda: ticks.append(time.perf_counter()))
     assert len(ticks) == 3 and time.perf_counter() - started < 5
     assert counted() == 0
@@ -297,7 +297,7 @@ def test_a_watched_statement_reports_progress_against_the_last_rebuild(counted):
             token.cancel()
 
     with pytest.raises(RebuildCancelled):
-        rebuild._Steps(lock, progress, token).watched(SLOW_INSERT, (), expected_seconds=10.0)
+        rebuild.Steps(lock, progress, token).watched(SLOW_INSERT, (), expected_seconds=10.0)
     assert len(seen) == 4 and seen == sorted(seen) and seen[0] > 0 and seen[-1] < 0.2
     assert 0 < fresh(group).progress < 0.2
     assert counted() == 0
