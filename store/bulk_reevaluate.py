@@ -20,8 +20,9 @@ from store.concurrency import begin_contact_change
 from store.condition_service import compile_condition
 from store.group_graph import rebuild_order
 from store.membership import grant, revoke
-from store.models import STATUS_REBUILD_REQUIRED, ContactGroup, Membership
+from store.models import ContactGroup, Membership
 from store.reevaluate import Change, affected, checked_condition
+from store.rows import STATUS_REBUILD_REQUIRED
 
 
 @dataclass

@@ -12,7 +12,8 @@ from graphlib import CycleError, TopologicalSorter
 from conditions import ANY, dependencies
 from store.condition_service import check_condition
 from store.errors import StoreError
-from store.models import STATUS_READY, STATUS_REBUILD_REQUIRED, ContactGroup
+from store.models import ContactGroup
+from store.rows import STATUS_READY, STATUS_REBUILD_REQUIRED
 
 
 def depends_on(condition: str | None) -> frozenset[str]:

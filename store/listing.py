@@ -21,6 +21,7 @@ from store.models import (
     ContactGroup,
     Exclusion,
     GroupAccount,
+    GroupLike,
     Membership,
 )
 
@@ -45,7 +46,7 @@ class MemberRow:
         return asdict(self)
 
 
-def _members_query(group: ContactGroup, contact_filter: ContactFilter) -> pw.SelectQuery:
+def _members_query(group: GroupLike, contact_filter: ContactFilter) -> pw.SelectQuery:
     return (Membership
             .select(Contact.id, Contact.first_name, Contact.last_name, Contact.email,
                     Contact.country_name, Membership.from_condition, Membership.from_account,
@@ -60,7 +61,7 @@ def _row(values: tuple) -> MemberRow:
                      bool(cond), bool(acct), bool(manual))
 
 
-def count_members(group: ContactGroup, contact_filter: ContactFilter = NO_FILTER) -> int:
+def count_members(group: GroupLike, contact_filter: ContactFilter = NO_FILTER) -> int:
     """How many members match; without a filter, the group's stored count.
 
     The stored count is read afresh: a list that asks again after a bulk removal must not
@@ -73,7 +74,7 @@ def count_members(group: ContactGroup, contact_filter: ContactFilter = NO_FILTER
     return _members_query(group, contact_filter).count()
 
 
-def members_matching(group: ContactGroup, contact_ids: Iterable[int],
+def members_matching(group: GroupLike, contact_ids: Iterable[int],
                      contact_filter: ContactFilter) -> set[int]:
     """Which of ``contact_ids`` are members of ``group`` matching ``contact_filter``.
 
@@ -88,7 +89,7 @@ def members_matching(group: ContactGroup, contact_ids: Iterable[int],
     return {contact_id for (contact_id,) in query.tuples()}
 
 
-def member_page(group: ContactGroup, offset: int, limit: int,
+def member_page(group: GroupLike, offset: int, limit: int,
                 contact_filter: ContactFilter = NO_FILTER) -> list[MemberRow]:
     """Members ``offset`` … ``offset + limit`` in contact-id order.
 
@@ -122,7 +123,7 @@ def iter_keyset(fetch_after: Callable[[int], list[T]], key: Callable[[T], int],
         after = key(page[-1])
 
 
-def iter_members(group: ContactGroup,
+def iter_members(group: GroupLike,
                  contact_filter: ContactFilter = NO_FILTER) -> Iterator[MemberRow]:
     """Every member, for exports and the command line."""
     def fetch_after(after: int) -> list[MemberRow]:
@@ -170,47 +171,47 @@ def _among(query: pw.SelectQuery, key: pw.Field, ids: Iterable[int]) -> set[int]
     return {value for (value,) in query.where(key.in_(id_list(wanted))).select(key).tuples()}
 
 
-def _excluded(group: ContactGroup) -> pw.Node:
+def _excluded(group: GroupLike) -> pw.Node:
     return Contact.id.in_(Exclusion.select(Exclusion.contact).where(Exclusion.group == group.id))
 
 
-def count_excluded(group: ContactGroup, contact_filter: ContactFilter = NO_FILTER) -> int:
+def count_excluded(group: GroupLike, contact_filter: ContactFilter = NO_FILTER) -> int:
     """How many contacts the group keeps out (Remove and exclude) match the filter."""
     return _contacts_query(_excluded(group), contact_filter).count()
 
 
-def excluded_page(group: ContactGroup, offset: int, limit: int,
+def excluded_page(group: GroupLike, offset: int, limit: int,
                   contact_filter: ContactFilter = NO_FILTER) -> list[ContactRow]:
     """Excluded contacts ``offset`` … ``offset + limit`` in contact-id order."""
     query = _contacts_query(_excluded(group), contact_filter)
     return [_contact_row(values) for values in _page(query, Contact.id, offset, limit)]
 
 
-def excluded_matching(group: ContactGroup, contact_ids: Iterable[int],
+def excluded_matching(group: GroupLike, contact_ids: Iterable[int],
                       contact_filter: ContactFilter) -> set[int]:
     return _among(_contacts_query(_excluded(group), contact_filter), Contact.id, contact_ids)
 
 
-def _candidates(group: ContactGroup) -> pw.Node:
+def _candidates(group: GroupLike) -> pw.Node:
     """Contacts the Add contacts picker offers: live and not members of the group."""
     is_member = pw.fn.EXISTS(Membership.select(pw.SQL("1")).where(
         (Membership.group == group.id) & (Membership.contact == Contact.id)))
     return live_contacts() & ~is_member
 
 
-def count_candidates(group: ContactGroup, contact_filter: ContactFilter = NO_FILTER) -> int:
+def count_candidates(group: GroupLike, contact_filter: ContactFilter = NO_FILTER) -> int:
     """How many live non-members match the filter."""
     return _contacts_query(_candidates(group), contact_filter).count()
 
 
-def candidate_page(group: ContactGroup, offset: int, limit: int,
+def candidate_page(group: GroupLike, offset: int, limit: int,
                    contact_filter: ContactFilter = NO_FILTER) -> list[ContactRow]:
     """Live non-members ``offset`` … ``offset + limit`` in contact-id order."""
     query = _contacts_query(_candidates(group), contact_filter)
     return [_contact_row(values) for values in _page(query, Contact.id, offset, limit)]
 
 
-def candidates_matching(group: ContactGroup, contact_ids: Iterable[int],
+def candidates_matching(group: GroupLike, contact_ids: Iterable[int],
                         contact_filter: ContactFilter) -> set[int]:
     return _among(_contacts_query(_candidates(group), contact_filter), Contact.id, contact_ids)
 
@@ -263,16 +264,16 @@ def _account_row(values: tuple) -> AccountRow:
     return AccountRow(account_id, name or "", city or "", country or "", linked or 0)
 
 
-def _in_group(group: ContactGroup) -> pw.Node:
+def _in_group(group: GroupLike) -> pw.Node:
     return Account.id.in_(GroupAccount.select(GroupAccount.account)
                           .where(GroupAccount.group == group.id))
 
 
-def _account_scope(group: ContactGroup, in_group: bool) -> pw.Node:
+def _account_scope(group: GroupLike, in_group: bool) -> pw.Node:
     return _in_group(group) if in_group else ~_in_group(group)
 
 
-def count_accounts(group: ContactGroup, account_filter: AccountFilter = NO_ACCOUNT_FILTER,
+def count_accounts(group: GroupLike, account_filter: AccountFilter = NO_ACCOUNT_FILTER,
                    *, in_group: bool = True) -> int:
     """How many accounts of the group (or, with ``in_group=False``, not yet in it — what
     the Add accounts picker offers) match the filter."""
@@ -280,7 +281,7 @@ def count_accounts(group: ContactGroup, account_filter: AccountFilter = NO_ACCOU
     return Account.select(Account.id).where(where).count()
 
 
-def account_page(group: ContactGroup, offset: int, limit: int,
+def account_page(group: GroupLike, offset: int, limit: int,
                  account_filter: AccountFilter = NO_ACCOUNT_FILTER, *,
                  in_group: bool = True) -> list[AccountRow]:
     """Accounts ``offset`` … ``offset + limit`` by name, each with its number of contacts
@@ -289,14 +290,14 @@ def account_page(group: ContactGroup, offset: int, limit: int,
     return [_account_row(values) for values in _page(query, Account.name, offset, limit)]
 
 
-def accounts_matching(group: ContactGroup, account_ids: Iterable[int],
+def accounts_matching(group: GroupLike, account_ids: Iterable[int],
                       account_filter: AccountFilter, *, in_group: bool = True) -> set[int]:
     query = Account.select(Account.id).where(_account_scope(group, in_group)
                                              & account_filter.expression())
     return _among(query, Account.id, account_ids)
 
 
-def account_ids(group: ContactGroup, account_filter: AccountFilter, *, in_group: bool,
+def account_ids(group: GroupLike, account_filter: AccountFilter, *, in_group: bool,
                 except_ids: Iterable[int] = ()) -> list[int]:
     """Ids of the accounts "all matching the filter except these" marks mean.
 

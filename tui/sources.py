@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 from store import listing
 from store.contact_sets import ContactFilter
 from store.listing import AccountFilter, AccountRow, ContactRow, MemberRow
-from store.models import ContactGroup
+from store.rows import GroupRow
 from tui.widgets.row_source import Column
 
 Row = TypeVar("Row")
@@ -54,10 +54,10 @@ class GroupContactSource(Generic[Row]):
     candidates — as a row source; the three store.listing functions say which, and filter
     in SQL with :class:`ContactFilter`."""
 
-    def __init__(self, group: ContactGroup, columns: tuple[Column[Row], ...],
-                 count: Callable[[ContactGroup, ContactFilter], int],
-                 page: Callable[[ContactGroup, int, int, ContactFilter], list[Row]],
-                 matching: Callable[[ContactGroup, Iterable[int], ContactFilter], set[int]],
+    def __init__(self, group: GroupRow, columns: tuple[Column[Row], ...],
+                 count: Callable[[GroupRow, ContactFilter], int],
+                 page: Callable[[GroupRow, int, int, ContactFilter], list[Row]],
+                 matching: Callable[[GroupRow, Iterable[int], ContactFilter], set[int]],
                  ) -> None:
         self.group, self.columns = group, columns
         self._count, self._page, self._matching = count, page, matching
@@ -75,19 +75,19 @@ class GroupContactSource(Generic[Row]):
         return self._matching(self.group, keys, ContactFilter(filter_text))
 
 
-def member_source(group: ContactGroup) -> GroupContactSource[MemberRow]:
+def member_source(group: GroupRow) -> GroupContactSource[MemberRow]:
     """The members of one group."""
     return GroupContactSource(group, MEMBER_COLUMNS, listing.count_members,
                               listing.member_page, listing.members_matching)
 
 
-def excluded_source(group: ContactGroup) -> GroupContactSource[ContactRow]:
+def excluded_source(group: GroupRow) -> GroupContactSource[ContactRow]:
     """The contacts a group keeps out (removed with *Remove and exclude*)."""
     return GroupContactSource(group, CONTACT_COLUMNS, listing.count_excluded,
                               listing.excluded_page, listing.excluded_matching)
 
 
-def candidate_source(group: ContactGroup) -> GroupContactSource[ContactRow]:
+def candidate_source(group: GroupRow) -> GroupContactSource[ContactRow]:
     """What the Add contacts picker offers: live contacts that are not members."""
     return GroupContactSource(group, CONTACT_COLUMNS, listing.count_candidates,
                               listing.candidate_page, listing.candidates_matching)
@@ -99,7 +99,7 @@ class AccountSource:
 
     columns = ACCOUNT_COLUMNS
 
-    def __init__(self, group: ContactGroup, *, in_group: bool = True) -> None:
+    def __init__(self, group: GroupRow, *, in_group: bool = True) -> None:
         self.group = group
         self.in_group = in_group
 

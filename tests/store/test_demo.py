@@ -14,7 +14,6 @@ from store import contacts, database, demo, groups
 from store.errors import StoreError
 from store.models import (
     ALL_MODELS,
-    STATUS_REBUILD_REQUIRED,
     Account,
     AccountContact,
     Activity,
@@ -24,6 +23,7 @@ from store.models import (
     GroupAccount,
     Membership,
 )
+from store.rows import STATUS_REBUILD_REQUIRED
 
 from .helpers import audit_trail
 

@@ -23,7 +23,7 @@ from textual.widgets import Button, Label, Select
 from store import export, membership
 from store.contact_sets import ContactFilter
 from store.listing import ContactRow, MemberRow
-from store.models import ContactGroup
+from store.rows import GroupRow
 from tui.background import in_background
 from tui.contact_edit import open_contact_editor
 from tui.modals import Choice, ChoiceModal, ConfirmModal, PromptModal, TypedConfirmModal
@@ -87,7 +87,7 @@ class ContactsTab(ListTab):
 
     # --- lists ---------------------------------------------------------------------------
 
-    def build_lists(self, group: ContactGroup) -> list[VirtualTable[Any]]:
+    def build_lists(self, group: GroupRow) -> list[VirtualTable[Any]]:
         self._set_actions(bool(group.condition))
         excluded = VirtualTable(excluded_source(group), id="excluded")
         excluded.display = False
@@ -107,7 +107,7 @@ class ContactsTab(ListTab):
             return None
         return self.excluded if self.showing_excluded else self.members
 
-    def show_group(self, group: ContactGroup) -> None:
+    def show_group(self, group: GroupRow) -> None:
         previous = self.group
         super().show_group(group)
         if previous is None:

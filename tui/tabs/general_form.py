@@ -20,7 +20,7 @@ from store.condition_service import (
     slow_reason,
 )
 from store.errors import EditionError, StoreError
-from store.models import ContactGroup
+from store.rows import GroupRow
 from store.settings import require_ems
 
 CONDITION_FEATURE = "Condition-based contact groups"
@@ -40,7 +40,7 @@ class GeneralForm:
     schedule_time: str = ""
 
     @classmethod
-    def of(cls, group: ContactGroup) -> GeneralForm:
+    def of(cls, group: GroupRow) -> GeneralForm:
         return cls(group.display_name, group.code_name, group.description or "",
                    group.is_condition_based, group.condition or None,
                    bool(group.schedule_enabled), group.schedule_time or "")
@@ -71,7 +71,7 @@ class GeneralForm:
 class SaveOutcome:
     """The group as stored after the save, or the refusal (and then nothing was saved)."""
 
-    group: ContactGroup | None
+    group: GroupRow | None
     error: StoreError | None = None
 
 
