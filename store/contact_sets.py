@@ -73,12 +73,17 @@ def contains_ci(expression: pw.Node, text: str) -> pw.Node:
     return _like(expression, pattern) | (non_ascii & _like(lower(expression), pattern))
 
 
+SEARCHED = (Contact.first_name, Contact.last_name, Contact.email, Contact.company,
+            Contact.city, Contact.country_name)
+"""The columns a word typed into a filter may appear in."""
+
+
 @dataclass(frozen=True)
 class ContactFilter:
     """What an admin types into a list's filter box.
 
-    Every word must appear in the first name, last name, email, company or country, so
-    "smith gmail" finds John Smith at gmail.com.
+    Every word must appear in one of :data:`SEARCHED`, so "smith gmail" finds John Smith at
+    gmail.com. Every list, its all-matching marks and the export read the words alike.
     """
 
     text: str = ""
@@ -86,11 +91,9 @@ class ContactFilter:
     def expression(self) -> pw.Node:
         """A WHERE expression on :class:`Contact`; ``TRUE`` for an empty filter."""
         condition: pw.Node = pw.SQL("1 = 1")
-        searched = (Contact.first_name, Contact.last_name, Contact.email, Contact.company,
-                    Contact.country_name)
         for word in self.text.split():
-            any_column = contains_ci(searched[0], word)
-            for column in searched[1:]:
+            any_column = contains_ci(SEARCHED[0], word)
+            for column in SEARCHED[1:]:
                 any_column = any_column | contains_ci(column, word)
             condition = condition & any_column
         return condition

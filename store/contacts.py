@@ -52,6 +52,17 @@ def read_contact(contact_id: int) -> ContactDetails:
     return ContactDetails.of(get_contact(contact_id))
 
 
+def field_lengths() -> dict[str, int]:
+    """The longest text each editable field holds, so a form refuses longer input
+    instead of the database failing (PostgreSQL enforces the limits, SQLite does not)."""
+    lengths = {}
+    for name in EDITABLE_FIELDS:
+        field = getattr(Contact, name)
+        if isinstance(field, pw.CharField):
+            lengths[name] = field.max_length
+    return lengths
+
+
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     """Validate editable fields; unknown names and impossible values are refused."""
     unknown = sorted(set(fields) - set(EDITABLE_FIELDS))

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from conditions import Explanation
 from store.condition_service import explain_contact
-from store.contact_listing import GroupOfContact
 from store.errors import NotFound
+from store.listing import GroupOfContact
 from store.models import Contact, Exclusion, GroupLike, Membership
 
 

@@ -1,19 +1,32 @@
 """Read models for lists: members of a group, the contacts it excludes, the contacts and
-accounts a picker offers, and the group's accounts, page by page.
+accounts a picker offers, the group's accounts, every contact (the Contacts screen) and the
+groups of one contact, page by page. The rows are those of :mod:`store.rows`.
 
 Lists never load a whole group: callers ask for a window (offset and limit, in a stable
-order) or stream it in keyset pages, and the filter runs in SQL.
+order) or stream it in keyset pages, and the filter (:class:`ContactFilter`, the same words
+in the same columns for every list and export) runs in SQL. The Contacts screen browses a
+database that may hold millions the same way; merged contacts (children pointing at a
+parent) are hidden unless asked for: only parents are "live", and only they can be edited
+into groups or merged again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TypeVar
 
 import peewee as pw
 
-from store.contact_sets import NO_FILTER, ContactFilter, contains_ci, id_list, live_contacts
+from store.contact_sets import (
+    NO_FILTER,
+    ContactFilter,
+    Selection,
+    contains_ci,
+    id_list,
+    live_contacts,
+)
+from store.errors import StoreError
 from store.models import (
     Account,
     AccountContact,
@@ -24,26 +37,10 @@ from store.models import (
     GroupLike,
     Membership,
 )
+from store.rows import AccountRow, ContactRow, MemberRow
 
 T = TypeVar("T")
 STREAM_PAGE = 5_000
-
-
-@dataclass(frozen=True)
-class MemberRow:
-    """One line of a group's Contacts tab."""
-
-    contact_id: int
-    first_name: str
-    last_name: str
-    email: str
-    country: str
-    from_condition: bool
-    from_account: bool
-    manual: bool
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
 
 
 def _members_query(group: GroupLike, contact_filter: ContactFilter) -> pw.SelectQuery:
@@ -137,26 +134,20 @@ def iter_members(group: GroupLike,
 # --- contacts a group keeps out, and contacts a picker offers ------------------------
 
 
-@dataclass(frozen=True)
-class ContactRow:
-    """One contact in a list that is not the member list (excluded contacts, a picker)."""
-
-    contact_id: int
-    first_name: str
-    last_name: str
-    email: str
-    country: str
-
-
-def _contacts_query(where: pw.Node, contact_filter: ContactFilter) -> pw.SelectQuery:
-    return (Contact.select(Contact.id, Contact.first_name, Contact.last_name, Contact.email,
-                           Contact.country_name)
-            .where(where & contact_filter.expression()))
+def _contact_rows() -> pw.SelectQuery:
+    return Contact.select(Contact.id, Contact.first_name, Contact.last_name, Contact.email,
+                          Contact.company, Contact.city, Contact.country_name,
+                          Contact.merged_into)
 
 
 def _contact_row(values: tuple) -> ContactRow:
-    contact_id, first, last, email, country = values
-    return ContactRow(contact_id, first or "", last or "", email or "", country or "")
+    contact_id, first, last, email, company, city, country, merged_into = values
+    return ContactRow(contact_id, first or "", last or "", email or "", company or "",
+                      city or "", country or "", merged_into)
+
+
+def _contacts_query(where: pw.Node, contact_filter: ContactFilter) -> pw.SelectQuery:
+    return _contact_rows().where(where & contact_filter.expression())
 
 
 def _page(query: pw.SelectQuery, order: pw.Field, offset: int, limit: int) -> list[tuple]:
@@ -238,18 +229,6 @@ class AccountFilter:
 NO_ACCOUNT_FILTER = AccountFilter()
 
 
-@dataclass(frozen=True)
-class AccountRow:
-    """One line of a group's Accounts tab or of the Add accounts picker."""
-
-    account_id: int
-    name: str
-    city: str
-    country: str
-    contacts: int
-    """Live contacts linked to the account."""
-
-
 def _accounts_query(where: pw.Node, account_filter: AccountFilter) -> pw.SelectQuery:
     linked = (AccountContact.select(pw.fn.COUNT(AccountContact.contact))
               .join(Contact, on=(AccountContact.contact == Contact.id))
@@ -310,3 +289,104 @@ def account_ids(group: GroupLike, account_filter: AccountFilter, *, in_group: bo
     if skipped:
         query = query.where(Account.id.not_in(id_list(skipped)))
     return [value for (value,) in query.order_by(Account.id).tuples()]
+
+
+# --- the Contacts screen, and the groups of one contact ------------------------------
+
+
+@dataclass(frozen=True)
+class GroupOfContact:
+    """A group the contact is in, with the flags that say why."""
+
+    group_id: int
+    display_name: str
+    code_name: str
+    from_condition: bool
+    from_account: bool
+    manual: bool
+
+    def reasons(self) -> str:
+        """"condition, manual": why the contact is in, in words."""
+        flags = (("condition", self.from_condition), ("account", self.from_account),
+                 ("manual", self.manual))
+        return ", ".join(name for name, on in flags if on)
+
+
+@dataclass(frozen=True)
+class GroupChange:
+    """Which groups a contact joined and left between two readings of its groups."""
+
+    joined: tuple[str, ...]
+    left: tuple[str, ...]
+
+    @classmethod
+    def between(cls, before: Iterable[GroupOfContact],
+                after: Iterable[GroupOfContact]) -> GroupChange:
+        old = {group.group_id: group.display_name for group in before}
+        new = {group.group_id: group.display_name for group in after}
+        return cls(tuple(sorted(new[i] for i in new.keys() - old.keys())),
+                   tuple(sorted(old[i] for i in old.keys() - new.keys())))
+
+    def describe(self) -> str:
+        """"joined: Praguers; left: Inactive contacts", or that nothing changed."""
+        parts = []
+        if self.joined:
+            parts.append("joined: " + ", ".join(self.joined))
+        if self.left:
+            parts.append("left: " + ", ".join(self.left))
+        return "; ".join(parts) or "its groups did not change"
+
+
+def _where(text: str, include_merged: bool) -> pw.Node:
+    condition = ContactFilter(text).expression()
+    return condition if include_merged else condition & live_contacts()
+
+
+def count_contacts(text: str = "", *, include_merged: bool = False) -> int:
+    """How many contacts match the filter text."""
+    return Contact.select().where(_where(text, include_merged)).count()
+
+
+def contact_page(offset: int, limit: int, text: str = "", *,
+                 include_merged: bool = False) -> list[ContactRow]:
+    """Matching contacts ``offset`` … ``offset + limit`` in id order."""
+    query = _contact_rows().where(_where(text, include_merged))
+    return [_contact_row(values) for values in _page(query, Contact.id, offset, limit)]
+
+
+def contacts_matching(contact_ids: Iterable[int], text: str, *,
+                      include_merged: bool = False) -> set[int]:
+    """Which of ``contact_ids`` match the filter text (for marks made under another)."""
+    ids = list(contact_ids)
+    if not ids:
+        return set()
+    query = (Contact.select(Contact.id)
+             .where(Contact.id.in_(id_list(ids)) & _where(text, include_merged)))
+    return {contact_id for (contact_id,) in query.tuples()}
+
+
+def selected_contacts(selection: Selection, *, limit: int) -> list[ContactRow]:
+    """The live contacts a selection of the screen's marks means, in id order.
+
+    Marks may mean "all matching the filter"; a merge names every contact it touches, so
+    more than ``limit`` of them is refused rather than listed.
+    """
+    rows = [_contact_row(values) for values in _contact_rows()
+            .where(selection.where() & live_contacts()).order_by(Contact.id)
+            .limit(limit + 1).tuples()]
+    if len(rows) > limit:
+        raise StoreError(f"more than {limit} contacts are marked; mark at most {limit} "
+                         "to merge them at once")
+    return rows
+
+
+def contact_groups(contact_id: int) -> list[GroupOfContact]:
+    """The groups the contact is a member of, by display name."""
+    query = (Membership
+             .select(ContactGroup.id, ContactGroup.display_name, ContactGroup.code_name,
+                     Membership.from_condition, Membership.from_account, Membership.manual)
+             .join(ContactGroup, on=(Membership.group == ContactGroup.id))
+             .where(Membership.contact == contact_id)
+             .order_by(pw.fn.LOWER(ContactGroup.display_name), ContactGroup.id))
+    return [GroupOfContact(group_id, name, code, bool(cond), bool(account), bool(manual))
+            for group_id, name, code, cond, account, manual in query.tuples()]

@@ -8,7 +8,7 @@ Nothing here imports Peewee, so ``tui/`` can use it under the import rules of SP
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 STATUS_READY = "Ready"
@@ -91,3 +91,57 @@ class ContactDetails:
     def of(cls, contact: Any) -> ContactDetails:
         """The details of a loaded ``Contact``."""
         return cls(**{field.name: getattr(contact, field.name) for field in fields(cls)})
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One line of a group's Contacts tab."""
+
+    contact_id: int
+    first_name: str
+    last_name: str
+    email: str
+    country: str
+    from_condition: bool
+    from_account: bool
+    manual: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """One contact in a list: the Contacts screen, a group's excluded contacts, the Add
+    contacts picker."""
+
+    contact_id: int
+    first_name: str
+    last_name: str
+    email: str
+    company: str
+    city: str
+    country: str
+    merged_into: int | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def label(self) -> str:
+        """How confirmations name the contact: "Jana Nová <jana@example.com> (#12)"."""
+        name = self.name or "(no name)"
+        email = f" <{self.email}>" if self.email else ""
+        return f"{name}{email} (#{self.contact_id})"
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One line of a group's Accounts tab or of the Add accounts picker."""
+
+    account_id: int
+    name: str
+    city: str
+    country: str
+    contacts: int
+    """Live contacts linked to the account."""

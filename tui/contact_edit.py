@@ -27,10 +27,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from store import contact_listing, contacts, groups
-from store.contact_listing import GroupChange, GroupOfContact
+from store import contacts, groups, listing
 from store.errors import StoreError
 from store.group_explanation import explain_in_group
+from store.listing import GroupChange, GroupOfContact
 from store.rows import GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN, ContactDetails, GroupRow
 from tui.background import in_background
 
@@ -63,19 +63,19 @@ class SaveOutcome:
 
 
 def _load(contact_id: int) -> _Loaded:
-    return _Loaded(contacts.read_contact(contact_id), contact_listing.contact_groups(contact_id),
-                   contact_listing.field_lengths())
+    return _Loaded(contacts.read_contact(contact_id), listing.contact_groups(contact_id),
+                   contacts.field_lengths())
 
 
 def _save(contact_id: int, fields: dict[str, Any]) -> SaveOutcome:
     """Runs in a worker: the groups are read around the update so the difference is the
     save's (plus whatever else happened meanwhile, which the admin should see too)."""
-    before = contact_listing.contact_groups(contact_id)
+    before = listing.contact_groups(contact_id)
     try:
         contacts.update_contact(contact_id, **fields)
     except StoreError as error:
         return SaveOutcome(before, before, refused=str(error))
-    return SaveOutcome(before, contact_listing.contact_groups(contact_id))
+    return SaveOutcome(before, listing.contact_groups(contact_id))
 
 
 def describe_groups(found: list[GroupOfContact]) -> str:

@@ -6,8 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
-from store.listing import MemberRow
-from store.rows import GroupRow
+from store.rows import GroupRow, MemberRow
 
 MEMBER_COLUMNS = ("id", "first_name", "last_name", "email", "country", "condition_based",
                   "from_account", "manual")

@@ -11,8 +11,8 @@ from typing import Generic, TypeVar
 
 from store import listing
 from store.contact_sets import ContactFilter
-from store.listing import AccountFilter, AccountRow, ContactRow, MemberRow
-from store.rows import GroupRow
+from store.listing import AccountFilter
+from store.rows import AccountRow, ContactRow, GroupRow, MemberRow
 from tui.widgets.row_source import Column
 
 Row = TypeVar("Row")

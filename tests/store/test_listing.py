@@ -34,6 +34,20 @@ def test_members_matching_keeps_members_that_match_the_filter(group):
     assert listing.members_matching(group, [], ContactFilter("first1")) == set()
 
 
+def test_every_list_reads_filter_words_in_the_same_columns(group):
+    """A word the Contacts screen finds (a city, a company) finds the same contacts in a
+    group's lists, so all-matching marks mean the same rows everywhere."""
+    [brno, acme, other] = [contacts.create_contact(first_name="A", city="Brno").id,
+                           contacts.create_contact(first_name="B", company="Acme").id,
+                           contacts.create_contact(first_name="C").id]
+    membership.add_contacts(group, Selection.of_ids([brno, acme]), actor=ACTOR)
+    for text, found in (("brno", brno), ("acme", acme)):
+        assert [row.contact_id for row in listing.contact_page(0, 10, text)] == [found]
+        assert listing.members_matching(group, [brno, acme], ContactFilter(text)) == {found}
+    assert [row.contact_id for row in listing.candidate_page(group, 0, 10)] == [other]
+    assert listing.count_candidates(group, ContactFilter("brno")) == 0
+
+
 def test_member_page_windows_are_slices_of_the_whole_list(group):
     ids = make_contacts(25)
     membership.add_contacts(group, Selection.of_ids(ids[::2]), actor=ACTOR)  # 13 members

@@ -13,8 +13,7 @@ from typing import Any
 from textual.binding import Binding
 
 from store import accounts, settings
-from store.listing import AccountRow
-from store.rows import GroupRow
+from store.rows import AccountRow, GroupRow
 from tui.background import in_background
 from tui.modals import ConfirmModal, TypedConfirmModal
 from tui.selection import Marks

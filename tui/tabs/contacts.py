@@ -22,8 +22,7 @@ from textual.widgets import Button, Label, Select
 
 from store import export, membership
 from store.contact_sets import ContactFilter
-from store.listing import ContactRow, MemberRow
-from store.rows import GroupRow
+from store.rows import ContactRow, GroupRow, MemberRow
 from tui.background import in_background
 from tui.contact_edit import open_contact_editor
 from tui.modals import Choice, ChoiceModal, ConfirmModal, PromptModal, TypedConfirmModal
