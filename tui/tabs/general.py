@@ -404,11 +404,11 @@ class GeneralTab(GroupTab):
             if yes:
                 self._save(form)
 
-        # A code name is how conditions (IsInGroupRow), scripts and the command line
+        # A code name is how conditions (IsInContactGroup), scripts and the command line
         # name the group, and a stray key in the field replaces it: never changed unasked.
         self.app.push_screen(ConfirmModal(
             f"Change the code name from '{old_code}' to '{form.code_name}'? Conditions "
-            "(IsInGroupRow), scripts and commands that name this group by its code "
+            "(IsInContactGroup), scripts and commands that name this group by its code "
             "name must then use the new one.", yes="Change and save", no="Don't save"),
             answered)
 
