@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Self
 
 import peewee as pw
 
@@ -114,27 +115,32 @@ def matching_contacts(contact_filter: ContactFilter) -> pw.SelectQuery:
 
 @dataclass(frozen=True)
 class Selection:
-    """Which contacts a bulk action means: the ones marked, or all matching a filter
-    except the ones unmarked — the TUI's "all matching the filter, minus these"."""
+    """Which rows (contacts, or a group's accounts) a bulk action means: the ids marked one
+    by one, or — ``all_matching`` set to a filter text — every row matching that filter
+    except ``ids``, the rows unmarked since. It is what a list's marks hold
+    (:class:`tui.selection.Marks` adds the operations on them), so an action runs on exactly
+    the rows the list showed as marked, in one statement."""
 
-    ids: frozenset[int] | None = None
-    filter: ContactFilter | None = None
-    except_ids: frozenset[int] = frozenset()
-
-    @classmethod
-    def of_ids(cls, ids: Iterable[int]) -> Selection:
-        return cls(ids=frozenset(_as_id(value) for value in ids))
+    ids: frozenset[int] = frozenset()
+    all_matching: str | None = None
 
     @classmethod
-    def matching(cls, contact_filter: ContactFilter = NO_FILTER,
-                 except_ids: Iterable[int] = ()) -> Selection:
-        return cls(filter=contact_filter, except_ids=frozenset(except_ids))
+    def of_ids(cls, ids: Iterable[int] = ()) -> Self:
+        return cls(frozenset(_as_id(value) for value in ids))
+
+    @classmethod
+    def matching(cls, filter_text: str = "", except_ids: Iterable[int] = ()) -> Self:
+        return cls(frozenset(except_ids), filter_text)
+
+    @property
+    def is_all(self) -> bool:
+        return self.all_matching is not None
 
     def where(self) -> pw.Node:
         """The selection as a WHERE expression on :class:`Contact`."""
-        if self.ids is not None:
+        if self.all_matching is None:
             return Contact.id.in_(id_list(self.ids))
-        expression = (self.filter or ContactFilter()).expression()
-        if self.except_ids:
-            expression = expression & Contact.id.not_in(id_list(self.except_ids))
+        expression = ContactFilter(self.all_matching).expression()
+        if self.ids:
+            expression = expression & Contact.id.not_in(id_list(self.ids))
         return expression

@@ -276,18 +276,20 @@ def accounts_matching(group: GroupLike, account_ids: Iterable[int],
     return _among(query, Account.id, account_ids)
 
 
-def account_ids(group: GroupLike, account_filter: AccountFilter, *, in_group: bool,
-                except_ids: Iterable[int] = ()) -> list[int]:
-    """Ids of the accounts "all matching the filter except these" marks mean.
+def account_ids(group: GroupLike, selection: Selection, *, in_group: bool) -> list[int]:
+    """Ids of the accounts a selection of an account list means (its all-matching filter
+    read as an :class:`AccountFilter`).
 
     The account services take ids (they audit each account), so all-matching marks are
     resolved here, in SQL; accounts number in the tens of thousands at most.
     """
+    if not selection.is_all:
+        return sorted(selection.ids)
     query = Account.select(Account.id).where(_account_scope(group, in_group)
-                                             & account_filter.expression())
-    skipped = list(except_ids)
-    if skipped:
-        query = query.where(Account.id.not_in(id_list(skipped)))
+                                             & AccountFilter(selection.all_matching or "")
+                                             .expression())
+    if selection.ids:
+        query = query.where(Account.id.not_in(id_list(selection.ids)))
     return [value for (value,) in query.order_by(Account.id).tuples()]
 
 

@@ -203,7 +203,7 @@ def add_contacts(group: GroupLike, selection: Selection, actor: str | None = Non
     Returns how many contacts became manual members.
     """
     actor = actor or current_actor()
-    if selection.ids is not None:
+    if not selection.is_all:
         check_contact_ids(selection.ids)
     chosen = Contact.select(Contact.id).where(selection.where() & live_contacts())
     with database_proxy.atomic():
@@ -224,7 +224,7 @@ def add_non_members(group: GroupLike, selection: Selection,
     contacts were added.
     """
     actor = actor or current_actor()
-    if selection.ids is not None:
+    if not selection.is_all:
         check_contact_ids(selection.ids)
     chosen = Contact.select(Contact.id).where(
         selection.where() & live_contacts() & ~_has_row(group.id, Contact.id))
@@ -258,7 +258,7 @@ def remove_and_exclude(group: GroupLike, ids: list[int],
 def _remove(group: GroupLike, selection: Selection, *, exclude: bool, actor: str | None,
             outsiders: bool = False) -> tuple[int, int]:
     actor = actor or current_actor()
-    if selection.ids is not None:
+    if not selection.is_all:
         check_contact_ids(selection.ids)
     chosen = Contact.select(Contact.id).where(selection.where())
     with database_proxy.atomic():

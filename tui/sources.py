@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 from store import listing
-from store.contact_sets import ContactFilter
+from store.contact_sets import ContactFilter, Selection
 from store.listing import AccountFilter
 from store.rows import AccountRow, ContactRow, GroupRow, MemberRow
 from tui.widgets.row_source import Column
@@ -118,10 +118,6 @@ class AccountSource:
         return listing.accounts_matching(self.group, keys, AccountFilter(filter_text),
                                          in_group=self.in_group)
 
-    def chosen_ids(self, ids: frozenset[int], all_matching: str | None) -> list[int]:
-        """The account ids marks mean (see :class:`tui.selection.Marks`); for all-matching
-        marks ``ids`` are the unmarked ones. Reads the database: call it in a worker."""
-        if all_matching is None:
-            return sorted(ids)
-        return listing.account_ids(self.group, AccountFilter(all_matching),
-                                   in_group=self.in_group, except_ids=ids)
+    def chosen_ids(self, marks: Selection) -> list[int]:
+        """The account ids marks mean. Reads the database: call it in a worker."""
+        return listing.account_ids(self.group, marks, in_group=self.in_group)

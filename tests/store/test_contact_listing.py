@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from store import contacts, groups, listing, membership
-from store.contact_sets import ContactFilter, Selection
+from store.contact_sets import Selection
 from store.errors import StoreError
 
 from .helpers import ACTOR, make_contacts
@@ -52,7 +52,7 @@ def test_selected_contacts_resolves_marks_and_refuses_too_many(people):
     marked = listing.selected_contacts(Selection.of_ids([people[5], people[4]]), limit=5)
     assert [row.contact_id for row in marked] == [people[4], people[5]]
     assert marked[0].label() == f"First4 Last4 <c4@example.com> (#{people[4]})"
-    matching = Selection.matching(ContactFilter("first1"), [people[10]])
+    matching = Selection.matching("first1", [people[10]])
     assert [r.contact_id for r in listing.selected_contacts(matching, limit=5)] \
         == [people[11]]
     with pytest.raises(StoreError, match="more than 3 contacts"):

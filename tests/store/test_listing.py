@@ -98,7 +98,7 @@ def test_adding_non_members_leaves_members_flags_alone(group):
     membership.add_contacts(group, Selection.of_ids(ids[3:]), actor=ACTOR)
     membership.remove_contacts(group, Selection.of_ids(ids[3:]), exclude=True, actor=ACTOR)
     # "All matching" in the picker: everything except ids[2], unmarked.
-    added = membership.add_non_members(group, Selection.matching(ContactFilter(""), [ids[2]]),
+    added = membership.add_non_members(group, Selection.matching("", [ids[2]]),
                                        actor=ACTOR)
     assert added == 2
     assert flags(group) == {ids[0]: (True, False, False), ids[1]: (False, False, True),
@@ -128,6 +128,8 @@ def test_group_accounts_and_candidate_accounts(group):
                                      in_group=False) == {gamma}
     assert listing.account_page(group, 1, 5, in_group=False)[0].account_id == gamma
     beta = offered[0].account_id
-    assert listing.account_ids(group, AccountFilter(""), in_group=False,
-                               except_ids=[gamma]) == [beta]
-    assert listing.account_ids(group, AccountFilter("a"), in_group=True) == [acme]
+    assert listing.account_ids(group, Selection.matching("", except_ids=[gamma]),
+                               in_group=False) == [beta]
+    assert listing.account_ids(group, Selection.matching("a"), in_group=True) == [acme]
+    assert listing.account_ids(group, Selection.of_ids([gamma, beta]), in_group=False) \
+        == sorted([gamma, beta])

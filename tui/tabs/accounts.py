@@ -75,7 +75,7 @@ class AccountsTab(ListTab):
             if marks is not None:
                 in_background(
                     self, lambda: accounts.add_accounts(
-                        group, source.chosen_ids(marks.ids, marks.all_matching)),
+                        group, source.chosen_ids(marks)),
                     self._added, description="Add accounts")
 
         self.app.push_screen(PickerModal(f"Add accounts to '{group.display_name}'", source,
@@ -100,7 +100,7 @@ class AccountsTab(ListTab):
             if yes:
                 in_background(
                     self, lambda: accounts.remove_accounts(
-                        group, source.chosen_ids(marks.ids, marks.all_matching)),
+                        group, source.chosen_ids(marks)),
                     self._removed, description="Remove accounts")
 
         self.app.push_screen(ConfirmModal(

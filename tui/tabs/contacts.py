@@ -206,9 +206,7 @@ class ContactsTab(ListTab):
     def _remove(self, marks: Marks, *, exclude: bool) -> None:
         group = self.group
         assert group is not None
-        selection = marks.to_store_selection()
-        in_background(self, lambda: membership.remove_contacts(group, selection,
-                                                               exclude=exclude),
+        in_background(self, lambda: membership.remove_contacts(group, marks, exclude=exclude),
                       lambda removed: self._removed(removed, exclude),
                       description="Remove contacts")
 
@@ -263,8 +261,7 @@ class ContactsTab(ListTab):
 
         def picked(marks: Marks | None) -> None:
             if marks is not None:
-                selection = marks.to_store_selection()
-                in_background(self, lambda: membership.add_non_members(group, selection),
+                in_background(self, lambda: membership.add_non_members(group, marks),
                               self._added, description="Add contacts")
 
         self.app.push_screen(PickerModal(
@@ -318,8 +315,8 @@ class ContactsTab(ListTab):
         target = self.target("contact", _name)
         if group is None or target is None:
             return
-        selection = target.marks.to_store_selection()
-        in_background(self, lambda: membership.include_contacts(group, selection),
+        marks = target.marks
+        in_background(self, lambda: membership.include_contacts(group, marks),
                       self._included, description="Re-include contacts")
 
     def _included(self, included: int) -> None:

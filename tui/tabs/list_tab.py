@@ -119,7 +119,7 @@ class ListTab(GroupTab):
         if key is None or row is None:
             self.notify(f"No {noun} is highlighted.", severity="warning")
             return None
-        return Target(Marks.explicit([key]), 1, describe_row(row))
+        return Target(Marks.of_ids([key]), 1, describe_row(row))
 
     # --- filter --------------------------------------------------------------------------
 
