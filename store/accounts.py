@@ -19,7 +19,14 @@ from store.contacts import touch_contact
 from store.database import database_proxy
 from store.errors import NotFound
 from store.membership import check_contact_ids, finish_change, grant, revoke
-from store.models import Account, AccountContact, Contact, ContactGroup, GroupAccount, Membership
+from store.models import (
+    Account,
+    AccountContact,
+    Contact,
+    GroupAccount,
+    GroupLike,
+    Membership,
+)
 from store.reevaluate import Change, reevaluate_contact
 from store.settings import require_ems
 
@@ -51,7 +58,7 @@ def _check_account_ids(ids: frozenset[int]) -> None:
         raise NotFound(f"no account with id {missing[0]}")
 
 
-def add_accounts(group: ContactGroup, account_ids: Iterable[int],
+def add_accounts(group: GroupLike, account_ids: Iterable[int],
                  actor: str | None = None) -> int:
     """Add accounts and, *from account*, all their live contacts. Returns accounts added."""
     require_ems(ACCOUNTS_FEATURE)
@@ -72,7 +79,7 @@ def add_accounts(group: ContactGroup, account_ids: Iterable[int],
     return len(new)
 
 
-def remove_accounts(group: ContactGroup, account_ids: Iterable[int] | None = None,
+def remove_accounts(group: GroupLike, account_ids: Iterable[int] | None = None,
                     actor: str | None = None) -> int:
     """Remove the given accounts (all when ``None``). Returns accounts removed."""
     actor = actor or current_actor()

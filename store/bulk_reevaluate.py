@@ -21,8 +21,9 @@ from store.condition_reads import decode
 from store.condition_service import SchemaVersion, compile_condition, schema_version
 from store.group_graph import rebuild_order
 from store.membership import grant, revoke
-from store.models import STATUS_REBUILD_REQUIRED, ContactGroup, Membership
+from store.models import ContactGroup, Membership
 from store.reevaluate import Change, affected, checked_or_none
+from store.rows import STATUS_REBUILD_REQUIRED
 
 
 @dataclass

@@ -17,7 +17,8 @@ from functools import cached_property
 from typing import Any
 
 from store.errors import StoreError
-from store.models import GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN, Contact
+from store.models import Contact
+from store.rows import GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 GENDERS = {"": GENDER_UNKNOWN, "0": GENDER_UNKNOWN, "unknown": GENDER_UNKNOWN,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Self
 
 import peewee as pw
 
@@ -46,12 +47,17 @@ def contains_ci(expression: pw.Node, text: str) -> pw.Node:
     return dialect().contains_folded(expression, like_pattern(text))
 
 
+SEARCHED = (Contact.first_name, Contact.last_name, Contact.email, Contact.company,
+            Contact.city, Contact.country_name)
+"""The columns a word typed into a filter may appear in."""
+
+
 @dataclass(frozen=True)
 class ContactFilter:
     """What an admin types into a list's filter box.
 
-    Every word must appear in the first name, last name, email, company or country, so
-    "smith gmail" finds John Smith at gmail.com.
+    Every word must appear in one of :data:`SEARCHED`, so "smith gmail" finds John Smith at
+    gmail.com. Every list, its all-matching marks and the export read the words alike.
     """
 
     text: str = ""
@@ -59,11 +65,9 @@ class ContactFilter:
     def expression(self) -> pw.Node:
         """A WHERE expression on :class:`Contact`; ``TRUE`` for an empty filter."""
         condition: pw.Node = pw.SQL("1 = 1")
-        searched = (Contact.first_name, Contact.last_name, Contact.email, Contact.company,
-                    Contact.country_name)
         for word in self.text.split():
-            any_column = contains_ci(searched[0], word)
-            for column in searched[1:]:
+            any_column = contains_ci(SEARCHED[0], word)
+            for column in SEARCHED[1:]:
                 any_column = any_column | contains_ci(column, word)
             condition = condition & any_column
         return condition
@@ -84,27 +88,32 @@ def matching_contacts(contact_filter: ContactFilter) -> pw.SelectQuery:
 
 @dataclass(frozen=True)
 class Selection:
-    """Which contacts a bulk action means: the ones marked, or all matching a filter
-    except the ones unmarked — the TUI's "all matching the filter, minus these"."""
+    """Which rows (contacts, or a group's accounts) a bulk action means: the ids marked one
+    by one, or — ``all_matching`` set to a filter text — every row matching that filter
+    except ``ids``, the rows unmarked since. It is what a list's marks hold
+    (:class:`tui.selection.Marks` adds the operations on them), so an action runs on exactly
+    the rows the list showed as marked, in one statement."""
 
-    ids: frozenset[int] | None = None
-    filter: ContactFilter | None = None
-    except_ids: frozenset[int] = frozenset()
-
-    @classmethod
-    def of_ids(cls, ids: Iterable[int]) -> Selection:
-        return cls(ids=frozenset(_as_id(value) for value in ids))
+    ids: frozenset[int] = frozenset()
+    all_matching: str | None = None
 
     @classmethod
-    def matching(cls, contact_filter: ContactFilter = NO_FILTER,
-                 except_ids: Iterable[int] = ()) -> Selection:
-        return cls(filter=contact_filter, except_ids=frozenset(except_ids))
+    def of_ids(cls, ids: Iterable[int] = ()) -> Self:
+        return cls(frozenset(_as_id(value) for value in ids))
+
+    @classmethod
+    def matching(cls, filter_text: str = "", except_ids: Iterable[int] = ()) -> Self:
+        return cls(frozenset(except_ids), filter_text)
+
+    @property
+    def is_all(self) -> bool:
+        return self.all_matching is not None
 
     def where(self) -> pw.Node:
         """The selection as a WHERE expression on :class:`Contact`."""
-        if self.ids is not None:
+        if self.all_matching is None:
             return Contact.id.in_(id_list(self.ids))
-        expression = (self.filter or ContactFilter()).expression()
-        if self.except_ids:
-            expression = expression & Contact.id.not_in(id_list(self.except_ids))
+        expression = ContactFilter(self.all_matching).expression()
+        if self.ids:
+            expression = expression & Contact.id.not_in(id_list(self.ids))
         return expression

@@ -18,9 +18,6 @@ from store.database import database_proxy
 from store.errors import NotFound, StoreError
 from store.membership import FLAGS, check_contact_ids, delete_rows, grant
 from store.models import (
-    GENDER_FEMALE,
-    GENDER_MALE,
-    GENDER_UNKNOWN,
     AccountContact,
     Activity,
     Contact,
@@ -33,6 +30,7 @@ from store.models import (
     utcnow,
 )
 from store.reevaluate import Change, reevaluate_contact
+from store.rows import GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN, ContactDetails
 
 EDITABLE_FIELDS = ("first_name", "last_name", "email", "company", "job_title", "phone", "city",
                    "country_code", "country_name", "gender", "birthday", "status", "score",
@@ -47,6 +45,22 @@ def get_contact(contact_id: int) -> Contact:
     if contact is None:
         raise NotFound(f"no contact with id {contact_id}")
     return contact
+
+
+def read_contact(contact_id: int) -> ContactDetails:
+    """The contact as the contact editor shows it, or NotFound."""
+    return ContactDetails.of(get_contact(contact_id))
+
+
+def field_lengths() -> dict[str, int]:
+    """The longest text each editable field holds, so a form refuses longer input
+    instead of the database failing (PostgreSQL enforces the limits, SQLite does not)."""
+    lengths = {}
+    for name in EDITABLE_FIELDS:
+        field = getattr(Contact, name)
+        if isinstance(field, pw.CharField):
+            lengths[name] = field.max_length
+    return lengths
 
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,13 @@ from store.contact_sets import ContactFilter, live_contacts
 from store.csv_input import guard
 from store.errors import StoreError
 from store.listing import STREAM_PAGE, iter_keyset
-from store.models import Contact, ContactFieldValue, ContactGroup, CustomField, Membership
+from store.models import (
+    Contact,
+    ContactFieldValue,
+    CustomField,
+    GroupLike,
+    Membership,
+)
 
 FLAG_COLUMNS = ("from_condition", "from_account", "manual")
 FORMATS = ("csv", "json")
@@ -33,13 +39,13 @@ def _custom_fields() -> list[tuple[int, str]]:
                 .order_by(CustomField.name).tuples())
 
 
-def columns(group: ContactGroup | None = None) -> list[str]:
+def columns(group: GroupLike | None = None) -> list[str]:
     """The header: contact columns, custom fields, and the flags for a group's members."""
     return ([f.column for f in FIELDS] + [name for _, name in _custom_fields()]
             + (list(FLAG_COLUMNS) if group else []))
 
 
-def iter_rows(contact_filter: ContactFilter, group: ContactGroup | None = None
+def iter_rows(contact_filter: ContactFilter, group: GroupLike | None = None
               ) -> Iterator[dict[str, Any]]:
     """Live contacts matching the filter (or the group's members), in id order."""
     contact_columns = [getattr(Contact, f.column) for f in FIELDS]
@@ -99,7 +105,7 @@ def format_of(path: str, given: str | None = None) -> str:
                      "or give --format csv|json")
 
 
-def export_to_file(path: str, contact_filter: ContactFilter, group: ContactGroup | None = None,
+def export_to_file(path: str, contact_filter: ContactFilter, group: GroupLike | None = None,
                    output_format: str | None = None) -> int:
     """Write the export to ``path``: beside it first, renamed when complete, so a failed
     export never leaves half a file. Returns the rows written."""
@@ -120,7 +126,7 @@ def export_to_file(path: str, contact_filter: ContactFilter, group: ContactGroup
 
 
 def write(out: TextIO, output_format: str, contact_filter: ContactFilter,
-          group: ContactGroup | None = None) -> int:
+          group: GroupLike | None = None) -> int:
     """Write the rows to ``out``; returns how many."""
     header = columns(group)
     rows = iter_rows(contact_filter, group)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from conditions import Explanation
 from store.condition_service import explain_contact
-from store.contact_listing import GroupOfContact
 from store.errors import NotFound
-from store.models import Contact, ContactGroup, Exclusion, Membership
+from store.listing import GroupOfContact
+from store.models import Contact, Exclusion, GroupLike, Membership
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class GroupExplanation:
         return "\n".join(lines)
 
 
-def explain_in_group(group: ContactGroup, contact_id: int) -> GroupExplanation:
+def explain_in_group(group: GroupLike, contact_id: int) -> GroupExplanation:
     """The contact's membership in ``group`` with the reason that decides it."""
     contact = Contact.get_or_none(Contact.id == contact_id)
     if contact is None:

@@ -12,7 +12,8 @@ from graphlib import CycleError, TopologicalSorter
 from conditions.reads import ANY
 from store.condition_reads import decode
 from store.errors import StoreError
-from store.models import STATUS_READY, STATUS_REBUILD_REQUIRED, ContactGroup
+from store.models import ContactGroup
+from store.rows import STATUS_READY, STATUS_REBUILD_REQUIRED
 
 
 def _graph(override: tuple[str, frozenset[str]] | None = None) -> dict[str, set[str]]:

@@ -12,13 +12,8 @@ from store import scheduler
 from store.condition_reads import encode
 from store.database import database_proxy
 from store.errors import NotFound, StoreError
-from store.models import (
-    STATUS_READY,
-    STATUS_REBUILD_REQUIRED,
-    STATUS_REBUILDING,
-    ContactGroup,
-    utcnow,
-)
+from store.models import ContactGroup, GroupLike, utcnow
+from store.rows import STATUS_READY, STATUS_REBUILD_REQUIRED, STATUS_REBUILDING, GroupRow
 from store.settings import CONDITION_FEATURE, require_ems
 
 if TYPE_CHECKING:
@@ -87,8 +82,16 @@ def get_group_by_id(group_id: int) -> ContactGroup:
     return group
 
 
-def list_groups() -> list[ContactGroup]:
-    return list(ContactGroup.select().order_by(pw.fn.LOWER(ContactGroup.display_name)))
+def read_group(group_id: int) -> GroupRow:
+    """The group as stored now, as a row (screens re-read it to show other processes'
+    changes); NotFound when it is gone."""
+    return GroupRow.of(get_group_by_id(group_id))
+
+
+def list_groups() -> list[GroupRow]:
+    """Every group, by display name."""
+    return [GroupRow.of(group) for group in
+            ContactGroup.select().order_by(pw.fn.LOWER(ContactGroup.display_name))]
 
 
 def create_group(display_name: str, code_name: str | None = None, description: str = "",
@@ -140,7 +143,7 @@ def update_group(group: ContactGroup, *, display_name: str | None = None,
 def save_group(group_id: int | None, *, display_name: str, code_name: str | None = None,
                description: str = "", condition: str | None = None,
                clear_condition: bool = False, schedule: bool | None = None,
-               schedule_time: str | None = None) -> ContactGroup:
+               schedule_time: str | None = None) -> GroupRow:
     """Create a group (``group_id`` None) or change one, and turn its daily rebuild on or
     off, in one transaction; returns the group as stored.
 
@@ -159,13 +162,14 @@ def save_group(group_id: int | None, *, display_name: str, code_name: str | None
                                  condition=condition, clear_condition=clear_condition)
         if schedule is not None:
             scheduler.schedule_group(group, schedule, schedule_time)
-        return get_group_by_id(group.id)
+        return read_group(group.id)
 
 
-def delete_group(group: ContactGroup) -> None:
-    """Delete the group with its memberships, exclusions, accounts and schedule."""
+def delete_group(group: GroupLike) -> None:
+    """Delete the group with its memberships, exclusions, accounts and schedule (the
+    foreign keys cascade)."""
     with database_proxy.atomic():
-        group.delete_instance()
+        ContactGroup.delete().where(ContactGroup.id == group.id).execute()
 
 
 def _changed(stored: str | None, condition: str) -> bool:

@@ -12,7 +12,7 @@ from store.models import (
     AuditBatch,
     AuditContact,
     Contact,
-    ContactGroup,
+    GroupLike,
     GroupSizeSample,
 )
 
@@ -28,14 +28,14 @@ class HistoryRow:
     source: str
 
 
-def count_events(group: ContactGroup) -> int:
+def count_events(group: GroupLike) -> int:
     """Rows the History tab lists: a contact's change each, an account's change each."""
     counted = pw.fn.SUM(pw.Case(None, [(AuditBatch.account_id.is_null(False), 1)],
                                 AuditBatch.contacts))
     return (AuditBatch.select(counted).where(AuditBatch.group_id == group.id).scalar()) or 0
 
 
-def event_page(group: ContactGroup, offset: int, limit: int) -> list[HistoryRow]:
+def event_page(group: GroupLike, offset: int, limit: int) -> list[HistoryRow]:
     """Newest first, one window at a time: each batch's contacts (in id order), or the
     account a batch added or removed."""
     contact_name = pw.fn.TRIM(pw.fn.COALESCE(Contact.first_name, "").concat(" ")
@@ -65,7 +65,7 @@ def event_page(group: ContactGroup, offset: int, limit: int) -> list[HistoryRow]
     return rows
 
 
-def size_history(group: ContactGroup, points: int = 400) -> list[tuple[dt.datetime, int]]:
+def size_history(group: GroupLike, points: int = 400) -> list[tuple[dt.datetime, int]]:
     """(time, members) samples, thinned to about ``points`` for a plot."""
     total = GroupSizeSample.select().where(GroupSizeSample.group == group.id).count()
     step = max(1, total // points)

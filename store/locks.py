@@ -28,13 +28,8 @@ import peewee as pw
 from store.actor import current_actor
 from store.database import database_proxy, dialect
 from store.errors import StoreError
-from store.models import (
-    STATUS_REBUILD_REQUIRED,
-    STATUS_REBUILDING,
-    ContactGroup,
-    RebuildLock,
-    utcnow,
-)
+from store.models import ContactGroup, RebuildLock, utcnow
+from store.rows import STATUS_REBUILD_REQUIRED, STATUS_REBUILDING
 
 STALE_AFTER = dt.timedelta(seconds=30)
 LOCK_DECISIONS = 727275  # advisory lock key: one process at a time decides who holds a lock

@@ -21,7 +21,7 @@ from store.concurrency import lock_groups
 from store.contact_sets import Selection, id_list, live_contacts
 from store.database import database_proxy, dialect
 from store.errors import NotFound, StoreError
-from store.models import Contact, ContactGroup, Exclusion, Membership, utcnow
+from store.models import Contact, Exclusion, GroupLike, Membership, utcnow
 
 FLAGS = (Membership.from_condition, Membership.from_account, Membership.manual)
 ANALYZE_AFTER_ROWS = 10_000  # memberships changed at once before statistics are refreshed
@@ -197,13 +197,13 @@ def _list_ids(ids: list[int], shown: int = 5) -> str:
     return text + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
 
 
-def add_contacts(group: ContactGroup, selection: Selection, actor: str | None = None) -> int:
+def add_contacts(group: GroupLike, selection: Selection, actor: str | None = None) -> int:
     """Manually add the selected live contacts; re-includes excluded ones.
 
     Returns how many contacts became manual members.
     """
     actor = actor or current_actor()
-    if selection.ids is not None:
+    if not selection.is_all:
         check_contact_ids(selection.ids)
     chosen = Contact.select(Contact.id).where(selection.where() & live_contacts())
     with database_proxy.atomic():
@@ -214,7 +214,7 @@ def add_contacts(group: ContactGroup, selection: Selection, actor: str | None = 
     return added
 
 
-def add_non_members(group: ContactGroup, selection: Selection,
+def add_non_members(group: GroupLike, selection: Selection,
                     actor: str | None = None) -> int:
     """Manually add the selected live contacts that are not members yet.
 
@@ -224,7 +224,7 @@ def add_non_members(group: ContactGroup, selection: Selection,
     contacts were added.
     """
     actor = actor or current_actor()
-    if selection.ids is not None:
+    if not selection.is_all:
         check_contact_ids(selection.ids)
     chosen = Contact.select(Contact.id).where(
         selection.where() & live_contacts() & ~_has_row(group.id, Contact.id))
@@ -236,7 +236,7 @@ def add_non_members(group: ContactGroup, selection: Selection,
     return added
 
 
-def remove_contacts(group: ContactGroup, selection: Selection, *, exclude: bool = False,
+def remove_contacts(group: GroupLike, selection: Selection, *, exclude: bool = False,
                     actor: str | None = None) -> int:
     """Remove the selected members (whatever their sources); optionally exclude them.
 
@@ -245,7 +245,7 @@ def remove_contacts(group: ContactGroup, selection: Selection, *, exclude: bool 
     return _remove(group, selection, exclude=exclude, actor=actor)[0]
 
 
-def remove_and_exclude(group: ContactGroup, ids: list[int],
+def remove_and_exclude(group: GroupLike, ids: list[int],
                        actor: str | None = None) -> tuple[int, int]:
     """Remove these contacts and keep them out, members or not: the condition may add a
     contact that is not a member yet, and the admin wants it never to.
@@ -255,10 +255,10 @@ def remove_and_exclude(group: ContactGroup, ids: list[int],
     return _remove(group, Selection.of_ids(ids), exclude=True, actor=actor, outsiders=True)
 
 
-def _remove(group: ContactGroup, selection: Selection, *, exclude: bool, actor: str | None,
+def _remove(group: GroupLike, selection: Selection, *, exclude: bool, actor: str | None,
             outsiders: bool = False) -> tuple[int, int]:
     actor = actor or current_actor()
-    if selection.ids is not None:
+    if not selection.is_all:
         check_contact_ids(selection.ids)
     chosen = Contact.select(Contact.id).where(selection.where())
     with database_proxy.atomic():
@@ -285,7 +285,7 @@ def _exclude_non_members(group_id: int, contacts: pw.Node, actor: str) -> int:
     return excluded
 
 
-def remove_all_contacts(group: ContactGroup, *, exclude: bool = False,
+def remove_all_contacts(group: GroupLike, *, exclude: bool = False,
                         actor: str | None = None) -> int:
     """Remove every member of the group (the bulk scope *All contacts*)."""
     actor = actor or current_actor()
@@ -297,7 +297,7 @@ def remove_all_contacts(group: ContactGroup, *, exclude: bool = False,
     return removed
 
 
-def include_contacts(group: ContactGroup, selection: Selection,
+def include_contacts(group: GroupLike, selection: Selection,
                      actor: str | None = None) -> int:
     """Re-include excluded contacts: their accounts in the group hold them again at once,
     and a later rebuild adds those that still match the condition."""
@@ -331,7 +331,7 @@ def refresh_statistics(changed: int) -> None:
         database_proxy.execute_sql("ANALYZE membership")
 
 
-def finish_change(group: ContactGroup, changed: int) -> int:
+def finish_change(group: GroupLike, changed: int) -> int:
     """After a bulk change: store the exact count and, if members changed, tell the groups
     whose conditions read this one. Returns the count."""
     count = audit.refresh_member_count(group.id)

@@ -12,19 +12,9 @@ import datetime as dt
 
 import peewee as pw
 
+from store.clock import utc_naive, utcnow
 from store.database import database_proxy
-
-
-def utcnow() -> dt.datetime:
-    """The current UTC time, naive, as every timestamp column stores it."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def utc_naive(moment: dt.datetime) -> dt.datetime:
-    """``moment`` as naive UTC; a naive one is taken to be UTC already."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+from store.rows import GENDER_UNKNOWN, STATUS_READY, GroupRow
 
 
 class UtcDateTimeField(pw.DateTimeField):
@@ -49,9 +39,6 @@ class BaseModel(pw.Model):
 class Site(BaseModel):
     code_name = pw.CharField(max_length=100, unique=True)
     display_name = pw.CharField(max_length=200)
-
-
-GENDER_UNKNOWN, GENDER_MALE, GENDER_FEMALE = 0, 1, 2
 
 
 class Country(BaseModel):
@@ -179,12 +166,6 @@ class FormFieldValue(BaseModel):
     value = pw.TextField(null=True)
 
 
-STATUS_READY = "Ready"
-STATUS_REBUILD_REQUIRED = "Rebuild required"
-STATUS_REBUILDING = "Rebuilding"
-STATUS_FAILED = "Failed"
-
-
 class ContactGroup(BaseModel):
     code_name = pw.CharField(max_length=100, unique=True)
     display_name = pw.CharField(max_length=200)
@@ -208,6 +189,11 @@ class ContactGroup(BaseModel):
     @property
     def is_condition_based(self) -> bool:
         return bool(self.condition and self.condition.strip())
+
+
+# A group as functions that read its fields (not save it) take it: the model the store and
+# the command line load, or the row the terminal UI holds.
+GroupLike = ContactGroup | GroupRow
 
 
 class Membership(BaseModel):

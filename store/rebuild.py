@@ -43,15 +43,8 @@ from store.membership import (
     refresh_statistics,
     revoke,
 )
-from store.models import (
-    STATUS_FAILED,
-    STATUS_READY,
-    STATUS_REBUILD_REQUIRED,
-    Contact,
-    ContactGroup,
-    Membership,
-    utcnow,
-)
+from store.models import Contact, ContactGroup, GroupLike, Membership, utcnow
+from store.rows import STATUS_FAILED, STATUS_READY, STATUS_REBUILD_REQUIRED
 
 STAGE = "rebuild_stage"
 CHANGED = "rebuild_changed"  # the contacts edited while the rebuild evaluated
@@ -98,7 +91,7 @@ class RebuildResult:
         return asdict(self)
 
 
-def rebuild_group(group: ContactGroup, *, progress: Progress | None = None,
+def rebuild_group(group: GroupLike, *, progress: Progress | None = None,
                   cancel: CancelToken | None = None, actor: str | None = None,
                   now: dt.datetime | None = None) -> RebuildResult:
     """Rebuild one condition-based group; raises AlreadyRebuilding, RebuildCancelled,

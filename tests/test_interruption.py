@@ -18,14 +18,8 @@ from pathlib import Path
 import pytest
 
 from store import database, groups, locks, rebuild
-from store.models import (
-    STATUS_READY,
-    STATUS_REBUILD_REQUIRED,
-    STATUS_REBUILDING,
-    Contact,
-    Membership,
-    RebuildLock,
-)
+from store.models import Contact, Membership, RebuildLock
+from store.rows import STATUS_READY, STATUS_REBUILD_REQUIRED, STATUS_REBUILDING
 
 from .e2e_support import Terminal, installed_command
 

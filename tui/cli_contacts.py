@@ -12,9 +12,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from store import activities, contact_fields, contact_listing, contacts, custom_fields
-from store.contact_listing import GroupChange
+from store import activities, contact_fields, contacts, custom_fields, listing
 from store.errors import StoreError
+from store.listing import GroupChange
 from tui import formatting
 
 CONTACT_LIST_COLUMNS = ("id", "first_name", "last_name", "email", "company", "city", "country")
@@ -27,9 +27,9 @@ def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
 def _tracking_groups(contact_id: int | None, change: Callable[[], int]
                      ) -> tuple[int, GroupChange]:
     """Run ``change`` (returning the contact's id) and tell which groups it joined or left."""
-    before = contact_listing.contact_groups(contact_id) if contact_id is not None else []
+    before = listing.contact_groups(contact_id) if contact_id is not None else []
     changed_id = change()
-    return changed_id, GroupChange.between(before, contact_listing.contact_groups(changed_id))
+    return changed_id, GroupChange.between(before, listing.contact_groups(changed_id))
 
 
 def _report(args: argparse.Namespace, verb: str, contact_id: int, moved: GroupChange) -> None:
@@ -86,7 +86,7 @@ def cmd_contacts_show(args: argparse.Namespace) -> None:
     data["merged_into"] = contact.merged_into_id
     data["custom"] = custom_fields.values_of(contact.id)
     data["groups"] = [{"code": g.code_name, "name": g.display_name, "why": g.reasons()}
-                      for g in contact_listing.contact_groups(contact.id)]
+                      for g in listing.contact_groups(contact.id)]
     lines = [formatting.key_values({k: v for k, v in data.items()
                                     if k not in ("custom", "groups")})]
     lines += [f"{name}: {value or ''}" for name, value in data["custom"].items()]
@@ -95,8 +95,8 @@ def cmd_contacts_show(args: argparse.Namespace) -> None:
 
 
 def cmd_contacts_list(args: argparse.Namespace) -> None:
-    rows = contact_listing.contact_page(0, args.limit, args.filter)
-    total = contact_listing.count_contacts(args.filter)
+    rows = listing.contact_page(0, args.limit, args.filter)
+    total = listing.count_contacts(args.filter)
     cells = [(r.contact_id, r.first_name, r.last_name, r.email, r.company, r.city, r.country)
              for r in rows]
     _emit(args, [dict(zip(CONTACT_LIST_COLUMNS, c, strict=True)) for c in cells],

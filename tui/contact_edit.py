@@ -27,11 +27,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from store import contact_listing, contacts, groups
-from store.contact_listing import GroupChange, GroupOfContact
+from store import contacts, groups, listing
 from store.errors import StoreError
 from store.group_explanation import explain_in_group
-from store.models import GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN, Contact, ContactGroup
+from store.listing import GroupChange, GroupOfContact
+from store.rows import GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN, ContactDetails, GroupRow
 from tui.background import in_background
 
 TEXT_FIELDS = (
@@ -44,7 +44,7 @@ GENDERS = (("unknown", GENDER_UNKNOWN), ("male", GENDER_MALE), ("female", GENDER
 
 @dataclass(frozen=True)
 class _Loaded:
-    contact: Contact
+    contact: ContactDetails
     groups: list[GroupOfContact]
     lengths: dict[str, int]
 
@@ -63,19 +63,19 @@ class SaveOutcome:
 
 
 def _load(contact_id: int) -> _Loaded:
-    return _Loaded(contacts.get_contact(contact_id), contact_listing.contact_groups(contact_id),
-                   contact_listing.field_lengths())
+    return _Loaded(contacts.read_contact(contact_id), listing.contact_groups(contact_id),
+                   contacts.field_lengths())
 
 
 def _save(contact_id: int, fields: dict[str, Any]) -> SaveOutcome:
     """Runs in a worker: the groups are read around the update so the difference is the
     save's (plus whatever else happened meanwhile, which the admin should see too)."""
-    before = contact_listing.contact_groups(contact_id)
+    before = listing.contact_groups(contact_id)
     try:
         contacts.update_contact(contact_id, **fields)
     except StoreError as error:
         return SaveOutcome(before, before, refused=str(error))
-    return SaveOutcome(before, contact_listing.contact_groups(contact_id))
+    return SaveOutcome(before, listing.contact_groups(contact_id))
 
 
 def describe_groups(found: list[GroupOfContact]) -> str:
@@ -217,7 +217,7 @@ class ContactEditModal(ModalScreen[bool]):
         self.dismiss(self._saved)
 
 
-class GroupPickerModal(ModalScreen[ContactGroup | None]):
+class GroupPickerModal(ModalScreen[GroupRow | None]):
     """Choose one of a few groups (the condition-based ones): arrows and enter."""
 
     DEFAULT_CSS = """
@@ -226,7 +226,7 @@ class GroupPickerModal(ModalScreen[ContactGroup | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="group-picker.cancel")]
 
-    def __init__(self, question: str, choices: list[ContactGroup]) -> None:
+    def __init__(self, question: str, choices: list[GroupRow]) -> None:
         super().__init__()
         self.question, self.choices = question, choices
 
@@ -268,7 +268,7 @@ def explain_membership(node: DOMNode, contact_id: int, label: str) -> None:
     """Ask which condition-based group, then show whether the contact is in it, the reason
     that decides it (excluded, merged, manual, account, condition) and the condition's tree."""
 
-    def chosen(group: ContactGroup | None) -> None:
+    def chosen(group: GroupRow | None) -> None:
         if group is None or group.condition is None:
             return
         in_background(node, lambda: explain_in_group(group, contact_id),
@@ -277,7 +277,7 @@ def explain_membership(node: DOMNode, contact_id: int, label: str) -> None:
                           explained.render())),
                       description="Explain membership")
 
-    def listed(found: list[ContactGroup]) -> None:
+    def listed(found: list[GroupRow]) -> None:
         choices = [g for g in found if g.is_condition_based]
         if not choices:
             node.app.notify("No group has a condition to explain.", severity="warning")

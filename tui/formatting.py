@@ -6,8 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
-from store.listing import MemberRow
-from store.models import ContactGroup
+from store.rows import GroupRow, MemberRow
 
 MEMBER_COLUMNS = ("id", "first_name", "last_name", "email", "country", "condition_based",
                   "from_account", "manual")
@@ -22,7 +21,7 @@ def _iso_utc(value: dt.datetime | None) -> str | None:
     return value.replace(microsecond=0).isoformat() + "Z" if value else None
 
 
-def group_summary(group: ContactGroup, *, detail: bool = False) -> dict[str, Any]:
+def group_summary(group: GroupRow, *, detail: bool = False) -> dict[str, Any]:
     """What a user wants to know about a group, as plain data for text or JSON."""
     data: dict[str, Any] = {
         "code": group.code_name,
@@ -71,7 +70,7 @@ def local_moment(value: dt.datetime | None, zone: dt.tzinfo, *, with_zone: bool 
     return value.replace(tzinfo=dt.UTC).astimezone(zone).strftime(shape)
 
 
-def group_details(group: ContactGroup, condition: str, zone: dt.tzinfo) -> str:
+def group_details(group: GroupRow, condition: str, zone: dt.tzinfo) -> str:
     """``groups show`` as text: labelled lines, the condition as its sentence, times
     local, the last rebuild in words."""
     last = None
@@ -120,7 +119,7 @@ def _is_number(text: str) -> bool:
     return text.replace(",", "").isdigit()
 
 
-def groups_table(groups: list[ContactGroup], zone: dt.tzinfo) -> str:
+def groups_table(groups: list[GroupRow], zone: dt.tzinfo) -> str:
     if not groups:
         return "No contact groups yet. Create one with: contact-groups groups create --name NAME"
     rebuilt = "Last rebuilt (" + dt.datetime.now(zone).strftime("%Z") + ")"

@@ -17,7 +17,7 @@ from types import FrameType
 from store import external_changes, heartbeat, scheduler
 from store.database import close, translate_errors
 from store.errors import StoreError
-from store.models import ContactGroup
+from store.rows import GroupRow
 from tui.formatting import plural
 
 POLL_SECONDS = 30.0
@@ -26,7 +26,7 @@ WATCH_SECONDS = 5.0
 log = logging.getLogger("contact-groups.scheduler")
 
 
-def run_forever(run: Callable[[ContactGroup], str], poll: float = POLL_SECONDS,
+def run_forever(run: Callable[[GroupRow], str], poll: float = POLL_SECONDS,
                 watch: float = WATCH_SECONDS) -> None:
     stop = threading.Event()
 

@@ -24,10 +24,9 @@ become "all matching G except S", and "all matching G except E" becomes exactly 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from store.contact_sets import ContactFilter, Selection
+from store.contact_sets import Selection
 
 
 class MarksError(ValueError):
@@ -46,27 +45,13 @@ def _scope(filter_text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Marks:
-    """Immutable marks; every operation returns new marks.
+class Marks(Selection):
+    """Immutable marks; every operation returns new marks. They are the store's
+    :class:`Selection` (a bulk action takes them as they are) with the list's operations.
 
     ``all_matching`` is ``None`` for explicit marks (``ids`` are the marked rows) or the
     filter text of all-matching marks (``ids`` are the rows unmarked since).
     """
-
-    ids: frozenset[int] = frozenset()
-    all_matching: str | None = None
-
-    @classmethod
-    def explicit(cls, ids: Iterable[int] = ()) -> Marks:
-        return cls(ids=frozenset(ids))
-
-    @classmethod
-    def matching(cls, filter_text: str, except_ids: Iterable[int] = ()) -> Marks:
-        return cls(ids=frozenset(except_ids), all_matching=filter_text)
-
-    @property
-    def is_all(self) -> bool:
-        return self.all_matching is not None
 
     @property
     def is_empty(self) -> bool:
@@ -110,7 +95,7 @@ class Marks:
             raise MarksError(
                 f"the marks are {_scope(self.all_matching)}: set that filter again to invert "
                 "them, or clear the marks (u)")
-        return Marks.explicit(self.ids)
+        return Marks.of_ids(self.ids)
 
     def count(self, total_matching: int) -> int:
         """How many rows are marked; ``total_matching`` is how many rows match the filter
@@ -118,12 +103,6 @@ class Marks:
         if self.all_matching is None:
             return len(self.ids)
         return max(total_matching - len(self.ids), 0)
-
-    def to_store_selection(self) -> Selection:
-        """The marks as the store's selection, for bulk actions in single statements."""
-        if self.all_matching is None:
-            return Selection.of_ids(self.ids)
-        return Selection.matching(ContactFilter(self.all_matching), self.ids)
 
     def describe(self, count: int, filter_text: str, *, hidden: int = 0) -> str:
         """A status-line phrase: how many are marked and what the marks mean.

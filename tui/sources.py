@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 from store import listing
-from store.contact_sets import ContactFilter
-from store.listing import AccountFilter, AccountRow, ContactRow, MemberRow
-from store.models import ContactGroup
+from store.contact_sets import ContactFilter, Selection
+from store.listing import AccountFilter
+from store.rows import AccountRow, ContactRow, GroupRow, MemberRow
 from tui.widgets.row_source import Column
 
 Row = TypeVar("Row")
@@ -54,10 +54,10 @@ class GroupContactSource(Generic[Row]):
     candidates — as a row source; the three store.listing functions say which, and filter
     in SQL with :class:`ContactFilter`."""
 
-    def __init__(self, group: ContactGroup, columns: tuple[Column[Row], ...],
-                 count: Callable[[ContactGroup, ContactFilter], int],
-                 page: Callable[[ContactGroup, int, int, ContactFilter], list[Row]],
-                 matching: Callable[[ContactGroup, Iterable[int], ContactFilter], set[int]],
+    def __init__(self, group: GroupRow, columns: tuple[Column[Row], ...],
+                 count: Callable[[GroupRow, ContactFilter], int],
+                 page: Callable[[GroupRow, int, int, ContactFilter], list[Row]],
+                 matching: Callable[[GroupRow, Iterable[int], ContactFilter], set[int]],
                  ) -> None:
         self.group, self.columns = group, columns
         self._count, self._page, self._matching = count, page, matching
@@ -75,19 +75,19 @@ class GroupContactSource(Generic[Row]):
         return self._matching(self.group, keys, ContactFilter(filter_text))
 
 
-def member_source(group: ContactGroup) -> GroupContactSource[MemberRow]:
+def member_source(group: GroupRow) -> GroupContactSource[MemberRow]:
     """The members of one group."""
     return GroupContactSource(group, MEMBER_COLUMNS, listing.count_members,
                               listing.member_page, listing.members_matching)
 
 
-def excluded_source(group: ContactGroup) -> GroupContactSource[ContactRow]:
+def excluded_source(group: GroupRow) -> GroupContactSource[ContactRow]:
     """The contacts a group keeps out (removed with *Remove and exclude*)."""
     return GroupContactSource(group, CONTACT_COLUMNS, listing.count_excluded,
                               listing.excluded_page, listing.excluded_matching)
 
 
-def candidate_source(group: ContactGroup) -> GroupContactSource[ContactRow]:
+def candidate_source(group: GroupRow) -> GroupContactSource[ContactRow]:
     """What the Add contacts picker offers: live contacts that are not members."""
     return GroupContactSource(group, CONTACT_COLUMNS, listing.count_candidates,
                               listing.candidate_page, listing.candidates_matching)
@@ -99,7 +99,7 @@ class AccountSource:
 
     columns = ACCOUNT_COLUMNS
 
-    def __init__(self, group: ContactGroup, *, in_group: bool = True) -> None:
+    def __init__(self, group: GroupRow, *, in_group: bool = True) -> None:
         self.group = group
         self.in_group = in_group
 
@@ -118,10 +118,6 @@ class AccountSource:
         return listing.accounts_matching(self.group, keys, AccountFilter(filter_text),
                                          in_group=self.in_group)
 
-    def chosen_ids(self, ids: frozenset[int], all_matching: str | None) -> list[int]:
-        """The account ids marks mean (see :class:`tui.selection.Marks`); for all-matching
-        marks ``ids`` are the unmarked ones. Reads the database: call it in a worker."""
-        if all_matching is None:
-            return sorted(ids)
-        return listing.account_ids(self.group, AccountFilter(all_matching),
-                                   in_group=self.in_group, except_ids=ids)
+    def chosen_ids(self, marks: Selection) -> list[int]:
+        """The account ids marks mean. Reads the database: call it in a worker."""
+        return listing.account_ids(self.group, marks, in_group=self.in_group)

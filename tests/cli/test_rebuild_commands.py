@@ -8,7 +8,8 @@ import pytest
 
 from store import contacts, groups, locks
 from store.database import close, connect
-from store.models import STATUS_REBUILDING, ContactGroup, ScheduledTask
+from store.models import ContactGroup, ScheduledTask
+from store.rows import STATUS_REBUILDING
 from tests.store.helpers import make_contacts
 
 from .run import assert_clean_failure, cli

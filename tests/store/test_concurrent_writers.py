@@ -17,7 +17,8 @@ import pytest
 
 from store import contacts, database, groups, membership, rebuild
 from store.contact_sets import Selection
-from store.models import STATUS_READY, Contact, Exclusion, Membership
+from store.models import Contact, Exclusion, Membership
+from store.rows import STATUS_READY
 
 from .helpers import ACTOR, audit_trail, fresh
 

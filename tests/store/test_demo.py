@@ -15,7 +15,6 @@ from store.demo import stream as demo_stream
 from store.errors import StoreError
 from store.models import (
     ALL_MODELS,
-    STATUS_REBUILD_REQUIRED,
     Account,
     AccountContact,
     Activity,
@@ -25,6 +24,7 @@ from store.models import (
     GroupAccount,
     Membership,
 )
+from store.rows import STATUS_REBUILD_REQUIRED
 
 from .helpers import audit_trail
 

@@ -46,8 +46,8 @@ def test_saving_during_a_rebuild_is_refused(db):
 def test_bulk_changes_to_a_group_mark_its_readers_for_rebuild(db):
     from store import membership
     from store.contact_sets import Selection
-    from store.models import STATUS_READY, STATUS_REBUILD_REQUIRED
     from store.rebuild import rebuild_group
+    from store.rows import STATUS_READY, STATUS_REBUILD_REQUIRED
 
     from .helpers import ACTOR, make_contacts
 

@@ -6,7 +6,8 @@ import pytest
 
 from store import groups, scheduler
 from store.errors import StoreError
-from store.models import STATUS_REBUILD_REQUIRED, ContactGroup, ScheduledTask
+from store.models import ContactGroup, ScheduledTask
+from store.rows import STATUS_REBUILD_REQUIRED
 
 ADULTS = "Contact.ContactAge >= 18"
 

@@ -34,6 +34,20 @@ def test_members_matching_keeps_members_that_match_the_filter(group):
     assert listing.members_matching(group, [], ContactFilter("first1")) == set()
 
 
+def test_every_list_reads_filter_words_in_the_same_columns(group):
+    """A word the Contacts screen finds (a city, a company) finds the same contacts in a
+    group's lists, so all-matching marks mean the same rows everywhere."""
+    [brno, acme, other] = [contacts.create_contact(first_name="A", city="Brno").id,
+                           contacts.create_contact(first_name="B", company="Acme").id,
+                           contacts.create_contact(first_name="C").id]
+    membership.add_contacts(group, Selection.of_ids([brno, acme]), actor=ACTOR)
+    for text, found in (("brno", brno), ("acme", acme)):
+        assert [row.contact_id for row in listing.contact_page(0, 10, text)] == [found]
+        assert listing.members_matching(group, [brno, acme], ContactFilter(text)) == {found}
+    assert [row.contact_id for row in listing.candidate_page(group, 0, 10)] == [other]
+    assert listing.count_candidates(group, ContactFilter("brno")) == 0
+
+
 def test_member_page_windows_are_slices_of_the_whole_list(group):
     ids = make_contacts(25)
     membership.add_contacts(group, Selection.of_ids(ids[::2]), actor=ACTOR)  # 13 members
@@ -84,7 +98,7 @@ def test_adding_non_members_leaves_members_flags_alone(group):
     membership.add_contacts(group, Selection.of_ids(ids[3:]), actor=ACTOR)
     membership.remove_contacts(group, Selection.of_ids(ids[3:]), exclude=True, actor=ACTOR)
     # "All matching" in the picker: everything except ids[2], unmarked.
-    added = membership.add_non_members(group, Selection.matching(ContactFilter(""), [ids[2]]),
+    added = membership.add_non_members(group, Selection.matching("", [ids[2]]),
                                        actor=ACTOR)
     assert added == 2
     assert flags(group) == {ids[0]: (True, False, False), ids[1]: (False, False, True),
@@ -114,6 +128,8 @@ def test_group_accounts_and_candidate_accounts(group):
                                      in_group=False) == {gamma}
     assert listing.account_page(group, 1, 5, in_group=False)[0].account_id == gamma
     beta = offered[0].account_id
-    assert listing.account_ids(group, AccountFilter(""), in_group=False,
-                               except_ids=[gamma]) == [beta]
-    assert listing.account_ids(group, AccountFilter("a"), in_group=True) == [acme]
+    assert listing.account_ids(group, Selection.matching("", except_ids=[gamma]),
+                               in_group=False) == [beta]
+    assert listing.account_ids(group, Selection.matching("a"), in_group=True) == [acme]
+    assert listing.account_ids(group, Selection.of_ids([gamma, beta]), in_group=False) \
+        == sorted([gamma, beta])

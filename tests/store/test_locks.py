@@ -10,12 +10,8 @@ import sys
 import pytest
 
 from store import groups, locks
-from store.models import (
-    STATUS_READY,
-    STATUS_REBUILD_REQUIRED,
-    STATUS_REBUILDING,
-    RebuildLock,
-)
+from store.models import RebuildLock
+from store.rows import STATUS_READY, STATUS_REBUILD_REQUIRED, STATUS_REBUILDING
 
 
 @pytest.fixture

@@ -9,14 +9,9 @@ import pytest
 
 from store import accounts, contacts, groups, locks, membership, rebuild
 from store.contact_sets import Selection
-from store.models import (
-    STATUS_FAILED,
-    STATUS_READY,
-    STATUS_REBUILD_REQUIRED,
-    Account,
-    ContactGroup,
-)
+from store.models import Account, ContactGroup
 from store.rebuild import CancelToken, RebuildCancelled, rebuild_group
+from store.rows import STATUS_FAILED, STATUS_READY, STATUS_REBUILD_REQUIRED
 
 from .helpers import ACTOR, audit_trail, events, flags, fresh, make_contacts
 

@@ -14,8 +14,9 @@ import pytest
 
 from store import groups, locks
 from store.database import close, connect, database_proxy
-from store.models import STATUS_REBUILDING, ContactGroup, Membership
+from store.models import ContactGroup, Membership
 from store.rebuild import rebuild_group
+from store.rows import STATUS_REBUILDING
 
 CONTACTS = 150_000
 CITY = {"Prague": 'Contact.ContactCity == "Prague"', "Brno": 'Contact.ContactCity == "Brno"'}

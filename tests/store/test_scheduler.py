@@ -99,14 +99,14 @@ def test_last_run_is_the_later_of_the_schedulers_and_a_rebuild_by_hand(db):
     group = groups.create_group("Nightly", condition='Contact.ContactCity == "Prague"')
     scheduler.schedule_group(group, True, "03:00")
     [task] = scheduler.list_tasks()
-    assert task.group.display_name == "Nightly"  # loaded with the task
-    assert scheduler.last_run(task) == (None, "")
+    assert task.name == "Contact group 'Nightly' rebuild"
+    assert (task.last_run_at, task.last_result) == (None, "")
     ScheduledTask.update(last_run_at=utc(2026, 5, 1, 3, 0), last_result="ran at night").execute()
     ContactGroup.update(last_rebuild_at=utc(2026, 5, 1, 2, 59), last_added=4, last_removed=1,
                         member_count=12, last_rebuild_seconds=0.5).execute()
     [task] = scheduler.list_tasks()
-    assert scheduler.last_run(task) == (utc(2026, 5, 1, 3, 0), "ran at night")
+    assert (task.last_run_at, task.last_result) == (utc(2026, 5, 1, 3, 0), "ran at night")
     ContactGroup.update(last_rebuild_at=utc(2026, 5, 1, 9, 30)).execute()  # "run now"
     [task] = scheduler.list_tasks()
-    assert scheduler.last_run(task) == (utc(2026, 5, 1, 9, 30),
-                                        "+4 -1, 12 members in 0.50 s")
+    assert (task.last_run_at, task.last_result) == (utc(2026, 5, 1, 9, 30),
+                                                    "+4 -1, 12 members in 0.50 s")

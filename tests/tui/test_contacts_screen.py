@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, OptionList, Static
 
-from store import contact_listing, contacts, groups, membership
+from store import contacts, groups, listing, membership
 from store.contact_sets import Selection
 from store.models import Contact, Membership
 from tests.store.helpers import ACTOR, make_contacts
@@ -118,9 +118,9 @@ async def test_merging_marked_contacts_into_the_highlighted_one(town):
     assert {child.merged_into_id for child in children} == {town[0]}
     # The manual row moved; the condition row did not, as the parent (no city) was
     # re-evaluated against every condition group.
-    assert [(g.display_name, g.reasons()) for g in contact_listing.contact_groups(town[0])] \
+    assert [(g.display_name, g.reasons()) for g in listing.contact_groups(town[0])] \
         == [("Friends", "manual")]
-    assert contact_listing.contact_groups(town[2]) == []
+    assert listing.contact_groups(town[2]) == []
     assert groups.get_group("Brnoers").member_count == 0
 
 

@@ -10,8 +10,9 @@ from conditions.rulesxml import from_stored, to_stored
 from store import contacts, groups, scheduler, settings
 from store.condition_service import check_condition, describe
 from store.errors import StoreError
-from store.models import STATUS_REBUILD_REQUIRED, STATUS_REBUILDING, ContactGroup
+from store.models import ContactGroup
 from store.rebuild import rebuild_group
+from store.rows import STATUS_REBUILD_REQUIRED, STATUS_REBUILDING
 from tests.store.helpers import counting, flags, make_contacts
 from tests.tui.general_support import general, open_editor, text_of, value_of
 from tests.tui.harness import SIZE, footer_keys, until, wait_for_screen, wait_for_workers

@@ -45,7 +45,7 @@ async def test_search_then_enter_adds_the_highlighted_row():
         assert app.source.counts[-1] == "42"  # one query for the settled text
         await pilot.press("down", "j", "enter")  # into the list, second row, add it
         await until(pilot, lambda: app.answers)
-    assert app.answers == [Marks.explicit([142])]
+    assert app.answers == [Marks.of_ids([142])]
 
 
 async def test_marks_all_matching_and_escape():
@@ -62,5 +62,5 @@ async def test_marks_all_matching_and_escape():
         assert picker.table.marked_count == 49
         await pilot.press("enter")
         await until(pilot, lambda: len(app.answers) == 3)
-    assert app.answers[1] == Marks.explicit([1, 2])
+    assert app.answers[1] == Marks.of_ids([1, 2])
     assert app.answers[2] == Marks.matching("", [1])

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from store.contact_sets import ContactFilter, Selection
+from store.contact_sets import Selection
 from tui.selection import NO_MARKS, Marks, MarksError, same_filter
 
 
 def test_toggle_adds_and_removes_explicit_ids():
     marks = NO_MARKS.toggle(1).toggle(2).toggle(1)
-    assert marks == Marks.explicit({2})
+    assert marks == Marks.of_ids({2})
     assert marks.is_marked(2) and not marks.is_marked(1)
     assert marks.count(total_matching=1_000) == 1
 
@@ -24,18 +24,18 @@ def test_mark_all_then_unmark_one_counts_from_the_total():
 
 
 def test_invert_explicit_gives_all_matching_the_filter_except_them():
-    marks = Marks.explicit({1, 2}).invert("smith", marked_in_view=2)
+    marks = Marks.of_ids({1, 2}).invert("smith", marked_in_view=2)
     assert marks == Marks.matching("smith", {1, 2})
     assert marks.count(total_matching=10) == 8
 
 
 def test_invert_of_all_minus_gives_exactly_the_unmarked_ones():
     marks = Marks.matching("smith", {3, 4}).invert("smith", marked_in_view=0)
-    assert marks == Marks.explicit({3, 4})
+    assert marks == Marks.of_ids({3, 4})
 
 
 def test_invert_twice_is_identity_within_the_filter():
-    start = Marks.explicit({5})
+    start = Marks.of_ids({5})
     assert start.invert("x", marked_in_view=1).invert("x", marked_in_view=0) == start
     assert Marks.matching("x").invert("x", marked_in_view=0).invert(
         "x", marked_in_view=0) == Marks.matching("x")
@@ -47,7 +47,7 @@ def test_invert_of_nothing_marks_everything_matching():
 
 def test_invert_refuses_when_the_filter_hides_explicit_marks():
     with pytest.raises(MarksError, match="1 marked row is hidden by the filter"):
-        Marks.explicit({1, 2}).invert("smith", marked_in_view=1)
+        Marks.of_ids({1, 2}).invert("smith", marked_in_view=1)
 
 
 def test_marks_keep_meaning_their_filter_after_a_filter_change():
@@ -56,7 +56,8 @@ def test_marks_keep_meaning_their_filter_after_a_filter_change():
     assert marks.is_marked(9, matches_marks_filter=True)
     assert not marks.is_marked(9, matches_marks_filter=False)
     assert marks.follows("  SMITH ") and not marks.follows("jones")
-    assert marks.to_store_selection() == Selection.matching(ContactFilter("smith"), {3})
+    assert isinstance(marks, Selection)  # what a bulk action runs on, as it is
+    assert (marks.ids, marks.all_matching) == ({3}, "smith")
     assert "(not the current filter)" in marks.describe(5, "jones")
     assert "(not the current filter)" not in marks.describe(5, "Smith")
 
@@ -74,8 +75,9 @@ def test_all_matching_marks_cannot_be_inverted_under_another_filter():
 
 
 def test_explicit_marks_do_not_depend_on_the_filter():
-    marks = Marks.explicit({1, 2})
-    assert marks.to_store_selection() == Selection.of_ids({1, 2})
+    marks = Marks.of_ids({1, 2})
+    assert isinstance(marks, Selection)
+    assert (marks.ids, marks.all_matching) == ({1, 2}, None)
     assert marks.describe(2, "x", hidden=1) == "2 marked (1 hidden by the filter)"
 
 

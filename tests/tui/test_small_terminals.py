@@ -11,8 +11,9 @@ from textual.widgets import Button, DataTable, Input, Label, OptionList, TextAre
 
 from store import groups, membership
 from store.contact_sets import Selection
-from store.models import STATUS_REBUILDING, ContactGroup
+from store.models import ContactGroup
 from store.rebuild import rebuild_group
+from store.rows import STATUS_REBUILDING
 from tests.store.helpers import ACTOR, make_contacts
 from tests.tui.general_support import open_editor
 from tests.tui.harness import footer_keys, until, wait_for_screen, wait_for_workers

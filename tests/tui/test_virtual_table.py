@@ -84,7 +84,7 @@ async def test_space_marks_and_moves_down_a_marks_all_u_clears():
         await wait_for_workers(app, pilot)
         table = app.table
         await pilot.press("space", "space")
-        assert table.marks == Marks.explicit({1, 2}) and table.cursor_index == 2
+        assert table.marks == Marks.of_ids({1, 2}) and table.cursor_index == 2
         assert lines(table)[1].startswith("[x] Person 1 ")
         assert app.messages(VirtualTable.MarksChanged)[-1].count == 2
         await pilot.press("a")
@@ -117,7 +117,7 @@ async def test_invert_flips_between_the_two_forms():
         await pilot.press("space", "A")
         assert table.marks == Marks.matching("", {1}) and table.marked_count == 49
         await pilot.press("A")
-        assert table.marks == Marks.explicit({1}) and table.marked_count == 1
+        assert table.marks == Marks.of_ids({1}) and table.marked_count == 1
 
 
 async def test_typing_a_filter_narrows_rows_with_one_query_after_the_pause():
@@ -184,10 +184,10 @@ async def test_explicit_marks_hidden_by_the_filter_are_kept_and_reported():
         await pilot.press("space", "space")  # Person 1 and Person 2
         table.filter_text = "person 2"
         await wait_for_workers(app, pilot)
-        assert table.marks == Marks.explicit({1, 2}) and table.hidden_marks == 1
+        assert table.marks == Marks.of_ids({1, 2}) and table.hidden_marks == 1
         assert "2 marked (1 hidden by the filter)" in lines(table)[-1]
         await pilot.press("A")
-        assert table.marks == Marks.explicit({1, 2})  # refused: it would drop Person 1
+        assert table.marks == Marks.of_ids({1, 2})  # refused: it would drop Person 1
         table.filter_text = ""
         await wait_for_workers(app, pilot)
         assert table.hidden_marks == 0

@@ -16,10 +16,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
-from store import contact_listing, contacts
+from store import contacts, listing
 from store.contact_import import CsvOptions, import_contacts_file
-from store.contact_listing import ContactRow
 from store.import_report import ImportReport
+from store.rows import ContactRow
 from tui.background import in_background
 from tui.contact_edit import explain_membership, open_contact_editor
 from tui.modals import ConfirmModal, ErrorModal, PromptModal
@@ -59,14 +59,14 @@ class ContactSource:
         return row.contact_id
 
     def count(self, filter_text: str) -> int:
-        return contact_listing.count_contacts(filter_text, include_merged=self.include_merged)
+        return listing.count_contacts(filter_text, include_merged=self.include_merged)
 
     def page(self, offset: int, limit: int, filter_text: str) -> list[ContactRow]:
-        return contact_listing.contact_page(offset, limit, filter_text,
+        return listing.contact_page(offset, limit, filter_text,
                                             include_merged=self.include_merged)
 
     def matching(self, keys: Iterable[int], filter_text: str) -> set[int]:
-        return contact_listing.contacts_matching(keys, filter_text,
+        return listing.contacts_matching(keys, filter_text,
                                                  include_merged=self.include_merged)
 
 
@@ -184,7 +184,7 @@ class ContactsScreen(Screen[None]):
                         "to keep, then press m.", severity="warning")
             return
         selection = table.selection()
-        in_background(self, lambda: contact_listing.selected_contacts(selection,
+        in_background(self, lambda: listing.selected_contacts(selection,
                                                                       limit=MERGE_LIMIT),
                       lambda rows: self._confirm_merge(parent, rows),
                       description="Read the marked contacts")

@@ -14,7 +14,7 @@ from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from store import groups
 from store.errors import NotFound
-from store.models import STATUS_REBUILDING, ContactGroup
+from store.rows import STATUS_REBUILDING, GroupRow
 from tui.background import Poll
 from tui.modals import ConfirmModal
 from tui.tabs.accounts import AccountsTab
@@ -46,7 +46,7 @@ class GroupEditorScreen(Screen[None]):
     def __init__(self, group_id: int | None) -> None:
         super().__init__()
         self.group_id = group_id
-        self.group: ContactGroup | None = None
+        self.group: GroupRow | None = None
         self._poll = Poll(self, self._read, self._loaded, description="Read the group",
                           seconds=POLL_SECONDS)
         self._polling = False
@@ -92,14 +92,14 @@ class GroupEditorScreen(Screen[None]):
 
     # --- data -------------------------------------------------------------------------
 
-    def _read(self) -> ContactGroup | None:
+    def _read(self) -> GroupRow | None:
         """The group as stored now (runs in a worker; polling starts once it has an id)."""
         try:
-            return groups.get_group_by_id(self.group_id)
+            return groups.read_group(self.group_id)
         except NotFound:
             return None
 
-    def _loaded(self, group: ContactGroup | None) -> None:
+    def _loaded(self, group: GroupRow | None) -> None:
         if group is None:
             self.notify("This group was deleted by someone else.", severity="warning")
             self.dismiss()
@@ -109,7 +109,7 @@ class GroupEditorScreen(Screen[None]):
             tab.show_group(group)
         self._show_status()
 
-    def group_saved(self, group: ContactGroup) -> None:
+    def group_saved(self, group: GroupRow) -> None:
         """Called by the General tab after a save; a new group gains its other tabs."""
         self.group_id, self.group = group.id, group
         for pane in TABS[1:]:

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from store import groups, heartbeat, scheduler
-from store.models import STATUS_REBUILDING, ContactGroup
+from store.rows import STATUS_REBUILDING, GroupRow
 from tui.background import Poll, in_background
 from tui.modals import ConfirmModal, TypedConfirmModal
 from tui.widgets.footer import FittingFooter
@@ -27,7 +27,7 @@ COLUMNS = (("Display name", "name"), ("Status", "status"), ("Members", "members"
            ("Sched.", "scheduled"))
 
 
-def _read_groups() -> tuple[list[ContactGroup], str]:
+def _read_groups() -> tuple[list[GroupRow], str]:
     """The groups, and whether a scheduler is alive to run their daily rebuilds."""
     return groups.list_groups(), heartbeat.state().describe(scheduler.local_zone())
 
@@ -49,7 +49,7 @@ class GroupsScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._groups: list[ContactGroup] = []
+        self._groups: list[GroupRow] = []
         self._poll = Poll(self, _read_groups, self._loaded,
                           description="Read the contact groups", seconds=POLL_SECONDS)
 
@@ -75,7 +75,7 @@ class GroupsScreen(Screen[None]):
 
     # --- data -------------------------------------------------------------------------
 
-    def _loaded(self, loaded: tuple[list[ContactGroup], str]) -> None:
+    def _loaded(self, loaded: tuple[list[GroupRow], str]) -> None:
         self._groups, scheduler_line = loaded
         self.query_one("#scheduler", Static).update(scheduler_line)
         self._render_rows()
@@ -84,12 +84,12 @@ class GroupsScreen(Screen[None]):
         self._render_rows()
         self._poll.now()
 
-    def _visible(self) -> list[ContactGroup]:
+    def _visible(self) -> list[GroupRow]:
         words = self.query_one("#filter", Input).value.lower().split()
         return [g for g in self._groups
                 if all(w in f"{g.display_name} {g.code_name}".lower() for w in words)]
 
-    def _status(self, group: ContactGroup) -> str:
+    def _status(self, group: GroupRow) -> str:
         progress = self.app.rebuilds.progress.get(group.id)
         if progress is None and group.status == STATUS_REBUILDING:
             progress = group.progress
@@ -99,7 +99,7 @@ class GroupsScreen(Screen[None]):
             return f"{group.status} (slow)"
         return group.status
 
-    def _cells(self, group: ContactGroup) -> tuple[str, ...]:
+    def _cells(self, group: GroupRow) -> tuple[str, ...]:
         rebuilt = group.last_rebuild_at.strftime("%m-%d %H:%M") if group.last_rebuild_at else ""
         return (group.display_name, self._status(group), f"{group.member_count:,}",
                 "Yes" if group.condition else "No", group.code_name, rebuilt,
@@ -122,7 +122,7 @@ class GroupsScreen(Screen[None]):
                 table.move_cursor(row=keys.index(cursor_key))
         self._update_summary(visible)
 
-    def _update_summary(self, visible: list[ContactGroup]) -> None:
+    def _update_summary(self, visible: list[GroupRow]) -> None:
         current = self.current_group()
         running = self.app.rebuilds.progress.get(current.id) if current else None
         other = (current.progress if current and current.status == STATUS_REBUILDING
@@ -144,7 +144,7 @@ class GroupsScreen(Screen[None]):
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
-    def current_group(self) -> ContactGroup | None:
+    def current_group(self) -> GroupRow | None:
         key = self._cursor_key()
         return next((g for g in self._groups if str(g.id) == key), None)
 
@@ -196,7 +196,7 @@ class GroupsScreen(Screen[None]):
                    else ConfirmModal(question, yes="Delete"))
         self.app.push_screen(confirm, answered)
 
-    def _deleted(self, group: ContactGroup) -> None:
+    def _deleted(self, group: GroupRow) -> None:
         self.notify(f"Deleted '{group.display_name}'.")
         self._poll.now()
 

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 
 from store import heartbeat, scheduler
 from store.errors import StoreError
-from store.models import ScheduledTask
+from store.rows import TaskRow
 from tui.background import Poll, in_background
 from tui.widgets.footer import FittingFooter
 
@@ -35,7 +35,7 @@ def local_time(value: dt.datetime | None, zone: dt.tzinfo) -> str:
     return value.replace(tzinfo=dt.UTC).astimezone(zone).strftime("%m-%d %H:%M")
 
 
-def _read_tasks() -> tuple[list[ScheduledTask], dt.tzinfo, str]:
+def _read_tasks() -> tuple[list[TaskRow], dt.tzinfo, str]:
     """The tasks, the zone their times are shown in (a setting: it may change too), and
     whether a scheduler is alive to run them."""
     zone = scheduler.local_zone()
@@ -82,7 +82,7 @@ class TasksScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.tasks: list[ScheduledTask] = []
+        self.tasks: list[TaskRow] = []
         self.zone: dt.tzinfo = dt.UTC
         self._poll = Poll(self, _read_tasks, self._loaded,
                           description="Read the scheduled tasks", seconds=POLL_SECONDS)
@@ -104,7 +104,7 @@ class TasksScreen(Screen[None]):
 
     # --- data -------------------------------------------------------------------------
 
-    def _loaded(self, loaded: tuple[list[ScheduledTask], dt.tzinfo, str]) -> None:
+    def _loaded(self, loaded: tuple[list[TaskRow], dt.tzinfo, str]) -> None:
         self.tasks, self.zone, scheduler_line = loaded
         self.query_one("#scheduler", Static).update(scheduler_line)
         self._render_rows()
@@ -114,14 +114,12 @@ class TasksScreen(Screen[None]):
         self._render_rows()
         self._poll.now()
 
-    def _last_run(self, task: ScheduledTask) -> tuple[str, str]:
+    def _last_run(self, task: TaskRow) -> tuple[str, str]:
         progress = self.app.rebuilds.progress.get(task.group_id)
-        at, result = scheduler.last_run(task)
-        if progress is not None:
-            result = f"running {progress:.0%}"
-        return local_time(at, self.zone), result
+        result = f"running {progress:.0%}" if progress is not None else task.last_result
+        return local_time(task.last_run_at, self.zone), result
 
-    def _cells(self, task: ScheduledTask) -> tuple[str, ...]:
+    def _cells(self, task: TaskRow) -> tuple[str, ...]:
         return (task.name, task.time_of_day, "Yes" if task.enabled else "No",
                 local_time(task.next_run_at, self.zone) if task.enabled else "",
                 *self._last_run(task))
@@ -142,7 +140,7 @@ class TasksScreen(Screen[None]):
                 table.move_cursor(row=keys.index(str(cursor.id)))
         self._show_summary()
 
-    def current_task(self) -> ScheduledTask | None:
+    def current_task(self) -> TaskRow | None:
         table = self.query_one("#tasks", DataTable)
         if not table.row_count:
             return None

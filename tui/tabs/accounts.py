@@ -13,8 +13,7 @@ from typing import Any
 from textual.binding import Binding
 
 from store import accounts, settings
-from store.listing import AccountRow
-from store.models import ContactGroup
+from store.rows import AccountRow, GroupRow
 from tui.background import in_background
 from tui.modals import ConfirmModal, TypedConfirmModal
 from tui.selection import Marks
@@ -36,7 +35,7 @@ class AccountsTab(ListTab):
 
     FILTER_HINT = "filter: account name, city or country code (enter returns to the list)"
 
-    def build_lists(self, group: ContactGroup) -> list[VirtualTable[Any]]:
+    def build_lists(self, group: GroupRow) -> list[VirtualTable[Any]]:
         return [VirtualTable(AccountSource(group), id="accounts")]
 
     @property
@@ -47,7 +46,7 @@ class AccountsTab(ListTab):
     def active_table(self) -> VirtualTable[Any] | None:
         return None if self.group is None else self.table
 
-    def show_group(self, group: ContactGroup) -> None:
+    def show_group(self, group: GroupRow) -> None:
         previous = self.group
         super().show_group(group)
         if previous is None:
@@ -69,14 +68,14 @@ class AccountsTab(ListTab):
         in_background(self, lambda: settings.require_ems(accounts.ACCOUNTS_FEATURE),
                       lambda _: self._open_picker(group), description="Add accounts")
 
-    def _open_picker(self, group: ContactGroup) -> None:
+    def _open_picker(self, group: GroupRow) -> None:
         source = AccountSource(group, in_group=False)
 
         def picked(marks: Marks | None) -> None:
             if marks is not None:
                 in_background(
                     self, lambda: accounts.add_accounts(
-                        group, source.chosen_ids(marks.ids, marks.all_matching)),
+                        group, source.chosen_ids(marks)),
                     self._added, description="Add accounts")
 
         self.app.push_screen(PickerModal(f"Add accounts to '{group.display_name}'", source,
@@ -101,7 +100,7 @@ class AccountsTab(ListTab):
             if yes:
                 in_background(
                     self, lambda: accounts.remove_accounts(
-                        group, source.chosen_ids(marks.ids, marks.all_matching)),
+                        group, source.chosen_ids(marks)),
                     self._removed, description="Remove accounts")
 
         self.app.push_screen(ConfirmModal(

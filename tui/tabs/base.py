@@ -5,16 +5,16 @@ from __future__ import annotations
 from textual.containers import Vertical
 from textual.widget import Widget
 
-from store.models import ContactGroup
+from store.rows import GroupRow
 
 
 class GroupTab(Vertical):
     """A tab showing one group. The editor calls :meth:`show_group` whenever it has re-read
     the group (after a save, a rebuild, or another process's change)."""
 
-    group: ContactGroup | None = None
+    group: GroupRow | None = None
 
-    def show_group(self, group: ContactGroup) -> None:
+    def show_group(self, group: GroupRow) -> None:
         self.group = group
 
     def has_unsaved_changes(self) -> bool:

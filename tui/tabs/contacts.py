@@ -22,8 +22,7 @@ from textual.widgets import Button, Label, Select
 
 from store import export, membership
 from store.contact_sets import ContactFilter
-from store.listing import ContactRow, MemberRow
-from store.models import ContactGroup
+from store.rows import ContactRow, GroupRow, MemberRow
 from tui.background import in_background
 from tui.contact_edit import open_contact_editor
 from tui.modals import Choice, ChoiceModal, ConfirmModal, PromptModal, TypedConfirmModal
@@ -87,7 +86,7 @@ class ContactsTab(ListTab):
 
     # --- lists ---------------------------------------------------------------------------
 
-    def build_lists(self, group: ContactGroup) -> list[VirtualTable[Any]]:
+    def build_lists(self, group: GroupRow) -> list[VirtualTable[Any]]:
         self._set_actions(bool(group.condition))
         excluded = VirtualTable(excluded_source(group), id="excluded")
         excluded.display = False
@@ -107,7 +106,7 @@ class ContactsTab(ListTab):
             return None
         return self.excluded if self.showing_excluded else self.members
 
-    def show_group(self, group: ContactGroup) -> None:
+    def show_group(self, group: GroupRow) -> None:
         previous = self.group
         super().show_group(group)
         if previous is None:
@@ -207,9 +206,7 @@ class ContactsTab(ListTab):
     def _remove(self, marks: Marks, *, exclude: bool) -> None:
         group = self.group
         assert group is not None
-        selection = marks.to_store_selection()
-        in_background(self, lambda: membership.remove_contacts(group, selection,
-                                                               exclude=exclude),
+        in_background(self, lambda: membership.remove_contacts(group, marks, exclude=exclude),
                       lambda removed: self._removed(removed, exclude),
                       description="Remove contacts")
 
@@ -264,8 +261,7 @@ class ContactsTab(ListTab):
 
         def picked(marks: Marks | None) -> None:
             if marks is not None:
-                selection = marks.to_store_selection()
-                in_background(self, lambda: membership.add_non_members(group, selection),
+                in_background(self, lambda: membership.add_non_members(group, marks),
                               self._added, description="Add contacts")
 
         self.app.push_screen(PickerModal(
@@ -319,8 +315,8 @@ class ContactsTab(ListTab):
         target = self.target("contact", _name)
         if group is None or target is None:
             return
-        selection = target.marks.to_store_selection()
-        in_background(self, lambda: membership.include_contacts(group, selection),
+        marks = target.marks
+        in_background(self, lambda: membership.include_contacts(group, marks),
                       self._included, description="Re-include contacts")
 
     def _included(self, included: int) -> None:

@@ -25,7 +25,7 @@ from conditions.rules import Group
 from store.condition_service import InvalidCondition
 from store.errors import StoreError
 from store.groups import derive_code_name, validate_display_name
-from store.models import STATUS_REBUILD_REQUIRED, STATUS_REBUILDING, ContactGroup
+from store.rows import STATUS_REBUILD_REQUIRED, STATUS_REBUILDING, GroupRow
 from store.scheduler import parse_time, random_night_time
 from tui.background import in_background
 from tui.modals import Choice, ChoiceModal, ConfirmModal
@@ -142,7 +142,7 @@ class GeneralTab(GroupTab):
 
     # --- the group from the editor ------------------------------------------------------
 
-    def show_group(self, group: ContactGroup) -> None:
+    def show_group(self, group: GroupRow) -> None:
         """Take the editor's fresh copy; the fields follow it only while nothing is edited,
         and a copy read before our own last save is ignored."""
         current = self.group
@@ -167,7 +167,7 @@ class GeneralTab(GroupTab):
             self.query_one("#condition-based", Switch).value, self._condition,
             self.query_one("#scheduled", Switch).value, value("#schedule-time"))
 
-    def _load_form(self, group: ContactGroup) -> None:
+    def _load_form(self, group: GroupRow) -> None:
         form = self._saved = GeneralForm.of(group)
         for selector, text in (("#display-name", form.display_name),
                                ("#code-name", form.code_name),
@@ -448,7 +448,7 @@ class GeneralTab(GroupTab):
             self._show_condition()
         self._refuse(str(error))
 
-    def _after_save(self, group: ContactGroup) -> None:
+    def _after_save(self, group: GroupRow) -> None:
         created = self.group is None
         super().show_group(group)
         self._load_form(group)
@@ -457,7 +457,7 @@ class GeneralTab(GroupTab):
             if group_saved is not None:
                 group_saved(group)
 
-    def _save_message(self, group: ContactGroup | None) -> str:
+    def _save_message(self, group: GroupRow | None) -> str:
         if group is not None and group.status == STATUS_REBUILD_REQUIRED:
             return "Saved. Rebuild required: R rebuilds the group with its new condition."
         return "Saved."

@@ -17,7 +17,7 @@ from conditions.rulesxml import from_stored
 from store import groups
 from store.condition_service import InvalidCondition, describe, prepare
 from store.errors import EditionError, StoreError
-from store.models import ContactGroup
+from store.rows import GroupRow
 from store.settings import require_ems
 
 CONDITION_FEATURE = "Condition-based contact groups"
@@ -37,7 +37,7 @@ class GeneralForm:
     schedule_time: str = ""
 
     @classmethod
-    def of(cls, group: ContactGroup) -> GeneralForm:
+    def of(cls, group: GroupRow) -> GeneralForm:
         return cls(group.display_name, group.code_name, group.description or "",
                    group.is_condition_based, group.condition or None,
                    bool(group.schedule_enabled), group.schedule_time or "")
@@ -68,7 +68,7 @@ class GeneralForm:
 class SaveOutcome:
     """The group as stored after the save, or the refusal (and then nothing was saved)."""
 
-    group: ContactGroup | None
+    group: GroupRow | None
     error: StoreError | None = None
 
 

@@ -17,8 +17,9 @@ from textual.app import ComposeResult
 from textual.widgets import Sparkline, Static
 
 from store import history, scheduler
+from store.clock import utcnow
 from store.history import HistoryRow
-from store.models import ContactGroup, utcnow
+from store.rows import GroupRow
 from tui.background import in_background
 from tui.tabs.base import GroupTab
 from tui.widgets.row_source import Column
@@ -56,7 +57,7 @@ class HistorySource:
     columns = HISTORY_COLUMNS
 
     def __init__(self) -> None:
-        self.group: ContactGroup | None = None
+        self.group: GroupRow | None = None
         self._zone: dt.tzinfo | None = None
 
     def key(self, row: HistoryLine) -> int:
@@ -107,7 +108,7 @@ def resample(samples: Sequence[tuple[dt.datetime, int]], end: dt.datetime,
     return values
 
 
-def size_plot(group: ContactGroup, samples: list[tuple[dt.datetime, int]],
+def size_plot(group: GroupRow, samples: list[tuple[dt.datetime, int]],
               zone: dt.tzinfo, now: dt.datetime) -> SizePlot:
     if not samples:
         return SizePlot(f"Members now {group.member_count:,}",
@@ -139,7 +140,7 @@ class HistoryTab(GroupTab):
         # Without marks: nothing acts on audit events.
         yield VirtualTable(self.source, marks=False, id="history-events")
 
-    def show_group(self, group: ContactGroup) -> None:
+    def show_group(self, group: GroupRow) -> None:
         super().show_group(group)
         state = (group.id, group.member_count, group.modified)
         if state == self._shown:

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from store.models import ContactGroup
+from store.rows import GroupRow
 from tui.selection import Marks
 from tui.tabs.base import GroupTab
 from tui.widgets.virtual_table import VirtualTable
@@ -57,7 +57,7 @@ class ListTab(GroupTab):
 
     # --- what subclasses provide ---------------------------------------------------------
 
-    def build_lists(self, group: ContactGroup) -> list[VirtualTable[Any]]:
+    def build_lists(self, group: GroupRow) -> list[VirtualTable[Any]]:
         """The lists to show once the group is known (the first is active)."""
         raise NotImplementedError
 
@@ -72,7 +72,7 @@ class ListTab(GroupTab):
 
     # --- shared behaviour ----------------------------------------------------------------
 
-    def show_group(self, group: ContactGroup) -> None:
+    def show_group(self, group: GroupRow) -> None:
         first = self.group is None
         super().show_group(group)
         if first:
@@ -119,7 +119,7 @@ class ListTab(GroupTab):
         if key is None or row is None:
             self.notify(f"No {noun} is highlighted.", severity="warning")
             return None
-        return Target(Marks.explicit([key]), 1, describe_row(row))
+        return Target(Marks.of_ids([key]), 1, describe_row(row))
 
     # --- filter --------------------------------------------------------------------------
 

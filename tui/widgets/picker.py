@@ -92,7 +92,7 @@ class PickerModal(ModalScreen[Marks | None]):
             if key is None:
                 self.notify("Nothing to add: no row is highlighted.", severity="warning")
                 return
-            marks = Marks.explicit([key])
+            marks = Marks.of_ids([key])
         self.dismiss(marks)
 
     def action_cancel(self) -> None:

@@ -286,7 +286,7 @@ class VirtualTable(ScrollView, Generic[Row], can_focus=True, inherit_bindings=Fa
 
     def selection(self) -> Selection:
         """The marks as a :class:`store.contact_sets.Selection` for a bulk action."""
-        return self._marks.to_store_selection()
+        return self._marks
 
     def marks_description(self) -> str:
         """The status-line phrase for the marks."""
