@@ -11,8 +11,8 @@ from textual.widgets import Button, DataTable, Input, Label, OptionList, TextAre
 
 from store import groups, membership
 from store.contact_sets import Selection
-from store.models import ContactGroup
-from store.rebuild import rebuild_group
+from store.db.models import ContactGroup
+from store.engine.rebuild import rebuild_group
 from store.rows import STATUS_REBUILDING
 from tests.store.helpers import ACTOR, make_contacts
 from tests.tui.general_support import open_editor
@@ -41,7 +41,10 @@ def on_screen(app: App, widget: Widget) -> bool:
             and app.screen.get_widget_at(*region.offset)[0] is widget)
 
 
-def assert_footer_fits(app: App) -> None:
+async def assert_footer_fits(app: App, pilot) -> None:
+    """The footer's keys, once it has them (it recomposes after the screen's bindings
+    change), all whole and with Help among them."""
+    await until(pilot, lambda: footer_keys(app.screen), "the footer's keys")
     keys = footer_keys(app.screen)
     palette = [key for key in keys if key.command_palette]
     shown = [key for key in keys if not key.command_palette]
@@ -59,20 +62,20 @@ async def test_footers_show_whole_keys_and_always_help(db, size):
     async with app.run_test(size=size) as pilot:
         await wait_for_screen(app, pilot, GroupsScreen)
         await wait_for_workers(app, pilot)
-        assert_footer_fits(app)
+        await assert_footer_fits(app, pilot)
         await open_tab(app, pilot, group.id, "contacts")
-        await pilot.pause()  # the footer laid out for the tab's keys
-        assert_footer_fits(app)  # the longest: marks, add, remove, remove all, excluded
+        await pilot.pause()  # the footer laid out for the tab's keys, the longest (marks, add, …)
+        await assert_footer_fits(app, pilot)
         await pilot.press("left_square_bracket")
-        assert_footer_fits(app)
+        await assert_footer_fits(app, pilot)
         app.push_screen(ContactsScreen())
         await wait_for_screen(app, pilot, ContactsScreen)
         await wait_for_workers(app, pilot)
-        assert_footer_fits(app)
+        await assert_footer_fits(app, pilot)
         app.push_screen(TasksScreen())
         await wait_for_screen(app, pilot, TasksScreen)
         await wait_for_workers(app, pilot)
-        assert_footer_fits(app)
+        await assert_footer_fits(app, pilot)
 
 
 def _status_cell(app: App, name: str) -> str:

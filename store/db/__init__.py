@@ -1,0 +1,1 @@
+"""The database itself: models, schema migrations, connections and each engine's SQL."""

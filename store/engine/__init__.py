@@ -1,0 +1,1 @@
+"""The rebuild engine: rebuilds, re-evaluation, locks and the schedule that runs them."""

@@ -1,0 +1,1 @@
+"""Read models: what screens and commands list, page by page, as frozen rows."""

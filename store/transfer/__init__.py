@@ -1,0 +1,1 @@
+"""Data in and out: CSV and Kentico imports, staging tables, exports."""
