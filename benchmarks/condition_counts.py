@@ -6,7 +6,7 @@ Opens the database at ``--db`` (default: a temporary SQLite file, deleted afterw
 empty one is filled with N demo contacts (default 1,000,000, about five activities each), one
 that already holds demo data is used as it is. For three conditions — no activity in 365
 days, an e-mail domain and a country, a form submitted in the last 30 days — it times the
-count over the compiled query (as ``store.condition_service.count_matching`` runs it) and a
+count over the compiled query (as ``store.binding.condition_service.count_matching`` runs it) and a
 hand-written SQL statement a DBA would write for the same count on the same engine, prints
 both counts (they must be equal) and the ratio compiled / hand-written (SPEC §10 asks for at
 most 1.5). Each figure is the median of R runs after one warm-up run (warm cache). Figures
@@ -32,11 +32,12 @@ from pathlib import Path
 
 import peewee as pw
 
-from store import database
-from store.condition_service import check_condition, count_matching
+from store.binding.condition_service import check_condition, count_matching
+from store.clock import utcnow
+from store.db import database
+from store.db.models import Activity, Contact
 from store.demo import generate_demo
 from store.errors import StoreError
-from store.models import Activity, Contact, utcnow
 
 DOMAIN = "@gmail.com"  # the demo's most common free-mail domain
 COUNTRY = "US"  # the demo's most common country

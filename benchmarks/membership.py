@@ -23,10 +23,12 @@ from collections.abc import Callable
 import condition_counts as shared  # benchmarks/condition_counts.py, beside this file
 import peewee as pw
 
-from store import database, groups, membership
+from store import groups, membership
+from store.clock import utcnow
 from store.contact_sets import Selection
+from store.db import database
+from store.db.models import ContactGroup, Membership
 from store.errors import StoreError
-from store.models import ContactGroup, Membership, utcnow
 
 COPY_TABLE = "bench_membership_copy"
 MARKED = 100_000

@@ -9,7 +9,7 @@ when that answers, dropped afterwards). An empty database is filled with N demo 
 (default 1,000,000, about five activities each); one with demo data is used as it is.
 
 For the three conditions of ``benchmarks/condition_counts.py`` it prints, on each engine:
-- the rebuild of a newly created group (``store.rebuild.rebuild_group``: evaluation, and the
+- the rebuild of a newly created group (``store.engine.rebuild.rebuild_group``: evaluation, and the
   writing of every membership and its audit row) beside a hand-written ``INSERT INTO
   membership … SELECT`` of the same set into the same table (same keys and foreign keys, no
   audit), and the rebuild of the same group unchanged (a second rebuild, nothing to write)
@@ -22,8 +22,8 @@ For the three conditions of ``benchmarks/condition_counts.py`` it prints, on eac
   conditions that read activities or forms);
 - re-evaluating one contact against G condition groups (default 100) that all read
   ``ContactCity`` (most also read activity types) after its city changed: the mean and p95 of
-  ``store.reevaluate.reevaluate_contact`` (in its transaction) over M runs (SPEC: under 5 ms),
-  and of the whole ``store.contacts.update_contact`` that calls it.
+  ``store.engine.reevaluate.reevaluate_contact`` (in its transaction) over M runs (SPEC: under
+  5 ms), and of the whole ``store.contacts.update_contact`` that calls it.
 
 Times are medians of R runs after a warm-up run (warm cache), except the fresh-group rebuild,
 which is one run per fresh group, R groups. Figures are printed, never asserted. Groups the
@@ -44,13 +44,16 @@ from urllib.parse import urlsplit, urlunsplit
 import condition_counts as shared  # benchmarks/condition_counts.py, beside this file
 import peewee as pw
 
-from store import condition_service, database, groups
-from store.condition_service import check_condition, contact_matches
+from store import groups
+from store.binding import condition_service
+from store.binding.condition_service import check_condition, contact_matches
+from store.clock import utcnow
 from store.contacts import update_contact
+from store.db import database
+from store.db.models import Contact, ContactGroup, Membership
+from store.engine.rebuild import rebuild_group
+from store.engine.reevaluate import Change, reevaluate_contact
 from store.errors import NotFound, StoreError
-from store.models import Contact, ContactGroup, Membership, utcnow
-from store.rebuild import rebuild_group
-from store.reevaluate import Change, reevaluate_contact
 
 DEV_SERVER = "postgresql://cg@127.0.0.1:54330/postgres"
 ACTOR = "benchmark"

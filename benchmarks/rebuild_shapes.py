@@ -26,10 +26,11 @@ import condition_counts as shared  # benchmarks/condition_counts.py, beside this
 import peewee as pw
 
 from store import groups
-from store.condition_service import check_condition, count_matching
+from store.binding.condition_service import check_condition, count_matching
+from store.clock import utcnow
+from store.db.models import ContactGroup
+from store.engine.rebuild import rebuild_group
 from store.errors import StoreError
-from store.models import ContactGroup, utcnow
-from store.rebuild import rebuild_group
 
 CONDITION = ('Contact.ContactEmail.Contains("an") || Contact.DidActivity("pagevisit", null, 400)'
              ' || Contact.ContactLastName.StartsWith("S")')

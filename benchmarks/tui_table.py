@@ -33,9 +33,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from store import audit, database, groups
+from store import audit, groups
+from store.clock import utcnow
+from store.db import database
 from store.errors import NotFound
-from store.models import utcnow
 from tui.sources import member_source
 from tui.widgets.virtual_table import FILTER_DELAY, VirtualTable
 

@@ -4,7 +4,7 @@ The compiler and the contact methods' translators ask the dialect their binding 
 (``SqlBinding.dialect``) for whatever differs between engines — keywords, placeholders, case
 folding, date arithmetic, and which of two equivalent forms the engine runs fastest —
 instead of testing an engine's name. Each difference is written once per engine, here; the
-store extends these classes with its own (``store.dialects``), so one object per engine
+store extends these classes with its own (``store.db.dialects``), so one object per engine
 answers both. (The model is sqlglot's one ``Dialect`` subclass per engine.)
 
 Every method takes the :class:`~conditions.sql.Compiler`, whose ``fmt`` and ``param`` build

@@ -13,13 +13,11 @@ import peewee as pw
 
 from store import audit
 from store.actor import current_actor
-from store.concurrency import begin_contact_change, lock_groups
 from store.contact_sets import id_list
 from store.contacts import touch_contact
-from store.database import database_proxy
-from store.errors import NotFound
-from store.membership import check_contact_ids, finish_change, grant, revoke
-from store.models import (
+from store.db.concurrency import begin_contact_change, lock_groups
+from store.db.database import database_proxy
+from store.db.models import (
     Account,
     AccountContact,
     Contact,
@@ -27,7 +25,9 @@ from store.models import (
     GroupLike,
     Membership,
 )
-from store.reevaluate import Change, reevaluate_contact
+from store.engine.reevaluate import Change, reevaluate_contact
+from store.errors import NotFound
+from store.membership import check_contact_ids, finish_change, grant, revoke
 from store.settings import require_ems
 
 ACCOUNTS_FEATURE = "Accounts in contact groups"

@@ -12,12 +12,13 @@ from collections.abc import Mapping
 
 from conditions import ACTIVITY_TYPES
 from store.actor import current_actor
-from store.concurrency import begin_contact_change
+from store.clock import utcnow
 from store.contacts import get_contact, touch_contact
-from store.database import database_proxy
+from store.db.concurrency import begin_contact_change
+from store.db.database import database_proxy
+from store.db.models import Activity, Contact, FormFieldValue, FormSubmission
+from store.engine.reevaluate import Change, reevaluate_contact
 from store.errors import StoreError
-from store.models import Activity, Contact, FormFieldValue, FormSubmission, utcnow
-from store.reevaluate import Change, reevaluate_contact
 
 FORM_ACTIVITY = "bizformsubmit"
 

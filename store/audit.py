@@ -3,7 +3,7 @@
 Services call these inside their own transaction with the same subquery they are about to
 act on, so the trail and the change commit together or not at all. Each call writes one
 batch (group, action, source, actor, time, count) and a narrow row per contact; see
-:class:`store.models.AuditBatch`.
+:class:`store.db.models.AuditBatch`.
 """
 
 from __future__ import annotations
@@ -12,15 +12,9 @@ from collections.abc import Mapping, Sequence
 
 import peewee as pw
 
-from store.database import database_proxy, insert_values, placeholders
-from store.models import (
-    AuditBatch,
-    AuditContact,
-    ContactGroup,
-    GroupSizeSample,
-    Membership,
-    utcnow,
-)
+from store.clock import utcnow
+from store.db.database import database_proxy, insert_values, placeholders
+from store.db.models import AuditBatch, AuditContact, ContactGroup, GroupSizeSample, Membership
 
 ADDED, REMOVED, EXCLUDED, INCLUDED = "added", "removed", "excluded", "included"
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from store.db.models import Contact
 from store.errors import StoreError
-from store.models import Contact
 from store.rows import GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from conditions import fold_case
-from store.models import ContactStatus, Country, State
+from store.db.models import ContactStatus, Country, State
 
 
 class References:

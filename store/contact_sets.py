@@ -15,9 +15,9 @@ from typing import Self
 
 import peewee as pw
 
-from store.database import database_proxy, dialect
+from store.db.database import database_proxy, dialect
+from store.db.models import Contact
 from store.errors import StoreError
-from store.models import Contact
 
 
 def id_list(ids: Iterable[int]) -> pw.Node:

@@ -12,12 +12,11 @@ import peewee as pw
 from conditions import unstorable_character
 from store import audit, custom_fields
 from store.actor import current_actor
-from store.concurrency import begin_contact_change, lock_groups
+from store.clock import utcnow
 from store.contact_sets import id_list
-from store.database import database_proxy
-from store.errors import NotFound, StoreError
-from store.membership import FLAGS, check_contact_ids, delete_rows, grant
-from store.models import (
+from store.db.concurrency import begin_contact_change, lock_groups
+from store.db.database import database_proxy
+from store.db.models import (
     AccountContact,
     Activity,
     Contact,
@@ -27,9 +26,10 @@ from store.models import (
     FormSubmission,
     Membership,
     State,
-    utcnow,
 )
-from store.reevaluate import Change, reevaluate_contact
+from store.engine.reevaluate import Change, reevaluate_contact
+from store.errors import NotFound, StoreError
+from store.membership import FLAGS, check_contact_ids, delete_rows, grant
 from store.rows import GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN, ContactDetails
 
 EDITABLE_FIELDS = ("first_name", "last_name", "email", "company", "job_title", "phone", "city",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from conditions import unstorable_character
+from store.db.models import ContactFieldValue, CustomField
 from store.errors import StoreError
-from store.models import ContactFieldValue, CustomField
 
 
 def names() -> set[str]:

@@ -8,16 +8,17 @@ from typing import TYPE_CHECKING
 
 import peewee as pw
 
-from store import scheduler
-from store.condition_reads import encode
-from store.database import database_proxy
+from store.binding.condition_reads import encode
+from store.clock import utcnow
+from store.db.database import database_proxy
+from store.db.models import ContactGroup, GroupLike
+from store.engine import scheduler
 from store.errors import NotFound, StoreError
-from store.models import ContactGroup, GroupLike, utcnow
 from store.rows import STATUS_READY, STATUS_REBUILD_REQUIRED, STATUS_REBUILDING, GroupRow
 from store.settings import CONDITION_FEATURE, require_ems
 
 if TYPE_CHECKING:
-    from store.condition_service import SavedCondition
+    from store.binding.condition_service import SavedCondition
 
 CODE_NAME_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 CODE_NAME_MAX = 100
@@ -185,7 +186,7 @@ def _prepare(condition: str | None) -> SavedCondition | None:
     require_ems(CONDITION_FEATURE)
     # The condition language is loaded when a condition is saved, not when the groups are
     # listed: the terminal UI opens faster for it.
-    from store.condition_service import prepare
+    from store.binding.condition_service import prepare
 
     return prepare(condition.strip())
 
@@ -204,6 +205,6 @@ def _set_condition(group: ContactGroup, saved: SavedCondition | None) -> None:
 
 
 def _check_no_cycle(code_name: str, saved: SavedCondition | None) -> None:
-    from store.group_graph import check_no_cycle  # see _prepare
+    from store.engine.group_graph import check_no_cycle  # see _prepare
 
     check_no_cycle(code_name, saved.reads.groups if saved is not None else frozenset())

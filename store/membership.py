@@ -17,11 +17,12 @@ import peewee as pw
 
 from store import audit
 from store.actor import current_actor
-from store.concurrency import lock_groups
+from store.clock import utcnow
 from store.contact_sets import Selection, id_list, live_contacts
-from store.database import database_proxy, dialect
+from store.db.concurrency import lock_groups
+from store.db.database import database_proxy, dialect
+from store.db.models import Contact, Exclusion, GroupLike, Membership
 from store.errors import NotFound, StoreError
-from store.models import Contact, Exclusion, GroupLike, Membership, utcnow
 
 FLAGS = (Membership.from_condition, Membership.from_account, Membership.manual)
 ANALYZE_AFTER_ROWS = 10_000  # memberships changed at once before statistics are refreshed
@@ -336,7 +337,7 @@ def finish_change(group: GroupLike, changed: int) -> int:
     whose conditions read this one. Returns the count."""
     count = audit.refresh_member_count(group.id)
     if changed:
-        from store.group_graph import mark_readers_stale  # reads conditions, which read us
+        from store.engine.group_graph import mark_readers_stale  # reads conditions, which read us
 
         mark_readers_stale(group.code_name)
     return count

@@ -55,7 +55,8 @@ class GroupRow:
 @dataclass(frozen=True)
 class TaskRow:
     """A group's daily rebuild, with its last run already resolved (see
-    ``store.scheduler.list_tasks``): the later of the scheduler's run and a rebuild by hand."""
+    ``store.engine.scheduler.list_tasks``): the later of the scheduler's run and a rebuild by
+    hand."""
 
     id: int
     group_id: int

@@ -1,7 +1,7 @@
 """Installation settings; for now the licence edition (SPEC §3)."""
 
+from store.db.models import Setting
 from store.errors import EditionError, StoreError
-from store.models import Setting
 
 EDITIONS = ("ems", "cms")
 CONDITION_FEATURE = "Condition-based contact groups"

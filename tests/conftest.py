@@ -17,9 +17,9 @@ from urllib.parse import urlsplit, urlunsplit
 import peewee as pw
 import pytest
 
-from store import database
-from store.models import ALL_MODELS
-from store.schema import DEFAULT_SETTINGS
+from store.db import database
+from store.db.models import ALL_MODELS
+from store.db.schema import DEFAULT_SETTINGS
 
 PG_ENV = "CONTACT_GROUPS_TEST_PG"
 

@@ -53,7 +53,7 @@ def test_tui_sees_rows_not_models():
     """Models load what they lack on first access, on whichever thread reads them: the UI
     gets the frozen rows of store.rows instead."""
     offenders = [str(path.relative_to(ROOT)) for path in _sources("tui")
-                 if "store.models" in _imported_modules(path)]
+                 if "store.db.models" in _imported_modules(path)]
     assert not offenders
 
 
@@ -69,11 +69,11 @@ def test_tui_runs_no_queries_of_its_own():
 
 def test_the_checker_sees_a_violation(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text("import peewee\nfrom store.models import Contact\n")
+    sample.write_text("import peewee\nfrom store.db.models import Contact\n")
     assert _imported_roots(sample) == {"peewee", "store"}
-    assert "store.models" in _imported_modules(sample)
-    sample.write_text("from store import models\n")
-    assert "store.models" in _imported_modules(sample)
+    assert "store.db.models" in _imported_modules(sample)
+    sample.write_text("from store.db import models\n")
+    assert "store.db.models" in _imported_modules(sample)
 
 
 PROJECT_PACKAGES = {"conditions", "store", "tui", "tests"}
@@ -87,7 +87,7 @@ def _private(name: str) -> bool:
 
 def _private_uses(path: Path) -> list[str]:
     """Private names ``path`` takes from the project or Textual: imported (``from
-    store.rebuild import _Steps``, ``textual.widgets._footer``) or read off an imported
+    store.engine.rebuild import _Steps``, ``textual.widgets._footer``) or read off an imported
     project module or class (``rebuild._Census``). Tests use the public API only, so that
     a refactoring inside a module, or a Textual release, does not break them."""
     tree = ast.parse(path.read_text(), str(path))
@@ -133,9 +133,9 @@ def test_tests_use_no_private_names_of_the_project_or_textual():
 
 def test_the_private_name_finder_sees_each_kind(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text("from store.rebuild import _Steps\n"
+    sample.write_text("from store.engine.rebuild import _Steps\n"
                       "from textual.widgets._footer import FooterKey\n"
-                      "from store import rebuild\n"
+                      "from store.engine import rebuild\n"
                       "census = rebuild._Census.take()\n"
                       "import textual._context\n"
                       "from .harness import _holds\n"
@@ -145,10 +145,10 @@ def test_the_private_name_finder_sees_each_kind(tmp_path):
 
 
 ENGINE_NAMES = {"sqlite", "postgres", "postgresql"}
-DIALECT_MODULES = {"store/dialects.py", "conditions/dialects.py"}
+DIALECT_MODULES = {"store/db/dialects.py", "conditions/dialects.py"}
 """Where each engine's differences live (issue 14): everything else asks the dialect."""
 ENGINE_CHECK_ALLOWED = {
-    "store/database_url.py": "a URL names its engine: parsing it tells them apart",
+    "store/db/database_url.py": "a URL names its engine: parsing it tells them apart",
     "store/demo/loaders.py": "the demo's bulk loaders: one class per engine, chosen by name",
 }
 

@@ -8,8 +8,8 @@ import subprocess
 import pytest
 
 from store import groups
-from store.database import close, connect
-from store.models import Membership
+from store.db.database import close, connect
+from store.db.models import Membership
 
 from .e2e_support import Terminal, installed_command
 from .store.helpers import audit_trail

@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from store import database, groups, locks, rebuild
-from store.models import Contact, Membership, RebuildLock
+from store import groups
+from store.db import database
+from store.db.models import Contact, Membership, RebuildLock
+from store.engine import locks, rebuild
 from store.rows import STATUS_READY, STATUS_REBUILD_REQUIRED, STATUS_REBUILDING
 
 from .e2e_support import Terminal, installed_command
@@ -104,7 +106,9 @@ def test_a_connection_lost_mid_rebuild_is_one_line_and_the_status_comes_back(db)
 
 PAUSING_REBUILD = """
 import os, signal, sys
-from store import database, groups, rebuild
+from store import groups
+from store.db import database
+from store.engine import rebuild
 from store.errors import StoreError
 
 database.connect(sys.argv[1])

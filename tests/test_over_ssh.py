@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from store import groups
-from store.database import close, connect
+from store.db.database import close, connect
 
 from .e2e_support import Terminal, installed_command
 

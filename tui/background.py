@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from textual.dom import DOMNode
 from textual.worker import Worker
 
-from store.database import describe_error
+from store.db.database import describe_error
 from store.errors import StoreError
 
 if TYPE_CHECKING:

@@ -14,8 +14,9 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from store import locks, settings
-from store.database import connect, default_url, translate_errors
+from store import settings
+from store.db.database import connect, default_url, translate_errors
+from store.engine import locks
 from store.errors import StoreError
 
 EXIT_USAGE = 2

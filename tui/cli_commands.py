@@ -13,21 +13,12 @@ from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any
 
-from store import (
-    accounts,
-    condition_service,
-    contacts,
-    group_graph,
-    groups,
-    heartbeat,
-    listing,
-    membership,
-    rebuild,
-    scheduler,
-    settings,
-)
+from store import accounts, contacts, groups, membership, settings
+from store.binding import condition_service
 from store.contact_sets import Selection
+from store.engine import group_graph, heartbeat, rebuild, scheduler
 from store.errors import StoreError
+from store.reads import listing
 from tui import formatting, scheduler_loop
 
 # --- output ------------------------------------------------------------------------------

@@ -12,9 +12,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from store import activities, contact_fields, contacts, custom_fields, listing
+from store import activities, contact_fields, contacts, custom_fields
 from store.errors import StoreError
-from store.listing import GroupChange
+from store.reads import listing
+from store.reads.listing import GroupChange
 from tui import formatting
 
 CONTACT_LIST_COLUMNS = ("id", "first_name", "last_name", "email", "company", "city", "country")

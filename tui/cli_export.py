@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from store import export, groups
+from store import groups
 from store.contact_sets import ContactFilter
+from store.transfer import export
 from tui import formatting
 
 

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from typing import BinaryIO, TextIO
 
-from store.contact_import import CsvOptions
 from store.errors import StoreError
-from store.import_report import ImportReport, Progress
+from store.transfer.contact_import import CsvOptions
+from store.transfer.import_report import ImportReport, Progress
 
 EXIT_REJECTED = 1
 PLAIN_EVERY = 100_000
@@ -102,14 +102,14 @@ def run_import(args: argparse.Namespace,
 
 
 def cmd_import_contacts(args: argparse.Namespace) -> int:
-    from store.contact_import import import_contacts
+    from store.transfer.contact_import import import_contacts
 
     return run_import(args, lambda binary, options: import_contacts(
         binary, options, key=args.key))
 
 
 def cmd_import_related(args: argparse.Namespace) -> int:
-    from store.related_import import import_related
+    from store.transfer.related_import import import_related
 
     return run_import(args, lambda binary, options: import_related(
         args.action, binary, options, key=args.key or ""))
@@ -119,7 +119,8 @@ def cmd_import_kentico(args: argparse.Namespace) -> int:
     """Migrate, then rebuild the condition groups (each in its own transaction)."""
     from pathlib import Path
 
-    from store import kentico, rebuild
+    from store.engine import rebuild
+    from store.transfer import kentico
     from tui.formatting import rebuild_line
 
     report = kentico.migrate(Path(args.folder), kentico.zone_named(args.timezone),

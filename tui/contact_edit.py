@@ -27,10 +27,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from store import contacts, groups, listing
+from store import contacts, groups
 from store.errors import StoreError
-from store.group_explanation import explain_in_group
-from store.listing import GroupChange, GroupOfContact
+from store.reads import listing
+from store.reads.group_explanation import explain_in_group
+from store.reads.listing import GroupChange, GroupOfContact
 from store.rows import GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN, ContactDetails, GroupRow
 from tui.background import in_background
 

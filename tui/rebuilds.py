@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from store import groups
-from store.database import describe_error
+from store.db.database import describe_error
 from store.errors import StoreError
 
 STOP_SECONDS = 3.0  # a cancelled rebuild stops within 0.1 s; this is for a slow disk or server
@@ -24,7 +24,7 @@ STOP_SECONDS = 3.0  # a cancelled rebuild stops within 0.1 s; this is for a slow
 if TYPE_CHECKING:
     from textual.app import App
 
-    from store.rebuild import CancelToken, RebuildResult
+    from store.engine.rebuild import CancelToken, RebuildResult
 
 
 class RebuildProgress(Message):
@@ -72,7 +72,9 @@ class RebuildController:
         if group_id in self._tokens:
             self.app.notify("This group is already being rebuilt.", severity="warning")
             return
-        from store.rebuild import CancelToken  # the rebuild engine loads on the first rebuild
+        from store.engine.rebuild import (
+            CancelToken,  # the rebuild engine loads on the first rebuild
+        )
 
         token = CancelToken()
         self._tokens[group_id] = token
@@ -109,7 +111,7 @@ class RebuildController:
 
     def _run(self, group_id: int, token: CancelToken) -> None:
         """Runs in a worker thread."""
-        from store import rebuild
+        from store.engine import rebuild
 
         outcome = RebuildOutcome(group_id, f"group #{group_id}")
         try:

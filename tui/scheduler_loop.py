@@ -1,5 +1,6 @@
 """``contact-groups scheduler``: run due rebuilds in the foreground until told to stop, and
-every few seconds re-evaluate the contacts other systems wrote (:mod:`store.external_changes`).
+every few seconds re-evaluate the contacts other systems wrote
+(:mod:`store.engine.external_changes`).
 
 SIGTERM and ctrl-c end the loop cleanly between tasks (a rebuild in progress finishes or is
 left to the lock's takeover if the process is killed harder). Progress goes to the log.
@@ -14,8 +15,8 @@ import time
 from collections.abc import Callable
 from types import FrameType
 
-from store import external_changes, heartbeat, scheduler
-from store.database import close, translate_errors
+from store.db.database import close, translate_errors
+from store.engine import external_changes, heartbeat, scheduler
 from store.errors import StoreError
 from store.rows import GroupRow
 from tui.formatting import plural

@@ -1,6 +1,6 @@
 """Row sources backed by the store, for :class:`~tui.widgets.virtual_table.VirtualTable`.
 
-They read through :mod:`store.listing` only (the TUI holds no queries of its own) and
+They read through :mod:`store.reads.listing` only (the TUI holds no queries of its own) and
 run in the table's worker threads; Peewee gives each thread its own connection.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
-from store import listing
 from store.contact_sets import ContactFilter, Selection
-from store.listing import AccountFilter
+from store.reads import listing
+from store.reads.listing import AccountFilter
 from store.rows import AccountRow, ContactRow, GroupRow, MemberRow
 from tui.widgets.row_source import Column
 
@@ -51,7 +51,7 @@ ACCOUNT_COLUMNS: tuple[Column[AccountRow], ...] = (
 
 class GroupContactSource(Generic[Row]):
     """Contacts related to one group — its members, its excluded contacts, or the picker's
-    candidates — as a row source; the three store.listing functions say which, and filter
+    candidates — as a row source; the three store.reads.listing functions say which, and filter
     in SQL with :class:`ContactFilter`."""
 
     def __init__(self, group: GroupRow, columns: tuple[Column[Row], ...],

@@ -91,7 +91,7 @@ class ContactBinding:
 
     @classmethod
     def for_database(cls, db: pw.Database, schema: Schema) -> ContactBinding:
-        """The binding for ``db``, opened by ``store.database.connect`` (its dialect)."""
+        """The binding for ``db``, opened by ``store.db.database.connect`` (its dialect)."""
         return cls(db.dialect, schema)
 
     def schema_member(self, field: str) -> str:

@@ -15,9 +15,10 @@ from typing import Any, NamedTuple
 import peewee as pw
 
 from conditions import Schema
-from store.condition_binding import ITEM_COLUMNS, MEMBER_COLUMNS
-from store.database import database_proxy
-from store.models import (
+from store.binding.condition_binding import ITEM_COLUMNS, MEMBER_COLUMNS
+from store.clock import utc_naive
+from store.db.database import database_proxy
+from store.db.models import (
     Account,
     AccountContact,
     Activity,
@@ -29,7 +30,6 @@ from store.models import (
     FormSubmission,
     Membership,
     Site,
-    utc_naive,
 )
 
 

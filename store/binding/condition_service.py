@@ -33,12 +33,13 @@ from conditions import (
     explain,
 )
 from conditions.rulesxml import Description, describe_parsed, describe_stored
-from store.condition_binding import KENTICO_MEMBERS, ContactBinding
-from store.condition_context import ContactContext
-from store.database import database_proxy, dialect
+from store.binding.condition_binding import KENTICO_MEMBERS, ContactBinding
+from store.binding.condition_context import ContactContext
+from store.clock import utcnow
+from store.db.database import database_proxy, dialect
+from store.db.models import Contact, CustomField
 from store.errors import NotFound, StoreError
-from store.listing import iter_keyset
-from store.models import Contact, CustomField, utcnow
+from store.reads.listing import iter_keyset
 
 IN_MEMORY_PAGE = 1_000
 STORE_SCHEMA = CONTACT_SCHEMA.with_contact_fields(
@@ -63,7 +64,7 @@ SchemaVersion = tuple[str, ...]
 
 @cache
 def registry() -> Registry:
-    from store.contact_methods import contact_registry
+    from store.binding.contact_methods import contact_registry
 
     return contact_registry()
 

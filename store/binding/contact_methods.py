@@ -1,7 +1,7 @@
 """Kentico's contact methods over our tables: evaluation and SQL translation side by side.
 
 Each method has an in-memory half (``<name>_eval(context, *args)``, over the rows of one
-contact that :class:`store.condition_context.ContactContext` loads) and a SQL half
+contact that :class:`store.binding.condition_context.ContactContext` loads) and a SQL half
 (``<name>_sql(compiler, *args)``, a never-NULL predicate over the contact alias ``c``). The two
 halves are written independently and must agree; the differential tests in
 ``tests/store/test_condition_differential.py`` hold them to it. Shared rules:
@@ -37,7 +37,7 @@ from conditions.vocabulary import account_id, form_field_reference
 
 if TYPE_CHECKING:
     from conditions import Compiler
-    from store.condition_context import ContactContext
+    from store.binding.condition_context import ContactContext
 
 CODE_NAME_NOISE = (" ", "-", "'", ".")
 # Beyond this many countries the LIKE guard of _code_name_in costs more per contact than

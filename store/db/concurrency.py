@@ -1,7 +1,7 @@
 """Keeping concurrent writers of one group's membership in line (SPEC §6, §11).
 
 On SQLite every write transaction begins with the database's write lock (``BEGIN
-IMMEDIATE``, see :mod:`store.database`), so writers already run one after another and each
+IMMEDIATE``, see :mod:`store.db.database`), so writers already run one after another and each
 sees everything committed before it: the locks here are no-ops there, and waiting for the
 contact edits under way is taking that write lock for a moment.
 
@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 
 import peewee as pw
 
-from store.database import database_proxy, dialect
+from store.db.database import database_proxy, dialect
 
 GROUP_LOCKS = 727276  # advisory lock class: one lock per contact group id
 CONTACT_EDITS = 727277  # advisory lock key: the barrier between contact edits and rebuilds

@@ -2,7 +2,7 @@
 
 The store binds every model to :data:`database_proxy`, so one process can open an SQLite
 file or a PostgreSQL server by URL and the same services run on both. Opening also creates
-or upgrades the schema (see :mod:`store.schema`), so a caller never sees a half-made
+or upgrades the schema (see :mod:`store.db.schema`), so a caller never sees a half-made
 database.
 """
 
@@ -19,8 +19,8 @@ import peewee
 import platformdirs
 
 from conditions import register_sqlite_functions
-from store.database_url import DatabaseUrl, mask_password, parse_url
-from store.dialects import POSTGRESQL, SQLITE, StoreDialect
+from store.db.database_url import DatabaseUrl, mask_password, parse_url
+from store.db.dialects import POSTGRESQL, SQLITE, StoreDialect
 from store.errors import StoreError
 
 database_proxy = peewee.DatabaseProxy()
@@ -43,7 +43,7 @@ def insert_values(target: str, rows: Sequence[tuple], returning: str = ""):
 
 def dialect() -> StoreDialect:
     """The open database's engine, to ask for whatever the engines do differently (see
-    :mod:`store.dialects`); chosen when :func:`connect` opened it."""
+    :mod:`store.db.dialects`); chosen when :func:`connect` opened it."""
     return database_proxy.obj.dialect
 
 
@@ -180,7 +180,7 @@ def connect(url: str | None = None, *, migrate: bool = True) -> peewee.Database:
     Raises :class:`StoreError` with a one-line reason for anything a user can get wrong:
     a malformed URL, a missing directory, an unreachable server, a newer schema.
     """
-    from store import schema  # the models import this module
+    from store.db import schema
 
     parsed = parse_url(url or default_url())
     db = _OPENERS[parsed.engine](parsed)

@@ -1,5 +1,5 @@
 """Each engine's differences for the store: one object per engine, chosen when the database
-is opened (``store.database.dialect()``), asked instead of testing which engine runs.
+is opened (``store.db.database.dialect()``), asked instead of testing which engine runs.
 
 The classes extend the condition compiler's (``conditions.dialects``), so one object answers
 for compiled conditions and for the store's own statements alike. They hold what the

@@ -13,7 +13,7 @@ import datetime as dt
 import peewee as pw
 
 from store.clock import utc_naive, utcnow
-from store.database import database_proxy
+from store.db.database import database_proxy
 from store.rows import GENDER_UNKNOWN, STATUS_READY, GroupRow
 
 
@@ -176,7 +176,7 @@ class ContactGroup(BaseModel):
     status = pw.CharField(max_length=30, default=STATUS_READY)
     status_message = pw.TextField(null=True)
     slow_reason = pw.TextField(null=True)  # why the condition has no SQL translation
-    condition_reads = pw.TextField(null=True)  # what it reads: store.condition_reads
+    condition_reads = pw.TextField(null=True)  # what it reads: store.binding.condition_reads
     progress = pw.FloatField(null=True)
     last_rebuild_at = UtcDateTimeField(null=True)
     last_rebuild_seconds = pw.FloatField(null=True)
@@ -255,7 +255,7 @@ class AuditBatch(BaseModel):
 
 class AuditContact(BaseModel):
     """A contact an :class:`AuditBatch` changed. Keyed by (batch, contact), a B-tree of its
-    own on SQLite (WITHOUT ROWID, see store.schema), filled in key order by a batch; no index
+    own on SQLite (WITHOUT ROWID, see store.db.schema), filled in key order by a batch; no index
     on the contact alone: a lookup goes through the group's few batches."""
 
     batch_id = pw.IntegerField()
@@ -307,7 +307,7 @@ class RebuildLock(BaseModel):
     started_at = UtcDateTimeField()
     heartbeat_at = UtcDateTimeField()
     previous_status = pw.CharField(max_length=30)
-    token = pw.CharField(max_length=32, default="")  # this holder's own: see store.locks
+    token = pw.CharField(max_length=32, default="")  # this holder's own: see store.engine.locks
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (

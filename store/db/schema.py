@@ -15,8 +15,7 @@ from dataclasses import dataclass
 import peewee as pw
 from playhouse.migrate import SchemaMigrator, migrate
 
-from store.errors import StoreError
-from store.models import (
+from store.db.models import (
     ALL_MODELS,
     AuditBatch,
     AuditContact,
@@ -27,6 +26,7 @@ from store.models import (
     Setting,
     State,
 )
+from store.errors import StoreError
 
 VERSION_TABLE = "schema_version"
 OLD_AUDIT = "audit_event"  # one wide row per contact, until schema version 6
@@ -131,7 +131,7 @@ def _add_kentico_contact_model(db: pw.Database) -> None:
 
 
 def _add_condition_reads(db: pw.Database) -> None:
-    """Groups keep what their condition reads (``store.condition_reads``), filled here from
+    """Groups keep what their condition reads (``store.binding.condition_reads``), filled here from
     the conditions already stored; one that no longer checks gets none, as it reads nothing
     until it is fixed."""
     if "condition_reads" not in {column.name for column in db.get_columns("contact_group")}:
@@ -143,8 +143,8 @@ def _add_condition_reads(db: pw.Database) -> None:
     if not stored:
         return
     from conditions import dependencies
-    from store.condition_reads import encode
-    from store.condition_service import InvalidCondition, check_condition
+    from store.binding.condition_reads import encode
+    from store.binding.condition_service import InvalidCondition, check_condition
 
     version = tuple(sorted(name for (name,) in db.execute_sql("SELECT name FROM custom_field")))
     for group_id, condition in stored:

@@ -9,14 +9,8 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from store.database import database_proxy
-from store.demo.groups import create_sample_groups
-from store.demo.loaders import loader_for
-from store.demo.shape import MAX_CONTACTS
-from store.demo.stream import row_messages
-from store.demo.website import SITES
-from store.errors import StoreError
-from store.models import (
+from store.db.database import database_proxy
+from store.db.models import (
     Account,
     AccountContact,
     Activity,
@@ -26,6 +20,12 @@ from store.models import (
     FormSubmission,
     Site,
 )
+from store.demo.groups import create_sample_groups
+from store.demo.loaders import loader_for
+from store.demo.shape import MAX_CONTACTS
+from store.demo.stream import row_messages
+from store.demo.website import SITES
+from store.errors import StoreError
 
 Progress = Callable[[str, float], None]
 

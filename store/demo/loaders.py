@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import peewee as pw
 
-from store.models import AccountContact, Activity, Contact, FormFieldValue, FormSubmission
+from store.db.models import AccountContact, Activity, Contact, FormFieldValue, FormSubmission
 
 
 class BulkLoader:

@@ -1,6 +1,6 @@
 """Re-evaluation of many changed contacts at once (an import, other systems' writes).
 
-:mod:`store.reevaluate` asks each condition about one contact in memory; for thousands of
+:mod:`store.engine.reevaluate` asks each condition about one contact in memory; for thousands of
 contacts that would be thousands of evaluations per group. Here each affected group runs its
 compiled condition once, narrowed to the changed contacts (a table of their ids), and the
 difference is written with the membership primitives, as a rebuild would but over the
@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 import peewee as pw
 
 from store import audit
-from store.concurrency import begin_contact_change
-from store.condition_reads import decode
-from store.condition_service import SchemaVersion, compile_condition, schema_version
-from store.group_graph import rebuild_order
+from store.binding.condition_reads import decode
+from store.binding.condition_service import SchemaVersion, compile_condition, schema_version
+from store.db.concurrency import begin_contact_change
+from store.db.models import ContactGroup, Membership
+from store.engine.group_graph import rebuild_order
+from store.engine.reevaluate import Change, affected, checked_or_none
 from store.membership import grant, revoke
-from store.models import ContactGroup, Membership
-from store.reevaluate import Change, affected, checked_or_none
 from store.rows import STATUS_REBUILD_REQUIRED
 
 

@@ -4,7 +4,7 @@ Our own services re-evaluate a contact when they change it. A system that writes
 directly does not, so the scheduler calls :func:`catch_up` every few seconds: watermarks
 (kept as settings) on ``contact.modified`` and on the highest activity and form submission
 ids say what is new since the last look, and the contacts concerned are re-evaluated in one
-set-based batch (:mod:`store.bulk_reevaluate`), as Kentico's own batching does.
+set-based batch (:mod:`store.engine.bulk_reevaluate`), as Kentico's own batching does.
 
 The modified-time watermark looks back a few seconds (:data:`OVERLAP`): a writer whose
 transaction commits after a later one would otherwise slip under it. Looking twice at a
@@ -20,12 +20,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from store import staging
-from store.bulk_reevaluate import BulkReevaluation, reevaluate_contacts
-from store.database import database_proxy
-from store.models import Activity, Contact, FormSubmission, Setting
-from store.reevaluate import Change
+from store.db.database import database_proxy
+from store.db.models import Activity, Contact, FormSubmission, Setting
+from store.engine.bulk_reevaluate import BulkReevaluation, reevaluate_contacts
+from store.engine.reevaluate import Change
 from store.settings import get_setting
+from store.transfer import staging
 
 OVERLAP = dt.timedelta(seconds=10)
 CHANGED = "external_changed"

@@ -10,9 +10,9 @@ from __future__ import annotations
 from graphlib import CycleError, TopologicalSorter
 
 from conditions.reads import ANY
-from store.condition_reads import decode
+from store.binding.condition_reads import decode
+from store.db.models import ContactGroup
 from store.errors import StoreError
-from store.models import ContactGroup
 from store.rows import STATUS_READY, STATUS_REBUILD_REQUIRED
 
 

@@ -15,7 +15,7 @@ import os
 import socket
 from dataclasses import dataclass
 
-from store.models import utcnow
+from store.clock import utcnow
 from store.settings import get_setting, set_setting
 
 KEY = "scheduler_heartbeat"

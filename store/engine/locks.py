@@ -26,9 +26,10 @@ from dataclasses import dataclass
 import peewee as pw
 
 from store.actor import current_actor
-from store.database import database_proxy, dialect
+from store.clock import utcnow
+from store.db.database import database_proxy, dialect
+from store.db.models import ContactGroup, RebuildLock
 from store.errors import StoreError
-from store.models import ContactGroup, RebuildLock, utcnow
 from store.rows import STATUS_REBUILD_REQUIRED, STATUS_REBUILDING
 
 STALE_AFTER = dt.timedelta(seconds=30)

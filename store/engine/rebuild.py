@@ -10,7 +10,7 @@ gain *from condition*, contacts that no longer match lose it (rows left with no 
 manual and account memberships and exclusions are respected, every change is audited and
 the group's figures are stored. Killed at any moment before that transaction commits, the
 group keeps its old members; the lock's takeover and
-:func:`store.locks.recover_interrupted` clean up after it.
+:func:`store.engine.locks.recover_interrupted` clean up after it.
 
 Contacts changed while the evaluation ran (their ``modified`` is after the rebuild started)
 are evaluated again inside the applying transaction, so a concurrent edit is never lost;
@@ -29,11 +29,16 @@ from dataclasses import asdict, dataclass
 import peewee as pw
 
 from conditions import CheckedCondition, CompiledQuery
-from store import audit, concurrency, condition_service, locks, settings
+from store import audit, settings
 from store.actor import current_actor
-from store.condition_service import check_condition, compile_condition, contact_matches
+from store.binding import condition_service
+from store.binding.condition_service import check_condition, compile_condition, contact_matches
+from store.clock import utcnow
 from store.contact_sets import live_contacts
-from store.database import database_proxy, dialect, explain_database_error, is_connection_lost
+from store.db import concurrency
+from store.db.database import database_proxy, dialect, explain_database_error, is_connection_lost
+from store.db.models import Contact, ContactGroup, GroupLike, Membership
+from store.engine import locks
 from store.errors import StoreError
 from store.membership import (
     finish_change,
@@ -43,7 +48,6 @@ from store.membership import (
     refresh_statistics,
     revoke,
 )
-from store.models import Contact, ContactGroup, GroupLike, Membership, utcnow
 from store.rows import STATUS_FAILED, STATUS_READY, STATUS_REBUILD_REQUIRED
 
 STAGE = "rebuild_stage"
@@ -294,7 +298,7 @@ class Steps:
 
         PostgreSQL plans each id range anew — a hash of every recent activity, or an index
         walk — so ranges took twice the one statement, whose plan is the one a DBA's query
-        gets. A cancel still stops it within ``store.dialects.WATCH_SECONDS`` and the lock
+        gets. A cancel still stops it within ``store.db.dialects.WATCH_SECONDS`` and the lock
         keeps its heartbeat;
         the progress is the time spent against ``expected_seconds`` (the last rebuild's).
         """
@@ -334,7 +338,7 @@ class Steps:
         self._check_cancel()
 
     def settle(self) -> None:
-        """Wait for the contact edits under way to commit (see store.concurrency), so what
+        """Wait for the contact edits under way to commit (see store.db.concurrency), so what
         is read next includes them or they are newer than the watermark taken before."""
         concurrency.wait_for_contact_edits(self._cancelled)
         self._check_cancel()
@@ -409,7 +413,7 @@ def run_within(statement: str, params: tuple, seconds: float | None,
                stop: Callable[[], bool], tick: Callable[[], None] | None = None) -> bool:
     """Run ``statement``, or stop it — changing nothing — after ``seconds`` (if given) or once
     ``stop()``. Returns whether it finished. Where the engine allows (PostgreSQL) ``tick``
-    is called every ``store.dialects.WATCH_SECONDS`` meanwhile, from another thread."""
+    is called every ``store.db.dialects.WATCH_SECONDS`` meanwhile, from another thread."""
     db, engine = database_proxy.obj, dialect()
     with engine.interruptible(db, seconds, stop, tick):
         try:

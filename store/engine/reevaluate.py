@@ -18,14 +18,15 @@ from typing import NamedTuple
 
 from conditions import ANY, CheckedCondition, Dependencies, evaluate_many
 from store import audit
-from store.concurrency import begin_contact_change
-from store.condition_binding import MEMBER_COLUMNS
-from store.condition_context import ContactContext
-from store.condition_reads import decode
-from store.condition_service import SchemaVersion, check_condition, schema_version
-from store.database import database_proxy, insert_values, placeholders
+from store.binding.condition_binding import MEMBER_COLUMNS
+from store.binding.condition_context import ContactContext
+from store.binding.condition_reads import decode
+from store.binding.condition_service import SchemaVersion, check_condition, schema_version
+from store.clock import utcnow
+from store.db.concurrency import begin_contact_change
+from store.db.database import database_proxy, insert_values, placeholders
+from store.db.models import Contact, Membership
 from store.errors import StoreError
-from store.models import Contact, Membership, utcnow
 
 FIELD_MEMBERS = {column: name.split(".", 1)[1] for name, column in MEMBER_COLUMNS.items()}
 FIELD_MEMBERS["birthday"] = "ContactBirthday"

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from store.database import database_proxy
+from store.clock import utcnow
+from store.db.database import database_proxy
+from store.db.models import ContactGroup, ScheduledTask
 from store.errors import StoreError
-from store.models import ContactGroup, ScheduledTask, utcnow
 from store.rows import GroupRow, TaskRow
 from store.settings import get_setting
 

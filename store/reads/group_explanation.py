@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conditions import Explanation
-from store.condition_service import explain_contact
+from store.binding.condition_service import explain_contact
+from store.db.models import Contact, Exclusion, GroupLike, Membership
 from store.errors import NotFound
-from store.listing import GroupOfContact
-from store.models import Contact, Exclusion, GroupLike, Membership
+from store.reads.listing import GroupOfContact
 
 
 @dataclass(frozen=True)

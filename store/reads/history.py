@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from store.models import (
+from store.db.models import (
     Account,
     AuditBatch,
     AuditContact,

@@ -26,8 +26,7 @@ from store.contact_sets import (
     id_list,
     live_contacts,
 )
-from store.errors import StoreError
-from store.models import (
+from store.db.models import (
     Account,
     AccountContact,
     Contact,
@@ -37,6 +36,7 @@ from store.models import (
     GroupLike,
     Membership,
 )
+from store.errors import StoreError
 from store.rows import AccountRow, ContactRow, MemberRow
 
 T = TypeVar("T")

@@ -4,7 +4,7 @@ Rows are read and checked one by one (a bad one is reported with its line and re
 left out), staged in a temporary table, and merged with a few set-based statements: the
 file's duplicates dropped, existing contacts matched by the key, changed ones updated, new
 ones inserted. The condition groups are then re-evaluated once, for the contacts that
-changed only (:mod:`store.bulk_reevaluate`). Either every valid row lands or none does.
+changed only (:mod:`store.engine.bulk_reevaluate`). Either every valid row lands or none does.
 """
 
 from __future__ import annotations
@@ -18,17 +18,19 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from conditions import fold_case
-from store import custom_fields, staging
+from store import custom_fields
 from store.actor import current_actor
-from store.bulk_reevaluate import reevaluate_contacts
+from store.clock import utcnow
 from store.contact_fields import Field, find_field, fold_name, timestamp
 from store.contact_references import References
-from store.csv_input import CsvRows, open_csv, row_problem, unguard
-from store.database import database_proxy, dialect
+from store.db.database import database_proxy, dialect
+from store.db.models import Contact, Country
+from store.engine.bulk_reevaluate import reevaluate_contacts
+from store.engine.reevaluate import Change
 from store.errors import StoreError
-from store.import_report import ImportReport, Progress
-from store.models import Contact, Country, utcnow
-from store.reevaluate import Change
+from store.transfer import staging
+from store.transfer.csv_input import CsvRows, open_csv, row_problem, unguard
+from store.transfer.import_report import ImportReport, Progress
 
 KEYS = ("email", "id")
 STAGE, CUSTOM_STAGE = "import_contact", "import_custom"

@@ -19,16 +19,16 @@ from typing import Any, TextIO
 
 from store.contact_fields import FIELDS
 from store.contact_sets import ContactFilter, live_contacts
-from store.csv_input import guard
-from store.errors import StoreError
-from store.listing import STREAM_PAGE, iter_keyset
-from store.models import (
+from store.db.models import (
     Contact,
     ContactFieldValue,
     CustomField,
     GroupLike,
     Membership,
 )
+from store.errors import StoreError
+from store.reads.listing import STREAM_PAGE, iter_keyset
+from store.transfer.csv_input import guard
 
 FLAG_COLUMNS = ("from_condition", "from_account", "manual")
 FORMATS = ("csv", "json")

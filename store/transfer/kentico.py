@@ -23,17 +23,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import peewee as pw
 
-from store import audit, groups, staging
+from store import audit, groups
 from store.actor import current_actor
+from store.clock import utcnow
 from store.contact_fields import boolean, text, whole_number
-from store.contact_import import CsvOptions, import_contacts
-from store.csv_input import open_csv, unguard
-from store.database import database_proxy
-from store.errors import StoreError
-from store.group_graph import rebuild_order
-from store.import_report import ImportReport
-from store.membership import grant
-from store.models import (
+from store.db.database import database_proxy
+from store.db.models import (
     Contact,
     ContactGroup,
     ContactStatus,
@@ -41,9 +36,15 @@ from store.models import (
     GroupAccount,
     Membership,
     State,
-    utcnow,
 )
-from store.related_import import import_related
+from store.engine.group_graph import rebuild_order
+from store.errors import StoreError
+from store.membership import grant
+from store.transfer import staging
+from store.transfer.contact_import import CsvOptions, import_contacts
+from store.transfer.csv_input import open_csv, unguard
+from store.transfer.import_report import ImportReport
+from store.transfer.related_import import import_related
 
 CONTACT_NOISE = ("ContactGUID", "ContactSalesForceLead", "ContactMergedWithContactID")
 """Kentico's columns that mean nothing outside Kentico; other unknown contact columns are the

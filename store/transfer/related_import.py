@@ -17,18 +17,20 @@ from typing import Any, BinaryIO
 import peewee as pw
 
 from conditions import ACTIVITY_TYPES, fold_case
-from store import audit, staging
+from store import audit
 from store.actor import current_actor
-from store.bulk_reevaluate import reevaluate_contacts
+from store.clock import utcnow
 from store.contact_fields import email, fold_name, text, timestamp, whole_number
-from store.contact_import import CsvOptions
-from store.csv_input import CsvRows, open_csv, row_problem, unguard
-from store.database import database_proxy, dialect
+from store.db.database import database_proxy, dialect
+from store.db.models import AccountContact, GroupAccount, Membership
+from store.engine.bulk_reevaluate import reevaluate_contacts
+from store.engine.reevaluate import Change
 from store.errors import StoreError
-from store.import_report import ImportReport
 from store.membership import grant
-from store.models import AccountContact, GroupAccount, Membership, utcnow
-from store.reevaluate import Change
+from store.transfer import staging
+from store.transfer.contact_import import CsvOptions
+from store.transfer.csv_input import CsvRows, open_csv, row_problem, unguard
+from store.transfer.import_report import ImportReport
 
 STAGE = "import_rows"
 FIELD_STAGE = "import_form_fields"

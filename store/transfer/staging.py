@@ -12,8 +12,8 @@ from contextlib import contextmanager
 
 import peewee as pw
 
-from store.concurrency import begin_contact_change
-from store.database import database_proxy, dialect, placeholders
+from store.db.concurrency import begin_contact_change
+from store.db.database import database_proxy, dialect, placeholders
 
 BATCH_ROWS = 10_000
 
@@ -44,7 +44,7 @@ def create(name: str, columns: Sequence[tuple[str, str]]) -> None:
 @contextmanager
 def import_transaction(dry_run: bool, *tables: str) -> Iterator[None]:
     """One transaction for a whole import: it waits its turn with contact edits and rebuilds
-    (store.concurrency), the staging ``tables`` it creates are dropped on success (a failure
+    (store.db.concurrency), the staging ``tables`` it creates are dropped on success (a failure
     rolls them back with everything else), and a dry run rolls everything back."""
     with database_proxy.atomic() as transaction:
         begin_contact_change()

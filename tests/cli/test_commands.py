@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from store import groups
-from store.database import close, connect
-from store.models import AuditBatch, AuditContact, Contact, ContactGroup, Exclusion, Membership
+from store.db.database import close, connect
+from store.db.models import AuditBatch, AuditContact, Contact, ContactGroup, Exclusion, Membership
 from tests.store.helpers import make_account, make_contacts
 
 from .run import assert_clean_failure, cli

@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 
 from store import groups
-from store.database import close, connect
-from store.models import Activity, ContactGroup, utcnow
+from store.clock import utcnow
+from store.db.database import close, connect
+from store.db.models import Activity, ContactGroup
 from tests.store.helpers import make_contacts
 
 from .run import cli

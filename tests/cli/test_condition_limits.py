@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from store import contacts
-from store.database import close, connect
-from store.models import ContactGroup
+from store.db.database import close, connect
+from store.db.models import ContactGroup
 from tests.store.helpers import make_contacts
 
 from .run import assert_clean_failure, cli

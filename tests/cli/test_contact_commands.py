@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from store import groups
-from store.database import close, connect
-from store.models import Activity, Contact, ContactFieldValue, CustomField, Membership
+from store.db.database import close, connect
+from store.db.models import Activity, Contact, ContactFieldValue, CustomField, Membership
 
 from .run import assert_clean_failure, cli
 

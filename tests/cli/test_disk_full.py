@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from store import groups, rebuild
-from store.database import close, connect, translate_errors
+from store import groups
+from store.db.database import close, connect, translate_errors
+from store.engine import rebuild
 from store.errors import StoreError
 from tests.store.helpers import make_contacts
 

@@ -10,8 +10,8 @@ import stat
 import pytest
 
 from store import groups
-from store.database import close, connect
-from store.models import ContactGroup, Exclusion, Membership
+from store.db.database import close, connect
+from store.db.models import ContactGroup, Exclusion, Membership
 from tests.store.helpers import make_contacts
 
 from .run import assert_clean_failure, cli, run_cli

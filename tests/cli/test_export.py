@@ -11,9 +11,9 @@ import pytest
 
 from store import contacts, groups, membership
 from store.contact_sets import NO_FILTER, Selection
-from store.database import close, connect
-from store.export import columns, iter_rows
-from store.models import CustomField
+from store.db.database import close, connect
+from store.db.models import CustomField
+from store.transfer.export import columns, iter_rows
 
 from .run import assert_clean_failure, cli
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from store import groups
-from store.database import close, connect
-from store.models import Contact, ContactFieldValue, CustomField, Membership
+from store.db.database import close, connect
+from store.db.models import Contact, ContactFieldValue, CustomField, Membership
 
 from .run import assert_clean_failure, cli
 
@@ -139,7 +139,7 @@ def test_a_missing_file_is_one_line(url, tmp_path):
 
 
 def test_countries_are_resolved_by_id_code_or_name_and_unknown_ones_rejected(db, tmp_path):
-    from store.models import Country
+    from store.db.models import Country
 
     Country.create(id=326, code="CZ", name="CzechRepublic", display_name="Czech Republic")
     close()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from store.database import close, connect
-from store.models import (
+from store.db.database import close, connect
+from store.db.models import (
     Account,
     AccountContact,
     Activity,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from store import accounts, contacts, groups
-from store.database import close, connect
-from store.models import Account, AccountContact, Activity, FormFieldValue, FormSubmission
+from store.db.database import close, connect
+from store.db.models import Account, AccountContact, Activity, FormFieldValue, FormSubmission
 
 from .run import cli
 

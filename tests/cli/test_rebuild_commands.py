@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from store import contacts, groups, locks
-from store.database import close, connect
-from store.models import ContactGroup, ScheduledTask
+from store import contacts, groups
+from store.db.database import close, connect
+from store.db.models import ContactGroup, ScheduledTask
+from store.engine import locks
 from store.rows import STATUS_REBUILDING
 from tests.store.helpers import make_contacts
 
@@ -59,7 +60,7 @@ def test_a_killed_rebuild_is_recovered_at_the_next_start(city):
     base = groups.get_group("Base")
     lock = locks.acquire(base, locks.Holder("alice", "elsewhere", 7))
     stale = lock.heartbeat_at - dt.timedelta(minutes=5)
-    from store.models import RebuildLock
+    from store.db.models import RebuildLock
     RebuildLock.update(heartbeat_at=stale).execute()
     assert groups.get_group("Base").status == STATUS_REBUILDING
     close()

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from store import contacts, groups, heartbeat, scheduler
-from store.database import close, connect
-from store.models import ScheduledTask, utcnow
+from store import contacts, groups
+from store.clock import utcnow
+from store.db.database import close, connect
+from store.db.models import ScheduledTask
+from store.engine import heartbeat, scheduler
 from tests.store.helpers import make_contacts
 
 README = Path(__file__).resolve().parents[2] / "README.md"

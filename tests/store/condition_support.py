@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 import peewee as pw
 
 from store import accounts, contacts
-from store.condition_service import (
+from store.binding.condition_service import (
     check_condition,
     compile_condition,
     contact_matches,
     schema,
 )
-from store.database import database_proxy
-from store.models import (
+from store.db.database import database_proxy
+from store.db.models import (
     Account,
     AccountContact,
     Activity,

@@ -12,8 +12,8 @@ import pytest
 import conditions.grammar
 from store import accounts, audit, contacts, groups, membership
 from store.contact_sets import id_list
-from store.database import database_proxy
-from store.models import AuditBatch, AuditContact, Contact, ContactGroup, Membership
+from store.db.database import database_proxy
+from store.db.models import AuditBatch, AuditContact, Contact, ContactGroup, Membership
 
 ACTOR = "tester"
 
@@ -25,7 +25,7 @@ def make_contacts(count: int, **fields) -> list[int]:
 
 
 def make_account(name: str, contact_ids: list[int]) -> int:
-    from store.models import Account
+    from store.db.models import Account
 
     account = Account.create(name=name)
     for contact_id in contact_ids:

@@ -15,9 +15,11 @@ from contextlib import contextmanager
 
 import pytest
 
-from store import contacts, database, groups, membership, rebuild
+from store import contacts, groups, membership
 from store.contact_sets import Selection
-from store.models import Contact, Exclusion, Membership
+from store.db import database
+from store.db.models import Contact, Exclusion, Membership
+from store.engine import rebuild
 from store.rows import STATUS_READY
 
 from .helpers import ACTOR, audit_trail, fresh
@@ -127,7 +129,7 @@ def test_contacts_imported_during_rebuilds_end_where_their_data_puts_them(db):
     the import's own re-evaluation and the rebuilds must agree at the end."""
     import io
 
-    from store.contact_import import CsvOptions, import_contacts
+    from store.transfer.contact_import import CsvOptions, import_contacts
 
     _add_contacts(CONTACTS)
     group = groups.create_group("Brno", condition=IN_BRNO)
@@ -187,7 +189,8 @@ def test_sqlite_writers_wait_their_turn_instead_of_failing(db, tmp_path):
     membership.add_contacts(target, Selection.of_ids(ids), actor=ACTOR)
     script = (
         "import random, sys, time\n"
-        "from store import database, groups, membership\n"
+        "from store import groups, membership\n"
+        "from store.db import database\n"
         "from store.contact_sets import Selection\n"
         "database.connect(sys.argv[1])\n"
         "group = groups.get_group('churn')\n"

@@ -7,7 +7,7 @@ that keep their activities, accounts and memberships; activities exactly at, one
 before and one after the edge of each "last X days" window; cancelling activities for the same
 item and for another; form submissions with field values; accounts; groups; a custom field),
 then checks a few conditions drawn from every contact method of
-``store.contact_methods.IMPLEMENTATIONS`` and from member comparisons, combined with ``&&``,
+``store.binding.contact_methods.IMPLEMENTATIONS`` and from member comparisons, combined with ``&&``,
 ``||`` and ``!``. One ``now`` per example serves both sides.
 
 Hypothesis drives the examples, but each one is generated from a seed with ``random.Random``:
@@ -27,8 +27,8 @@ from collections.abc import Callable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.condition_service import check_condition, compile_condition
-from store.contact_methods import IMPLEMENTATIONS
+from store.binding.condition_service import check_condition, compile_condition
+from store.binding.contact_methods import IMPLEMENTATIONS
 from tests.store.condition_support import (
     ActivitySpec,
     ContactSpec,

@@ -15,14 +15,14 @@ from collections.abc import Callable
 import pytest
 
 from conditions import url_path
-from store.condition_service import (
+from store.binding.condition_service import (
     InvalidCondition,
     check_condition,
     compile_condition,
     count_matching,
 )
-from store.database import database_proxy
-from store.models import Account, Activity, Contact, FormFieldValue, FormSubmission
+from store.db.database import database_proxy
+from store.db.models import Account, Activity, Contact, FormFieldValue, FormSubmission
 from tests.store.condition_support import (
     ActivitySpec,
     ContactSpec,

@@ -10,12 +10,14 @@ import uuid
 
 import pytest
 
-from store import groups, membership, schema
-from store.condition_reads import decode
-from store.condition_service import InvalidCondition, check_condition
+from store import groups, membership
+from store.binding.condition_reads import decode
+from store.binding.condition_service import InvalidCondition, check_condition
 from store.contact_sets import Selection
-from store.database import close, connect, database_proxy
-from store.models import STATUS_READY, STATUS_REBUILD_REQUIRED, ContactGroup
+from store.db import schema
+from store.db.database import close, connect, database_proxy
+from store.db.models import ContactGroup
+from store.rows import STATUS_READY, STATUS_REBUILD_REQUIRED
 
 from .helpers import ACTOR, Counts, counting, make_contacts
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from store import contacts, groups, listing, membership
+from store import contacts, groups, membership
 from store.contact_sets import Selection
 from store.errors import StoreError
+from store.reads import listing
 
 from .helpers import ACTOR, make_contacts
 

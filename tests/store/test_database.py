@@ -11,10 +11,12 @@ from pathlib import Path
 import peewee as pw
 import pytest
 
-from store import contacts, groups, history, schema
-from store.database import close, connect, database_proxy, parse_url
+from store import contacts, groups
+from store.db import schema
+from store.db.database import close, connect, database_proxy, parse_url
+from store.db.models import AuditBatch, ContactGroup
 from store.errors import StoreError
-from store.models import AuditBatch, ContactGroup
+from store.reads import history
 from tests.cli.run import assert_clean_failure, cli
 
 

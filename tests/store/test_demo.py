@@ -10,10 +10,9 @@ from collections import Counter
 import peewee as pw
 import pytest
 
-from store import contacts, database, demo, groups
-from store.demo import stream as demo_stream
-from store.errors import StoreError
-from store.models import (
+from store import contacts, demo, groups
+from store.db import database
+from store.db.models import (
     ALL_MODELS,
     Account,
     AccountContact,
@@ -24,6 +23,8 @@ from store.models import (
     GroupAccount,
     Membership,
 )
+from store.demo import stream as demo_stream
+from store.errors import StoreError
 from store.rows import STATUS_REBUILD_REQUIRED
 
 from .helpers import audit_trail

@@ -10,9 +10,11 @@ import subprocess
 import sys
 import time
 
-from store import contacts, external_changes, groups
-from store.database import close, connect, database_proxy
-from store.models import Contact, Membership, utcnow
+from store import contacts, groups
+from store.clock import utcnow
+from store.db.database import close, connect, database_proxy
+from store.db.models import Contact, Membership
+from store.engine import external_changes
 
 from .helpers import fresh
 

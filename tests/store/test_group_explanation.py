@@ -8,7 +8,7 @@ import pytest
 from store import contacts, groups, membership
 from store.contact_sets import Selection
 from store.errors import NotFound
-from store.group_explanation import explain_in_group
+from store.reads.group_explanation import explain_in_group
 
 from .helpers import ACTOR, by_condition, make_account, make_contacts
 

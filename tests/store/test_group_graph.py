@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from store import groups
+from store.db.models import ContactGroup
+from store.engine.group_graph import rebuild_order
 from store.errors import StoreError
-from store.group_graph import rebuild_order
-from store.models import ContactGroup
 
 
 def test_rebuild_order_puts_dependencies_first(db):
@@ -35,7 +35,7 @@ def test_a_group_reading_itself_is_refused(db):
 
 
 def test_saving_during_a_rebuild_is_refused(db):
-    from store import locks
+    from store.engine import locks
 
     group = groups.create_group("Busy", condition="Contact.ContactAge > 30")
     locks.acquire(group)
@@ -46,7 +46,7 @@ def test_saving_during_a_rebuild_is_refused(db):
 def test_bulk_changes_to_a_group_mark_its_readers_for_rebuild(db):
     from store import membership
     from store.contact_sets import Selection
-    from store.rebuild import rebuild_group
+    from store.engine.rebuild import rebuild_group
     from store.rows import STATUS_READY, STATUS_REBUILD_REQUIRED
 
     from .helpers import ACTOR, make_contacts

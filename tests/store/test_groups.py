@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from store import groups, scheduler
+from store import groups
+from store.db.models import ContactGroup, ScheduledTask
+from store.engine import scheduler
 from store.errors import StoreError
-from store.models import ContactGroup, ScheduledTask
 from store.rows import STATUS_REBUILD_REQUIRED
 
 ADULTS = "Contact.ContactAge >= 18"

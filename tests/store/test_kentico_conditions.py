@@ -12,7 +12,7 @@ import datetime as dt
 
 import pytest
 
-from store.condition_service import check_condition, compile_condition, count_matching
+from store.binding.condition_service import check_condition, compile_condition, count_matching
 from tests.store.condition_support import (
     ActivitySpec,
     ContactSpec,
@@ -150,6 +150,6 @@ def test_kentico_condition_selects_what_kentico_would(ids, db, condition: str,
 
 
 def test_the_designer_condition_shows_its_rule_text(ids, db) -> None:
-    from store.condition_service import describe
+    from store.binding.condition_service import describe
 
     assert describe(RULE) == "Contact is male and Contact has logged in in the last 7 day(s)"

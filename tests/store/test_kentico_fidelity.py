@@ -13,13 +13,13 @@ import datetime as dt
 import pytest
 
 from store.activities import log_activity, record_form_submission
-from store.condition_service import (
+from store.binding.condition_service import (
     InvalidCondition,
     check_condition,
     count_matching,
     explain_contact,
 )
-from store.models import Activity
+from store.db.models import Activity
 from tests.store.condition_support import (
     ActivitySpec,
     ContactSpec,
@@ -411,7 +411,7 @@ def stored_contacts(db) -> dict[str, int]:
 ])
 def test_conditions_stored_as_kentico_stores_them(stored_contacts, name: str,
                                                   names: set[str]) -> None:
-    from store.condition_service import description
+    from store.binding.condition_service import description
 
     assert description(STORED[name]).warnings == ()
     assert_selects(STORED[name], stored_contacts, names)
@@ -479,8 +479,8 @@ def test_a_relation_used_otherwise_is_refused_naming_what_is_supported(db, condi
 
 def test_a_new_account_link_re_evaluates_a_group_counting_accounts(relation_contacts) -> None:
     from store import accounts, groups
-    from store.models import Account, Membership
-    from store.rebuild import rebuild_group
+    from store.db.models import Account, Membership
+    from store.engine.rebuild import rebuild_group
 
     group = groups.create_group("With accounts", condition="Contact.Accounts.Count > 0")
     rebuild_group(group)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from store import accounts, contacts, groups, listing, membership
+from store import accounts, contacts, groups, membership
 from store.contact_sets import ContactFilter, Selection
-from store.listing import AccountFilter
+from store.reads import listing
+from store.reads.listing import AccountFilter
 
 from .helpers import ACTOR, by_condition, events, flags, fresh, make_account, make_contacts
 

@@ -9,8 +9,9 @@ import sys
 
 import pytest
 
-from store import groups, locks
-from store.models import RebuildLock
+from store import groups
+from store.db.models import RebuildLock
+from store.engine import locks
 from store.rows import STATUS_READY, STATUS_REBUILD_REQUIRED, STATUS_REBUILDING
 
 

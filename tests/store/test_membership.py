@@ -6,8 +6,8 @@ import pytest
 
 from store import accounts, audit, contacts, groups, membership, settings
 from store.contact_sets import Selection
+from store.db.models import Account, Exclusion, GroupSizeSample, Membership
 from store.errors import EditionError, NotFound, StoreError
-from store.models import Account, Exclusion, GroupSizeSample, Membership
 
 from .helpers import (
     ACTOR,
@@ -204,14 +204,15 @@ def test_merged_children_cannot_be_added_and_nothing_changes(group):
 
 
 def test_merge_moves_history_to_the_parent(db):
-    from store.models import Activity, utcnow
+    from store.clock import utcnow
+    from store.db.models import Activity
 
     parent, child, grandchild = make_contacts(3)
     Activity.create(contact=grandchild, type="pagevisit", at=utcnow())
     contacts.merge_contacts(child, [grandchild], actor=ACTOR)
     contacts.merge_contacts(parent, [child], actor=ACTOR)
     assert Activity.get().contact_id == parent
-    from store.models import Contact
+    from store.db.models import Contact
     assert {c.merged_into_id for c in Contact.select().where(Contact.id != parent)} == {parent}
 
 

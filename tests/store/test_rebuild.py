@@ -7,10 +7,11 @@ import time
 
 import pytest
 
-from store import accounts, contacts, groups, locks, membership, rebuild
+from store import accounts, contacts, groups, membership
 from store.contact_sets import Selection
-from store.models import Account, ContactGroup
-from store.rebuild import CancelToken, RebuildCancelled, rebuild_group
+from store.db.models import Account, ContactGroup
+from store.engine import locks, rebuild
+from store.engine.rebuild import CancelToken, RebuildCancelled, rebuild_group
 from store.rows import STATUS_FAILED, STATUS_READY, STATUS_REBUILD_REQUIRED
 
 from .helpers import ACTOR, audit_trail, events, flags, fresh, make_contacts

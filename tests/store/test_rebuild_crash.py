@@ -12,10 +12,11 @@ import time
 
 import pytest
 
-from store import groups, locks
-from store.database import close, connect, database_proxy
-from store.models import ContactGroup, Membership
-from store.rebuild import rebuild_group
+from store import groups
+from store.db.database import close, connect, database_proxy
+from store.db.models import ContactGroup, Membership
+from store.engine import locks
+from store.engine.rebuild import rebuild_group
 from store.rows import STATUS_REBUILDING
 
 CONTACTS = 150_000

@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 
 from store import activities, contacts, groups, membership
+from store.clock import utcnow
 from store.contact_sets import Selection
-from store.models import GroupSizeSample, utcnow
-from store.rebuild import rebuild_group
-from store.reevaluate import Change, reevaluate_contact
+from store.db.models import GroupSizeSample
+from store.engine.rebuild import rebuild_group
+from store.engine.reevaluate import Change, reevaluate_contact
 
 from .helpers import ACTOR, events, flags, make_contacts
 

@@ -16,15 +16,15 @@ import pytest
 
 from conditions import ANY, dependencies
 from conditions.vocabulary import RELATIONS
-from store.condition_binding import ITEM_COLUMNS
-from store.condition_service import (
+from store.binding.condition_binding import ITEM_COLUMNS
+from store.binding.condition_service import (
     check_condition,
     compile_condition,
     count_matching,
     explain_contact,
     report,
 )
-from store.models import Account, ContactGroup, Membership
+from store.db.models import Account, ContactGroup, Membership
 from tests.store.condition_support import ContactSpec, World, build, memory_ids, reset
 from tests.store.test_kentico_fidelity import NOW, SIGNATURE, ago, assert_selects
 
@@ -139,7 +139,7 @@ def test_explain_shows_the_value_of_exists(contacts) -> None:
 
 def test_a_new_account_link_re_evaluates_a_group_testing_account_names(contacts) -> None:
     from store import accounts, groups
-    from store.rebuild import rebuild_group
+    from store.engine.rebuild import rebuild_group
 
     group = groups.create_group("Acme people",
                                 condition='Contact.Accounts.Exists(AccountName == "acme")')
@@ -159,8 +159,8 @@ def test_a_new_account_link_re_evaluates_a_group_testing_account_names(contacts)
 def test_a_group_testing_memberships_needs_a_rebuild_when_a_member_is_added(contacts) -> None:
     from store import groups, membership
     from store.contact_sets import Selection
-    from store.models import STATUS_REBUILD_REQUIRED
-    from store.rebuild import rebuild_group
+    from store.engine.rebuild import rebuild_group
+    from store.rows import STATUS_REBUILD_REQUIRED
 
     reader = groups.create_group("In VIP", condition='Contact.ContactGroups.Exists('
                                                      'ContactGroupName == "vip")')

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from store import groups, scheduler
+from store import groups
+from store.db.models import ScheduledTask
+from store.engine import scheduler
 from store.errors import StoreError
-from store.models import ScheduledTask
 
 PRAGUE = ZoneInfo("Europe/Prague")
 
@@ -94,7 +95,7 @@ def test_due_tasks_run_once_disabled_skip_and_failures_are_recorded(db, monkeypa
 
 
 def test_last_run_is_the_later_of_the_schedulers_and_a_rebuild_by_hand(db):
-    from store.models import ContactGroup
+    from store.db.models import ContactGroup
 
     group = groups.create_group("Nightly", condition='Contact.ContactCity == "Prague"')
     scheduler.schedule_group(group, True, "03:00")

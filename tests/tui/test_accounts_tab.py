@@ -7,7 +7,7 @@ import pytest
 from textual.widgets import TabbedContent
 
 from store import accounts, groups, settings
-from store.models import AuditBatch, GroupAccount
+from store.db.models import AuditBatch, GroupAccount
 from tests.store.helpers import ACTOR, events, flags, fresh, make_account, make_contacts
 from tests.tui.editor_harness import RecordingApp, open_tab, type_into
 from tests.tui.harness import SIZE, until, wait_for_screen, wait_for_workers

@@ -8,7 +8,7 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Static
 
 from store import contacts, groups
-from store.models import ContactGroup
+from store.db.models import ContactGroup
 from tests.store.helpers import make_contacts
 from tui.app import ContactGroupsApp
 from tui.commands import screen_actions
@@ -58,7 +58,7 @@ async def test_rebuild_from_the_list_reports_and_updates(town):
 
 
 async def test_a_cancelled_rebuild_changes_nothing(town, monkeypatch):
-    from store import rebuild
+    from store.engine import rebuild
 
     app = ContactGroupsApp()
     notes = record_notifications(app)
@@ -73,7 +73,7 @@ async def test_a_cancelled_rebuild_changes_nothing(town, monkeypatch):
 
         return original(group, **{**options, "progress": cancel_on_first_step})
 
-    monkeypatch.setattr("store.rebuild.rebuild_group", slow_start)
+    monkeypatch.setattr("store.engine.rebuild.rebuild_group", slow_start)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_workers(app, pilot)
         await pilot.press("R")
@@ -88,7 +88,7 @@ async def test_escape_cancels_a_running_rebuild(town, monkeypatch):
     import threading
 
     started, release = threading.Event(), threading.Event()
-    from store import rebuild
+    from store.engine import rebuild
 
     original = rebuild.rebuild_group
 
@@ -99,7 +99,7 @@ async def test_escape_cancels_a_running_rebuild(town, monkeypatch):
             release.wait(5)
         return original(group, **{**options, "progress": progress})
 
-    monkeypatch.setattr("store.rebuild.rebuild_group", paused)
+    monkeypatch.setattr("store.engine.rebuild.rebuild_group", paused)
     app = ContactGroupsApp()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_workers(app, pilot)

@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from conditions.errors import ConditionError
-from store.condition_service import InvalidCondition
+from store.binding.condition_service import InvalidCondition
 from tests.tui.harness import SIZE, until, wait_for_workers
 from tui.widgets import condition_editor
 from tui.widgets.condition_editor import ConditionEditor

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, OptionList, Static
 
-from store import contacts, groups, listing, membership
+from store import contacts, groups, membership
 from store.contact_sets import Selection
-from store.models import Contact, Membership
+from store.db.models import Contact, Membership
+from store.reads import listing
 from tests.store.helpers import ACTOR, make_contacts
 from tui.app import ContactGroupsApp
 from tui.contact_edit import ContactEditModal, ExplainModal, GroupPickerModal

@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 from textual.widgets import OptionList, Select
 
-from store import contacts, groups, listing, membership
+from store import contacts, groups, membership
 from store.contact_sets import Selection
-from store.models import Exclusion
+from store.db.models import Exclusion
+from store.reads import listing
 from tests.store.helpers import ACTOR, by_condition, events, flags, fresh, make_contacts
 from tests.tui.editor_harness import RecordingApp, open_tab, type_into, wait_for_rows
 from tests.tui.harness import SIZE, until, wait_for_screen, wait_for_workers

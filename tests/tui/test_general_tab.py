@@ -7,11 +7,12 @@ import pytest
 from textual.widgets import Input, Switch, TabbedContent, TextArea
 
 from conditions.rulesxml import from_stored, to_stored
-from store import contacts, groups, scheduler, settings
-from store.condition_service import check_condition, describe
+from store import contacts, groups, settings
+from store.binding.condition_service import check_condition, describe
+from store.db.models import ContactGroup
+from store.engine import scheduler
+from store.engine.rebuild import rebuild_group
 from store.errors import StoreError
-from store.models import ContactGroup
-from store.rebuild import rebuild_group
 from store.rows import STATUS_REBUILD_REQUIRED, STATUS_REBUILDING
 from tests.store.helpers import counting, flags, make_contacts
 from tests.tui.general_support import general, open_editor, text_of, value_of

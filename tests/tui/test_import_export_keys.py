@@ -10,7 +10,7 @@ from textual.widgets import Input, Static
 
 from store import groups, membership
 from store.contact_sets import Selection
-from store.models import Contact
+from store.db.models import Contact
 from tests.store.helpers import ACTOR, make_contacts
 from tests.tui.editor_harness import open_tab
 from tests.tui.harness import SIZE, until, wait_for_screen, wait_for_workers

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from store import groups, listing, membership
+from store import groups, membership
 from store.contact_sets import ContactFilter, Selection
+from store.reads import listing
 from tests.store.helpers import ACTOR, make_contacts
 from tests.tui.harness import SIZE, wait_for_workers
 from tests.tui.table_app import TableApp, lines

@@ -7,7 +7,8 @@ import peewee as pw
 import pytest
 from textual.widgets import DataTable
 
-from store import groups, scheduler
+from store import groups
+from store.engine import scheduler
 from store.errors import StoreError
 from tests.tui.editor_harness import RecordingApp
 from tests.tui.harness import SIZE, until, wait_for_screen
@@ -98,7 +99,7 @@ async def test_the_editor_reports_a_failing_poll_once(sqlite_db, fast_polls, mon
 async def test_the_tasks_screen_reports_a_failing_poll_once(sqlite_db, fast_polls, monkeypatch):
     scheduler.schedule_group(groups.create_group("Nightly"), True, "03:00")
     flaky = Flaky(scheduler.list_tasks)
-    monkeypatch.setattr("store.scheduler.list_tasks", flaky)
+    monkeypatch.setattr("store.engine.scheduler.list_tasks", flaky)
     app = RecordingApp()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(app, pilot, GroupsScreen)

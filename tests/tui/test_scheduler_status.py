@@ -7,8 +7,9 @@ import datetime as dt
 
 from textual.widgets import Static
 
-from store import groups, heartbeat, scheduler, settings
-from store.models import utcnow
+from store import groups, settings
+from store.clock import utcnow
+from store.engine import heartbeat, scheduler
 from tests.store.helpers import make_contacts
 from tui.app import ContactGroupsApp
 from tui.screens.groups import GroupsScreen

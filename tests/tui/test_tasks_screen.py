@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from store import contacts, groups, scheduler
-from store.models import ScheduledTask, utcnow
+from store import contacts, groups
+from store.clock import utcnow
+from store.db.models import ScheduledTask
+from store.engine import scheduler
 from tests.store.helpers import make_contacts
 from tui.app import ContactGroupsApp
 from tui.screens.groups import GroupsScreen

@@ -11,7 +11,7 @@ from textual.widgets import Input, TabbedContent
 
 from store import groups, membership
 from store.contact_sets import Selection
-from store.models import Membership
+from store.db.models import Membership
 from tests.store.helpers import ACTOR, make_contacts
 from tui import sources
 from tui.app import ContactGroupsApp

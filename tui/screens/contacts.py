@@ -16,10 +16,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
-from store import contacts, listing
-from store.contact_import import CsvOptions, import_contacts_file
-from store.import_report import ImportReport
+from store import contacts
+from store.reads import listing
 from store.rows import ContactRow
+from store.transfer.contact_import import CsvOptions, import_contacts_file
+from store.transfer.import_report import ImportReport
 from tui.background import in_background
 from tui.contact_edit import explain_membership, open_contact_editor
 from tui.modals import ConfirmModal, ErrorModal, PromptModal

@@ -13,7 +13,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
-from store import groups, heartbeat, scheduler
+from store import groups
+from store.engine import heartbeat, scheduler
 from store.rows import STATUS_REBUILDING, GroupRow
 from tui.background import Poll, in_background
 from tui.modals import ConfirmModal, TypedConfirmModal

@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
-from store import heartbeat, scheduler
+from store.engine import heartbeat, scheduler
 from store.errors import StoreError
 from store.rows import TaskRow
 from tui.background import Poll, in_background

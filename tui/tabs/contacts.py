@@ -20,9 +20,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Label, Select
 
-from store import export, membership
+from store import membership
 from store.contact_sets import ContactFilter
 from store.rows import ContactRow, GroupRow, MemberRow
+from store.transfer import export
 from tui.background import in_background
 from tui.contact_edit import open_contact_editor
 from tui.modals import Choice, ChoiceModal, ConfirmModal, PromptModal, TypedConfirmModal

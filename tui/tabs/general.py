@@ -22,11 +22,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static, Switch
 
 from conditions.rules import Group
-from store.condition_service import InvalidCondition
+from store.binding.condition_service import InvalidCondition
+from store.engine.scheduler import parse_time, random_night_time
 from store.errors import StoreError
 from store.groups import derive_code_name, validate_display_name
 from store.rows import STATUS_REBUILD_REQUIRED, STATUS_REBUILDING, GroupRow
-from store.scheduler import parse_time, random_night_time
 from tui.background import in_background
 from tui.modals import Choice, ChoiceModal, ConfirmModal
 from tui.tabs.base import GroupTab

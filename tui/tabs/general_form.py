@@ -15,7 +15,7 @@ from conditions.errors import ConditionError
 from conditions.rules import Group
 from conditions.rulesxml import from_stored
 from store import groups
-from store.condition_service import InvalidCondition, describe, prepare
+from store.binding.condition_service import InvalidCondition, describe, prepare
 from store.errors import EditionError, StoreError
 from store.rows import GroupRow
 from store.settings import require_ems

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.widgets import Sparkline, Static
 
-from store import history, scheduler
 from store.clock import utcnow
-from store.history import HistoryRow
+from store.engine import scheduler
+from store.reads import history
+from store.reads.history import HistoryRow
 from store.rows import GroupRow
 from tui.background import in_background
 from tui.tabs.base import GroupTab

@@ -23,7 +23,7 @@ from textual.widgets import Button, Static, TextArea
 from textual.worker import get_current_worker
 
 from conditions.errors import ConditionError
-from store.condition_service import InvalidCondition, check_runnable, count_matching
+from store.binding.condition_service import InvalidCondition, check_runnable, count_matching
 from store.errors import StoreError
 
 DEBOUNCE_SECONDS = 0.3
