@@ -186,3 +186,43 @@ def test_the_engine_check_finder_sees_each_kind(tmp_path):
                       "if parsed.engine in ('postgres', 'mysql'):\n    pass\n"
                       "x = isinstance(value, str) and value == 'other'\n")
     assert [line.split(":")[0] for line in _engine_checks(sample)] == ["1", "3", "4", "6"]
+
+
+BACKGROUND_MODULE = "tui/background.py"
+"""The one way the TUI runs work off the main thread (issue 14): everything else calls it."""
+WORKER_CALLS = {"run_worker", "call_from_thread", "get_current_worker"}
+
+
+def _own_background_work(path: Path) -> list[str]:
+    """Lines of ``path`` that run background work with Textual directly instead of through
+    :mod:`tui.background`: a ``@work`` method, ``run_worker``, ``call_from_thread``, or
+    ``get_current_worker`` (a worker asking whether it was cancelled)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if ast.unparse(target).split(".")[-1] == "work":
+                    found.append(f"{decorator.lineno}: @{ast.unparse(decorator)}")
+        elif ((isinstance(node, ast.Attribute) and node.attr in WORKER_CALLS)
+              or (isinstance(node, ast.Name) and node.id in WORKER_CALLS)):
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_the_tui_runs_background_work_in_one_way():
+    assert not _findings(["tui"], {BACKGROUND_MODULE}, _own_background_work)
+
+
+def test_the_background_work_finder_sees_each_kind(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("from textual import work\n"
+                      "@work(thread=True, exclusive=True)\ndef load(self):\n    pass\n"
+                      "@textual.work\nasync def count(self):\n    pass\n"
+                      "self.app.run_worker(job, thread=True)\n"
+                      "app.call_from_thread(done, result)\n"
+                      "cancelled = get_current_worker().is_cancelled\n"
+                      "@on(Button.Pressed)\ndef pressed(self):\n"
+                      "    self.work = homework(run_workers, in_background)\n")
+    assert [line.split(":")[0] for line in _own_background_work(sample)] == [
+        "2", "5", "8", "9", "10"]

@@ -15,7 +15,6 @@ from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.worker import Worker, WorkerState
 
 from tui.commands import ScreenActions, screen_actions
 from tui.modals import ConfirmModal, ErrorModal, HelpModal
@@ -132,15 +131,10 @@ class ContactGroupsApp(App[None]):
         if refresh is not None:
             refresh()
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.show_error(event.worker.description or event.worker.name, event.worker.error)
-
     def show_error(self, what: str, error: BaseException | None) -> None:
         """A failure in the background: shown in a modal, and the app keeps running.
 
-        Workers report here themselves (see :mod:`tui.background`): Textual tells only a
+        Background calls report here themselves (see :mod:`tui.background`): Textual tells only a
         worker's own node that it failed."""
         self.push_screen(ErrorModal(
             "Something went wrong in the background",

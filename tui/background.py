@@ -1,10 +1,19 @@
-"""Run a store call off the main thread and hand its result back on it.
+"""Run a store call off the main thread and hand its result back on it: the one way the TUI
+runs background work (``tests/test_architecture.py`` keeps Textual's ``@work``,
+``run_worker`` and ``call_from_thread`` inside this module).
 
 Screens never wait on the database: they call :func:`in_background` with the store function
 and a callback. The call runs in a thread worker; the callback runs on the main thread (it may
 touch widgets). A :class:`~store.errors.StoreError` becomes a notification and changes nothing
 on screen; anything else — in the call or in the callback — reaches the App's error modal
 (Textual tells only the worker's own node that a worker failed, so it is reported here).
+A caller with its own way of showing a failure (a status line) passes ``failed``.
+
+A call that replaces the previous one — a newer filter, a newer keystroke — is made
+``exclusive`` within its group: the older one is cancelled and its result or failure never
+reaches the screen. Its thread runs on until its call returns; a call with a costly second
+step can skip it once :func:`stop_if_superseded` says it is not wanted any more. Progress
+that cannot wait for the result (a rebuild's) is posted from the call as a message.
 
 Screens that follow the store as it changes (another admin, the scheduler) re-read it with a
 :class:`Poll`, whose failures are reported the same way, once per outage.
@@ -17,7 +26,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from textual.dom import DOMNode
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from store.db.database import describe_error
 from store.errors import StoreError
@@ -26,6 +35,18 @@ if TYPE_CHECKING:
     from tui.app import ContactGroupsApp
 
 T = TypeVar("T")
+
+
+class Superseded(Exception):
+    """Raised by :func:`stop_if_superseded` to end a call whose result nobody wants."""
+
+
+def stop_if_superseded() -> None:
+    """In a call :func:`in_background` runs: stop it (raise :class:`Superseded`, which ends
+    it quietly) if it was cancelled — a newer exclusive call of its group replaced it, or its
+    node went away — so that it skips the costly rest of its work."""
+    if get_current_worker().is_cancelled:
+        raise Superseded
 
 
 def report_failure(app: ContactGroupsApp, description: str, error: BaseException) -> None:
@@ -44,18 +65,29 @@ def in_background(node: DOMNode, call: Callable[[], T], done: Callable[[T], Any]
     """Run ``call`` in a thread and ``done`` with its result on the main thread.
 
     A failure of either goes to ``failed`` on the main thread, by default
-    :func:`report_failure`.
+    :func:`report_failure`. An ``exclusive`` call cancels the one of its ``group`` (on this
+    node) still running, and once cancelled hands on neither result nor failure: the check is
+    made on the main thread, where cancelling happens, so a superseded result never lands
+    after its replacement started.
     """
     app = node.app
     on_failure = failed or partial(report_failure, app, description)
 
     def work() -> None:
+        worker = get_current_worker()
+
+        def settle(callback: Callable[[Any], Any], value: Any) -> None:
+            if not (exclusive and worker.is_cancelled):
+                callback(value)
+
         try:
             result = call()
             if done is not None:
-                app.call_from_thread(done, result)
+                app.call_from_thread(settle, done, result)
+        except Superseded:
+            pass
         except Exception as error:
-            app.call_from_thread(on_failure, error)
+            app.call_from_thread(settle, on_failure, error)
 
     return node.run_worker(partial(work), thread=True, group=group, exclusive=exclusive,
                            exit_on_error=False, description=description)

@@ -1,7 +1,8 @@
-"""Rebuilds started from the TUI: thread workers owned by the App, so a rebuild goes on
-when the admin leaves the editor, with progress and results sent back as messages.
+"""Rebuilds started from the TUI: background calls (:func:`tui.background.in_background`)
+owned by the App, so a rebuild goes on when the admin leaves the editor, with progress and
+results sent back as messages.
 
-Workers never touch widgets: they post :class:`RebuildProgress` (coalesced) and
+Rebuild threads never touch widgets: they post :class:`RebuildProgress` (coalesced) and
 :class:`RebuildFinished`; the App keeps the latest progress and tells the current screen.
 """
 
@@ -18,6 +19,7 @@ from textual.message import Message
 from store import groups
 from store.db.database import describe_error
 from store.errors import StoreError
+from tui.background import in_background
 
 STOP_SECONDS = 3.0  # a cancelled rebuild stops within 0.1 s; this is for a slow disk or server
 
@@ -80,9 +82,8 @@ class RebuildController:
         self._tokens[group_id] = token
         self._done[group_id] = threading.Event()
         self.progress[group_id] = 0.0
-        self.app.run_worker(partial(self._run, group_id, token), thread=True,
-                            group="rebuild", name=f"rebuild-{group_id}", exit_on_error=False,
-                            description="Rebuilding a contact group")
+        in_background(self.app, partial(self._run, group_id, token),
+                      description="Rebuilding a contact group", group="rebuild")
 
     def cancel(self, group_id: int | None = None) -> bool:
         """Cancel one rebuild (or every rebuild); True if there was one to cancel."""

@@ -1,36 +1,39 @@
 """The raw K# editor: a TextArea that checks the condition as the admin types (SPEC §7).
 
 Under the text it shows either where the condition is wrong (``line L, column C: message``,
-the source line and a caret) or how many live contacts match now. Checking and counting run
-in a thread worker after a short pause in typing, so a slow count never freezes the screen;
-each keystroke starts a new generation and results of older ones are dropped, because a
-cancelled thread worker keeps running until its query returns.
+the source line and a caret) or how many live contacts match now. Checking, then counting,
+run in the background (:func:`tui.background.in_background`) after a short pause in typing,
+so a slow count never freezes the screen; each keystroke starts a new generation and results
+of older ones are dropped, because a superseded count keeps running until its query returns.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Static, TextArea
-from textual.worker import get_current_worker
 
+from conditions import CheckedCondition
 from conditions.errors import ConditionError
 from store.binding.condition_service import InvalidCondition, check_runnable, count_matching
 from store.errors import StoreError
+from tui.background import in_background, report_failure
 
 DEBOUNCE_SECONDS = 0.3
 CARET_WIDTH = 70
 SOURCE_LINES, MIN_SOURCE_LINES = 8, 3
 OTHER_LINES = 16
 """Lines the K# dialog needs besides the text box: frame, title, check, buttons."""
+CHECK_GROUP = "condition-check"
+"""Checks and counts share one group: a newer check cancels an older count."""
 
 
 def caret_excerpt(error: ConditionError, width: int = CARET_WIDTH) -> str:
@@ -92,6 +95,16 @@ class CheckOutcome:
     empty: bool = False
 
 
+def _checked(text: str) -> CheckedCondition | CheckOutcome:
+    """Runs in a thread: the condition ready to count, or what the check found instead."""
+    if not text.strip():
+        return CheckOutcome(empty=True)
+    try:
+        return check_runnable(text)
+    except InvalidCondition as invalid:
+        return CheckOutcome(error=invalid.error)
+
+
 class ConditionEditor(Vertical):
     """A K# TextArea with its live check underneath; ``text`` is what the admin wrote."""
 
@@ -100,13 +113,6 @@ class ConditionEditor(Vertical):
     ConditionEditor #k-source { height: 8; }
     ConditionEditor #k-status { height: auto; max-height: 6; padding: 0 1; }
     """
-
-    class Checked(Message):
-        """Posted from the worker; ``generation`` says which edit it belongs to."""
-
-        def __init__(self, generation: int, outcome: CheckOutcome) -> None:
-            super().__init__()
-            self.generation, self.outcome = generation, outcome
 
     def __init__(self, text: str = "", *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -147,37 +153,35 @@ class ConditionEditor(Vertical):
         else:
             self._check(self.text, generation)
 
-    @work(thread=True, exclusive=True, group="condition-check", exit_on_error=False,
-          description="Checking the condition")
     def _check(self, text: str, generation: int) -> None:
-        worker = get_current_worker()
+        in_background(self, partial(_checked, text), partial(self._count, generation),
+                      description="Checking the condition", group=CHECK_GROUP, exclusive=True)
 
-        def report(outcome: CheckOutcome) -> None:
-            if not worker.is_cancelled:
-                self.post_message(self.Checked(generation, outcome))
+    def _count(self, generation: int, checked: CheckedCondition | CheckOutcome) -> None:
+        """Count what passed the check; show what did not."""
+        if isinstance(checked, CheckOutcome):
+            self._show(generation, checked)
+            return
+        if generation != self._generation:
+            return  # superseded by a newer keystroke: no count for it
+        self._show(generation, CheckOutcome(counting=True))
+        in_background(self, partial(count_matching, checked),
+                      lambda count: self._show(generation, CheckOutcome(count=count)),
+                      description="Counting the matching contacts", group=CHECK_GROUP,
+                      exclusive=True, failed=partial(self._count_failed, generation))
 
-        if not text.strip():
-            report(CheckOutcome(empty=True))
-            return
-        try:
-            checked = check_runnable(text)
-        except InvalidCondition as invalid:
-            report(CheckOutcome(error=invalid.error))
-            return
-        report(CheckOutcome(counting=True))
-        try:
-            count = count_matching(checked)
-        except StoreError as error:
-            report(CheckOutcome(failure=str(error)))
-            return
-        report(CheckOutcome(count=count))
+    def _count_failed(self, generation: int, error: BaseException) -> None:
+        """A refusal the store put in words goes under the text; anything else is a bug for
+        the App's error modal."""
+        if isinstance(error, StoreError):
+            self._show(generation, CheckOutcome(failure=str(error)))
+        else:
+            report_failure(self.app, "Counting the matching contacts", error)
 
-    @on(Checked)
-    def _show(self, message: Checked) -> None:
-        message.stop()
-        if message.generation != self._generation:
+    def _show(self, generation: int, outcome: CheckOutcome) -> None:
+        if generation != self._generation:
             return  # superseded by a newer keystroke
-        outcome = self.outcome = message.outcome
+        self.outcome = outcome
         status = self.query_one("#k-status", ConditionNote)
         if outcome.error is not None:
             status.show_error(outcome.error)

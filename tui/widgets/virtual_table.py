@@ -4,8 +4,9 @@ Textual's ``DataTable`` keeps every row in memory (SPEC §7), which a million-me
 cannot afford. This table is a line-API :class:`~textual.scroll_view.ScrollView` in the
 manner of Toolong's log view: its virtual height is the number of matching rows,
 ``render_line`` draws from an LRU cache of rows, a row not loaded yet is drawn as "…", and
-the rows on screen (plus a margin) are requested from the :class:`RowSource` in a thread
-worker that posts them back as a message. The UI thread never waits for the database.
+the rows on screen (plus a margin) are requested from the :class:`RowSource` in the
+background (:func:`tui.background.in_background`), which hands them back on the main thread.
+The UI thread never waits for the database.
 
 Every filter change or reload starts a new *generation*: cached rows are dropped and the
 results of older requests are ignored when they arrive, so a slow query for an old filter
@@ -19,12 +20,13 @@ acts on (an audit log) is made with ``marks=False``: no mark column and no mark 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar, Generic
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual import events, on, work
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -33,9 +35,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
-from textual.worker import Worker, WorkerState, get_current_worker
 
 from store.contact_sets import Selection
+from tui.background import in_background, stop_if_superseded
 from tui.selection import NO_MARKS, Marks, MarksError, same_filter
 from tui.widgets.columns import GAP, fit_cell, fit_widths
 from tui.widgets.row_source import Row, RowSource
@@ -80,19 +82,27 @@ class _CountJob:
     marked: frozenset[int]
 
 
-class _RowsLoaded(Message, bubble=False):
-    def __init__(self, job: _RowsJob, rows: list[_Loaded]) -> None:
-        super().__init__()
-        self.job = job
-        self.rows = rows
+@dataclass(frozen=True)
+class _Count:
+    total: int
+    marked_in_view: frozenset[int]
 
 
-class _Counted(Message, bubble=False):
-    def __init__(self, job: _CountJob, total: int, marked_in_view: frozenset[int]) -> None:
-        super().__init__()
-        self.job = job
-        self.total = total
-        self.marked_in_view = marked_in_view
+def _read_rows(source: RowSource[Row], job: _RowsJob) -> list[_Loaded]:
+    """Runs in a thread: reads one page of the source; touches no widget state."""
+    rows = source.page(job.offset, job.limit, job.filter_text)
+    keys = [source.key(row) for row in rows]
+    inside = None if job.marks_filter is None else source.matching(keys, job.marks_filter)
+    return [_Loaded(row, key, inside is None or key in inside)
+            for row, key in zip(rows, keys, strict=True)]
+
+
+def _count_rows(source: RowSource[Row], job: _CountJob) -> _Count:
+    """Runs in a thread: counts the matching rows and finds which marks they include."""
+    in_view = frozenset(source.matching(job.marked, job.filter_text)) if job.marked \
+        else frozenset()
+    stop_if_superseded()  # a newer filter superseded this one: skip the expensive count
+    return _Count(source.count(job.filter_text), in_view)
 
 
 class VirtualTable(ScrollView, Generic[Row], can_focus=True, inherit_bindings=False):
@@ -339,7 +349,10 @@ class VirtualTable(ScrollView, Generic[Row], can_focus=True, inherit_bindings=Fa
             self._cursor = 0
             self.scroll_to(y=0, animate=False, force=True)
         self._update_virtual_size()
-        self._count_rows(self._source, _CountJob(self._generation, self._applied_filter, marked))
+        job = _CountJob(self._generation, self._applied_filter, marked)
+        in_background(self, partial(_count_rows, self._source, job), partial(self._counted, job),
+                      description="Counting rows", group=COUNT_GROUP, exclusive=True,
+                      failed=self._count_failed)
         self._ensure_window()
         self.refresh()
 
@@ -364,72 +377,50 @@ class VirtualTable(ScrollView, Generic[Row], can_focus=True, inherit_bindings=Fa
         marks_filter = None
         if self._marks.is_all and not self._marks.follows(self._applied_filter):
             marks_filter = self._marks.all_matching
-        self._fetch_rows(self._source, _RowsJob(self._generation, first, stop - first,
-                                                self._applied_filter, marks_filter))
+        job = _RowsJob(self._generation, first, stop - first, self._applied_filter,
+                       marks_filter)
+        in_background(self, partial(_read_rows, self._source, job), partial(self._rows_loaded, job),
+                      description="Loading rows", group=ROWS_GROUP, exclusive=True,
+                      failed=self._rows_failed)
 
-    @work(thread=True, exclusive=True, group=ROWS_GROUP, exit_on_error=False,
-          description="Loading rows")
-    def _fetch_rows(self, source: RowSource[Row], job: _RowsJob) -> None:
-        """Runs in a thread: reads the source and posts the rows; touches no widget state."""
-        rows = source.page(job.offset, job.limit, job.filter_text)
-        keys = [source.key(row) for row in rows]
-        inside = None if job.marks_filter is None else source.matching(keys, job.marks_filter)
-        loaded = [_Loaded(row, key, inside is None or key in inside)
-                  for row, key in zip(rows, keys, strict=True)]
-        self.post_message(_RowsLoaded(job, loaded))
-
-    @work(thread=True, exclusive=True, group=COUNT_GROUP, exit_on_error=False,
-          description="Counting rows")
-    def _count_rows(self, source: RowSource[Row], job: _CountJob) -> None:
-        """Runs in a thread: counts the matching rows and finds which marks they include."""
-        in_view = frozenset(source.matching(job.marked, job.filter_text)) if job.marked \
-            else frozenset()
-        if get_current_worker().is_cancelled:
-            return  # a newer filter superseded this one: skip the expensive count
-        self.post_message(_Counted(job, source.count(job.filter_text), in_view))
-
-    @on(_RowsLoaded)
-    def _rows_loaded(self, message: _RowsLoaded) -> None:
-        job = message.job
+    def _rows_loaded(self, job: _RowsJob, rows: list[_Loaded]) -> None:
         if job.generation != self._generation:
             return
-        for position, entry in enumerate(message.rows):
+        for position, entry in enumerate(rows):
             self._rows.set(job.offset + position, entry)
         if self._inflight == (job.offset, job.offset + job.limit):
             self._inflight = None
         self._error = None
         if self._total is None:
-            self._extent = max(self._extent, job.offset + len(message.rows))
-            if len(message.rows) < job.limit and (message.rows or job.offset == 0):
-                self._set_total(job.offset + len(message.rows))  # a short page: the end
+            self._extent = max(self._extent, job.offset + len(rows))
+            if len(rows) < job.limit and (rows or job.offset == 0):
+                self._set_total(job.offset + len(rows))  # a short page: the end
             else:
                 self._update_virtual_size()
         self.refresh()
         self._post_cursor_moved()
         self._ensure_window()  # the user may have scrolled on meanwhile
 
-    @on(_Counted)
-    def _counted(self, message: _Counted) -> None:
-        job = message.job
+    def _counted(self, job: _CountJob, count: _Count) -> None:
         if job.generation != self._generation:
             return
         if not self._marks.is_all:
             # Marks made since the question were made on rows the filter shows.
             current = self._marks.ids
-            self._in_view = (message.marked_in_view & current) | (current - job.marked)
+            self._in_view = (count.marked_in_view & current) | (current - job.marked)
             if job.marked:
                 self._post_marks_changed()
-        self._set_total(message.total)
+        self._set_total(count.total)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group not in (ROWS_GROUP, COUNT_GROUP):
-            return
-        event.stop()
-        if event.state == WorkerState.ERROR:
-            self._error = f"could not read rows: {event.worker.error}"
-            if event.worker.group == ROWS_GROUP:
-                self._inflight = None
-            self.refresh()
+    def _rows_failed(self, error: BaseException) -> None:
+        self._inflight = None  # the rows may be asked for again
+        self._count_failed(error)
+
+    def _count_failed(self, error: BaseException) -> None:
+        """Shown on the status line, not as a modal: the table stays usable, and the next
+        request that succeeds takes the line away."""
+        self._error = f"could not read rows: {error}"
+        self.refresh()
 
     def _set_total(self, total: int) -> None:
         self._total = total
