@@ -61,10 +61,14 @@ def begin_contact_change(group_ids: Iterable[int] = ()) -> None:
     transaction = database_proxy.top_transaction()
     if getattr(transaction, "contact_change_begun", False) and not group_ids:
         return  # re-evaluation calls this again inside the service's transaction
-    database_proxy.execute_sql("SELECT pg_advisory_xact_lock_shared(%s)", (CONTACT_EDITS,))
-    conditional = [row[0] for row in database_proxy.execute_sql(
-        "SELECT id FROM contact_group WHERE condition IS NOT NULL")]
-    lock_groups([*conditional, *group_ids])
+    # One round trip (psycopg2 sends both statements at once): a contact edit pays it on
+    # every change. The shared lock comes first; then the groups' locks in id order.
+    database_proxy.execute_sql(
+        "SELECT pg_advisory_xact_lock_shared(%s); "
+        "SELECT pg_advisory_xact_lock(%s, g) FROM ("
+        "SELECT id AS g FROM contact_group WHERE condition IS NOT NULL "
+        "UNION SELECT unnest(%s::integer[]) ORDER BY 1) AS locked",
+        (CONTACT_EDITS, GROUP_LOCKS, sorted(set(group_ids))))
     if transaction is not None:
         transaction.contact_change_begun = True
 
