@@ -13,9 +13,10 @@ from collections.abc import Mapping, Sequence
 import peewee as pw
 
 from store.clock import utcnow
-from store.db.database import database_proxy, insert_values, placeholders
+from store.db.database import database_proxy, dialect, insert_values, placeholders, rows_of
 from store.db.models import AuditBatch, AuditContact, ContactGroup, GroupSizeSample, Membership
 
+BATCH_COLUMNS = "(group_id, action, source, actor, at, contacts)"
 ADDED, REMOVED, EXCLUDED, INCLUDED = "added", "removed", "excluded", "included"
 
 SOURCE_CONDITION = "condition"
@@ -57,9 +58,15 @@ def record_one_contact(contact_id: int, changes: Sequence[tuple[int, str]], sour
     if not changes:
         return
     at = AuditBatch.at.db_value(utcnow())
-    cursor = insert_values("audit_batch (group_id, action, source, actor, at, contacts)",
-                           [(group, action, source, actor, at, 1) for group, action in changes],
-                           returning="id")
+    batches = [(group, action, source, actor, at, 1) for group, action in changes]
+    if dialect().writes_in_with:  # one round trip: a contact edit pays it on every change
+        database_proxy.execute_sql(
+            f"WITH batch AS (INSERT INTO audit_batch {BATCH_COLUMNS} VALUES "
+            f"{rows_of(batches)} RETURNING id) INSERT INTO audit_contact (batch_id, contact_id)"
+            f" SELECT id, {database_proxy.param} FROM batch",
+            [*(value for row in batches for value in row), contact_id])
+        return
+    cursor = insert_values(f"audit_batch {BATCH_COLUMNS}", batches, returning="id")
     insert_values("audit_contact (batch_id, contact_id)",
                   [(batch, contact_id) for (batch,) in cursor.fetchall()])
 
@@ -84,6 +91,15 @@ def adjust_member_counts(deltas: Mapping[int, int]) -> None:
     if not moved:
         return
     now, param = ContactGroup.modified.db_value(utcnow()), database_proxy.param
+    if dialect().writes_in_with:  # one round trip, as in record_one_contact
+        database_proxy.execute_sql(
+            f"WITH moved AS (UPDATE contact_group AS g SET member_count = g.member_count "
+            f"+ d.delta, modified = {param} FROM (VALUES {rows_of(list(moved.items()))}) "
+            f"AS d (id, delta) WHERE g.id = d.id RETURNING g.id, g.member_count) "
+            f"INSERT INTO group_size_sample (group_id, at, members) "
+            f"SELECT id, {param}, member_count FROM moved",
+            (now, *(value for row in moved.items() for value in row), now))
+        return
     for delta in set(moved.values()):
         ids = [group for group, d in moved.items() if d == delta]
         database_proxy.execute_sql(

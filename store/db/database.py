@@ -31,13 +31,18 @@ def placeholders(count: int) -> str:
     return ", ".join([database_proxy.param] * count)
 
 
+def rows_of(rows: Sequence[tuple]) -> str:
+    """``(?, ?), (?, ?)``: the parameters of a hand-written multi-row ``VALUES``."""
+    return ", ".join(f"({placeholders(len(row))})" for row in rows)
+
+
 def insert_values(target: str, rows: Sequence[tuple], returning: str = ""):
     """``INSERT INTO target VALUES (…), (…) [RETURNING …]``: one statement for all ``rows``
     (a handful, from code: a per-contact write must stay a few round trips). Returns the
     cursor, for what ``returning`` names."""
-    values = ", ".join(f"({placeholders(len(row))})" for row in rows)
     return database_proxy.execute_sql(
-        f"INSERT INTO {target} VALUES {values}" + (f" RETURNING {returning}" if returning else ""),
+        f"INSERT INTO {target} VALUES {rows_of(rows)}"
+        + (f" RETURNING {returning}" if returning else ""),
         [value for row in rows for value in row])
 
 

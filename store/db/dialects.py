@@ -60,6 +60,9 @@ class StoreDialect(sql.Dialect):
     (PostgreSQL plans each range anew, and ranges took twice the one statement)."""
     id_sequences: bool
     """Whether ids come from a sequence that explicitly inserted ids do not advance."""
+    writes_in_with: bool
+    """Whether a write's ``RETURNING`` rows may feed another write through ``WITH``
+    (PostgreSQL), so that dependent writes travel in one round trip."""
 
     def temporary(self, name: str) -> str:
         """``name`` as a reference to the connection's temporary table only."""
@@ -122,6 +125,7 @@ class SqliteDialect(StoreDialect, sql.SqliteDialect):
     except_merges = True
     evaluates_in_ranges = True
     id_sequences = False
+    writes_in_with = False
 
     def temporary(self, name: str) -> str:
         return f"temp.{name}"
@@ -180,6 +184,7 @@ class PostgresDialect(StoreDialect, sql.PostgresDialect):
     except_merges = False
     evaluates_in_ranges = False
     id_sequences = True
+    writes_in_with = True
 
     def temporary(self, name: str) -> str:
         return name  # a temporary table hides a permanent one of the same name
