@@ -89,6 +89,12 @@ def read_group(group_id: int) -> GroupRow:
     return GroupRow.of(get_group_by_id(group_id))
 
 
+def read_group_named(code_name: str) -> GroupRow:
+    """The group with this code name (case-insensitive) as a row, or NotFound: what the
+    command line shows and hands back to the services."""
+    return GroupRow.of(get_group(code_name))
+
+
 def list_groups() -> list[GroupRow]:
     """Every group, by display name."""
     return [GroupRow.of(group) for group in

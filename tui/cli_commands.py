@@ -56,7 +56,7 @@ def cmd_groups_list(args: argparse.Namespace) -> None:
 
 
 def cmd_groups_show(args: argparse.Namespace) -> None:
-    group = groups.get_group(args.code)
+    group = groups.read_group_named(args.code)
     _emit(args, formatting.group_summary(group, detail=True),
           lambda: formatting.group_details(group, _readable_condition(group.condition),
                                            scheduler.local_zone()))
@@ -73,14 +73,15 @@ def _readable_condition(condition: str | None) -> str:
 
 
 def cmd_groups_create(args: argparse.Namespace) -> None:
-    group = groups.create_group(args.name, code_name=args.code, description=args.description,
-                                condition=args.condition)
+    created = groups.create_group(args.name, code_name=args.code, description=args.description,
+                                  condition=args.condition)
+    group = groups.read_group(created.id)
     data = formatting.group_summary(group, detail=True)
     _emit(args, data, f"Created group '{group.display_name}' (code name {group.code_name}).")
 
 
 def cmd_groups_delete(args: argparse.Namespace) -> None:
-    group = groups.get_group(args.code)
+    group = groups.read_group_named(args.code)
     members = group.member_count
     groups.delete_group(group)
     _emit(args, {"deleted": group.code_name, "members": members},
@@ -90,7 +91,7 @@ def cmd_groups_delete(args: argparse.Namespace) -> None:
 def cmd_members_list(args: argparse.Namespace) -> None:
     from store.contact_sets import ContactFilter
 
-    group = groups.get_group(args.code)
+    group = groups.read_group_named(args.code)
     output = args.format or ("json" if getattr(args, "json", False) else "text")
     rows = listing.iter_members(group, ContactFilter(args.filter))
     if output == "json":
@@ -104,23 +105,23 @@ def cmd_members_list(args: argparse.Namespace) -> None:
 
 
 def cmd_members_add(args: argparse.Namespace) -> None:
-    group = groups.get_group(args.code)
+    group = groups.read_group_named(args.code)
     if args.account:
         ids = [accounts.get_account(name).id for name in args.account]
         added = accounts.add_accounts(group, ids)
         _emit(args, {"group": group.code_name, "accounts_added": added,
-                     "members": groups.get_group(group.code_name).member_count},
+                     "members": groups.read_group_named(group.code_name).member_count},
               f"Added {formatting.plural(added, 'account')} to {group.code_name}.")
         return
     ids = args.contact or contacts.find_contact_ids_by_email(args.email)
     added = membership.add_contacts(group, Selection.of_ids(ids))
     _emit(args, {"group": group.code_name, "added": added,
-                 "members": groups.get_group(group.code_name).member_count},
+                 "members": groups.read_group_named(group.code_name).member_count},
           f"Added {formatting.plural(added, 'contact')} to {group.code_name}.")
 
 
 def cmd_members_remove(args: argparse.Namespace) -> None:
-    group = groups.get_group(args.code)
+    group = groups.read_group_named(args.code)
     outsiders = 0
     if args.all:
         removed = membership.remove_all_contacts(group, exclude=args.exclude)
@@ -135,7 +136,7 @@ def cmd_members_remove(args: argparse.Namespace) -> None:
                  f"{'was not a member' if outsiders == 1 else 'were not members'}: "
                  "rebuilds will not add them until re-included.")
     data = {"group": group.code_name, "removed": removed, "excluded": args.exclude,
-            "members": groups.get_group(group.code_name).member_count}
+            "members": groups.read_group_named(group.code_name).member_count}
     if args.exclude and not args.all:
         data["excluded_non_members"] = outsiders
     _emit(args, data, text)
@@ -169,7 +170,7 @@ def cmd_rebuild(args: argparse.Namespace) -> None:
     if args.all:
         chosen = [g for g in groups.list_groups() if g.is_condition_based]
     else:
-        chosen = [groups.get_group(code) for code in args.codes]
+        chosen = [groups.read_group_named(code) for code in args.codes]
     results, failures = [], []
     token = rebuild.CancelToken()
     for group in group_graph.rebuild_order(chosen):
@@ -224,7 +225,7 @@ def _rebuild_with_progress(group, token: rebuild.CancelToken | None = None
 
 
 def cmd_schedule(args: argparse.Namespace) -> None:
-    group = groups.get_group(args.code)
+    group = groups.read_group_named(args.code)
     if args.on and not group.is_condition_based:
         raise StoreError(f"'{group.display_name}' has no condition: there is nothing to rebuild")
     task = scheduler.schedule_group(group, enabled=args.on, time_of_day=args.time)

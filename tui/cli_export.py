@@ -23,7 +23,7 @@ def _export(args: argparse.Namespace, group=None) -> None:
 
 
 def cmd_export_members(args: argparse.Namespace) -> None:
-    _export(args, groups.get_group(args.code))
+    _export(args, groups.read_group_named(args.code))
 
 
 def cmd_export_contacts(args: argparse.Namespace) -> None:

@@ -116,7 +116,7 @@ class RebuildController:
 
         outcome = RebuildOutcome(group_id, f"group #{group_id}")
         try:
-            group = groups.get_group_by_id(group_id)
+            group = groups.read_group(group_id)
             outcome.name = group.display_name
             outcome.result = rebuild.rebuild_group(
                 group, cancel=token,

@@ -11,7 +11,7 @@ from graphlib import CycleError, TopologicalSorter
 
 from conditions.reads import ANY
 from store.binding.condition_reads import decode
-from store.db.models import ContactGroup
+from store.db.models import ContactGroup, GroupLike
 from store.errors import StoreError
 from store.rows import STATUS_READY, STATUS_REBUILD_REQUIRED
 
@@ -66,7 +66,7 @@ def mark_readers_stale(code_name: str) -> None:
             ContactGroup.id.in_(readers)).execute()
 
 
-def rebuild_order(groups: list[ContactGroup]) -> list[ContactGroup]:
+def rebuild_order(groups: list[GroupLike]) -> list[GroupLike]:
     """``groups`` with every group after the groups it reads (others keep their order)."""
     graph = _graph()
     by_code = {g.code_name.lower(): g for g in groups}

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from store.clock import utcnow
 from store.db.database import database_proxy
-from store.db.models import ContactGroup, ScheduledTask
+from store.db.models import ContactGroup, GroupLike, ScheduledTask
 from store.errors import StoreError
 from store.rows import GroupRow, TaskRow
 from store.settings import get_setting
@@ -28,7 +28,7 @@ from store.settings import get_setting
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
-def task_name(group: ContactGroup) -> str:
+def task_name(group: GroupLike) -> str:
     return f"Contact group '{group.display_name}' rebuild"
 
 
@@ -87,7 +87,7 @@ def _wall_clock_to_utc(day: dt.date, wanted: dt.time, zone: dt.tzinfo) -> dt.dat
     return dt.datetime.combine(day, wanted, tzinfo=zone).astimezone(dt.UTC)
 
 
-def schedule_group(group: ContactGroup, enabled: bool, time_of_day: str | None = None,
+def schedule_group(group: GroupLike, enabled: bool, time_of_day: str | None = None,
                    now: dt.datetime | None = None) -> ScheduledTask | None:
     """Turn a group's daily rebuild on or off; keeps its task (and time) for later."""
     with database_proxy.atomic():
