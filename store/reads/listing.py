@@ -154,6 +154,14 @@ def _page(query: pw.SelectQuery, order: pw.Field, offset: int, limit: int) -> li
     return list(query.order_by(order).offset(max(offset, 0)).limit(max(limit, 0)).tuples())
 
 
+def _contact_page(where: pw.Node, contact_filter: ContactFilter, offset: int,
+                  limit: int) -> list[ContactRow]:
+    """The contacts ``where`` selects under the filter, ``offset`` … ``offset + limit`` in
+    id order: every list of contacts pages the same way."""
+    query = _contacts_query(where, contact_filter)
+    return [_contact_row(values) for values in _page(query, Contact.id, offset, limit)]
+
+
 def _among(query: pw.SelectQuery, key: pw.Field, ids: Iterable[int]) -> set[int]:
     """Which of ``ids`` the rows of ``query`` include (one query for a handful of ids)."""
     wanted = list(ids)
@@ -174,8 +182,7 @@ def count_excluded(group: GroupLike, contact_filter: ContactFilter = NO_FILTER) 
 def excluded_page(group: GroupLike, offset: int, limit: int,
                   contact_filter: ContactFilter = NO_FILTER) -> list[ContactRow]:
     """Excluded contacts ``offset`` … ``offset + limit`` in contact-id order."""
-    query = _contacts_query(_excluded(group), contact_filter)
-    return [_contact_row(values) for values in _page(query, Contact.id, offset, limit)]
+    return _contact_page(_excluded(group), contact_filter, offset, limit)
 
 
 def excluded_matching(group: GroupLike, contact_ids: Iterable[int],
@@ -198,8 +205,7 @@ def count_candidates(group: GroupLike, contact_filter: ContactFilter = NO_FILTER
 def candidate_page(group: GroupLike, offset: int, limit: int,
                    contact_filter: ContactFilter = NO_FILTER) -> list[ContactRow]:
     """Live non-members ``offset`` … ``offset + limit`` in contact-id order."""
-    query = _contacts_query(_candidates(group), contact_filter)
-    return [_contact_row(values) for values in _page(query, Contact.id, offset, limit)]
+    return _contact_page(_candidates(group), contact_filter, offset, limit)
 
 
 def candidates_matching(group: GroupLike, contact_ids: Iterable[int],
@@ -339,32 +345,26 @@ class GroupChange:
         return "; ".join(parts) or "its groups did not change"
 
 
-def _where(text: str, include_merged: bool) -> pw.Node:
-    condition = ContactFilter(text).expression()
-    return condition if include_merged else condition & live_contacts()
+def _everyone(include_merged: bool) -> pw.Node:
+    return pw.SQL("1 = 1") if include_merged else live_contacts()
 
 
 def count_contacts(text: str = "", *, include_merged: bool = False) -> int:
     """How many contacts match the filter text."""
-    return Contact.select().where(_where(text, include_merged)).count()
+    return _contacts_query(_everyone(include_merged), ContactFilter(text)).count()
 
 
 def contact_page(offset: int, limit: int, text: str = "", *,
                  include_merged: bool = False) -> list[ContactRow]:
     """Matching contacts ``offset`` … ``offset + limit`` in id order."""
-    query = _contact_rows().where(_where(text, include_merged))
-    return [_contact_row(values) for values in _page(query, Contact.id, offset, limit)]
+    return _contact_page(_everyone(include_merged), ContactFilter(text), offset, limit)
 
 
 def contacts_matching(contact_ids: Iterable[int], text: str, *,
                       include_merged: bool = False) -> set[int]:
     """Which of ``contact_ids`` match the filter text (for marks made under another)."""
-    ids = list(contact_ids)
-    if not ids:
-        return set()
-    query = (Contact.select(Contact.id)
-             .where(Contact.id.in_(id_list(ids)) & _where(text, include_merged)))
-    return {contact_id for (contact_id,) in query.tuples()}
+    query = _contacts_query(_everyone(include_merged), ContactFilter(text))
+    return _among(query, Contact.id, contact_ids)
 
 
 def selected_contacts(selection: Selection, *, limit: int) -> list[ContactRow]:
