@@ -131,9 +131,9 @@ def _add_kentico_contact_model(db: pw.Database) -> None:
 
 
 def _add_condition_reads(db: pw.Database) -> None:
-    """Groups keep what their condition reads (``store.binding.condition_reads``), filled here from
-    the conditions already stored; one that no longer checks gets none, as it reads nothing
-    until it is fixed."""
+    """Groups keep what their condition reads (``store.binding.condition_reads``), filled
+    here from the conditions already stored; one that no longer checks gets none, as it
+    reads nothing until it is fixed."""
     if "condition_reads" not in {column.name for column in db.get_columns("contact_group")}:
         migrator = SchemaMigrator.from_database(db)
         migrate(migrator.add_column("contact_group", "condition_reads",
@@ -144,9 +144,13 @@ def _add_condition_reads(db: pw.Database) -> None:
         return
     from conditions import dependencies
     from store.binding.condition_reads import encode
-    from store.binding.condition_service import InvalidCondition, check_condition
+    from store.binding.condition_service import (
+        InvalidCondition,
+        check_condition,
+        schema_version,
+    )
 
-    version = tuple(sorted(name for (name,) in db.execute_sql("SELECT name FROM custom_field")))
+    version = schema_version()  # the proxy is bound to ``db`` before migrations run
     for group_id, condition in stored:
         try:
             reads = dependencies(check_condition(condition, version))
