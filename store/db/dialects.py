@@ -12,6 +12,7 @@ Module code keeps the statements only one engine ever runs behind those facts.
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,7 +23,8 @@ import peewee as pw
 from conditions import dialects as sql
 
 WATCH_SECONDS = 0.1  # how often a PostgreSQL statement's watcher looks at the cancel token
-RACE_CODES = {"40001", "40P01", "23503", "23505"}  # serialization, deadlock, foreign key, unique
+FOREIGN_KEY_VIOLATION = "23503"
+RACE_CODES = {"40001", "40P01", FOREIGN_KEY_VIOLATION, "23505"}  # serialization, deadlock, unique
 
 
 def _like(expression: pw.Node, pattern: str) -> pw.Node:
@@ -108,6 +110,18 @@ class StoreDialect(sql.Dialect):
         writes invalid (trying again then sees that transaction's result)."""
         raise NotImplementedError
 
+    def visits_every_contact(self, db: pw.Database, statement: str, params: tuple) -> bool:
+        """Whether the plan of ``statement`` (a compiled condition, contacts as ``c``) runs
+        its outer loop over every live contact, rather than over ids an index or subquery
+        found: evaluating it over ranges of contact ids then costs what one statement does.
+        Asked only where :attr:`evaluates_in_ranges`."""
+        raise NotImplementedError
+
+    def refers_to_missing(self, error: Exception) -> bool:
+        """Whether ``error`` is a foreign key refusing a row whose contact (or group) is
+        gone: the statement changed nothing, its transaction can be tried again."""
+        raise NotImplementedError
+
 
 class SqliteDialect(StoreDialect, sql.SqliteDialect):
     """SQLite: one writer at a time, nested-loop joins, statements stopped by a progress
@@ -168,6 +182,15 @@ class SqliteDialect(StoreDialect, sql.SqliteDialect):
 
     def lost_a_race(self, error: Exception) -> bool:
         return False  # writers take turns
+
+    def visits_every_contact(self, db: pw.Database, statement: str, params: tuple) -> bool:
+        plan = db.execute_sql(f"EXPLAIN QUERY PLAN {statement}", params).fetchall()
+        outer = [detail for _id, parent, _unused, detail in plan
+                 if parent == 0 and re.match(r"(SCAN|SEARCH) c\b", detail)]
+        return bool(outer) and "rowid=" not in outer[0]
+
+    def refers_to_missing(self, error: Exception) -> bool:
+        return isinstance(error, pw.IntegrityError) and "FOREIGN KEY" in str(error)
 
 
 class PostgresDialect(StoreDialect, sql.PostgresDialect):
@@ -240,8 +263,20 @@ class PostgresDialect(StoreDialect, sql.PostgresDialect):
         return "canceling statement" in str(error)
 
     def lost_a_race(self, error: Exception) -> bool:
-        original = error.args[0] if error.args else None
-        return getattr(original, "pgcode", None) in RACE_CODES
+        return _pgcode(error) in RACE_CODES
+
+    def refers_to_missing(self, error: Exception) -> bool:
+        return _pgcode(error) == FOREIGN_KEY_VIOLATION
+
+
+def _pgcode(error: Exception) -> str | None:
+    """The SQLSTATE of the driver's error that peewee wrapped: peewee raises its own
+    exception inside the ``except`` that caught the driver's, which is its context."""
+    for original in (error, error.__cause__, error.__context__):
+        code = getattr(original, "pgcode", None)
+        if code is not None:
+            return code
+    return None
 
 
 SQLITE = SqliteDialect()

@@ -115,9 +115,6 @@ def rebuild_group(group: GroupLike, *, progress: Progress | None = None,
         runner = Steps(lock, progress, cancel)
         runner.settle()
         _create_stage()
-        # Where EXCEPT merges, counting contacts costs more than looking for departed ones
-        # straight away (two merging passes); PostgreSQL's anti joins cost several counts.
-        census = None if dialect().except_merges else Census.take()
         if compiled.translatable:
             _stage_by_sql(checked, compiled, now, runner,
                           _last_seconds(group, lock.previous_status))
@@ -130,7 +127,7 @@ def rebuild_group(group: GroupLike, *, progress: Progress | None = None,
         runner.settle()
         _restage_changed_since(started, checked, compiled, now)
         added, removed, members = _apply_retrying(lock, settled, checked, compiled, now,
-                                                  census, actor, clock)
+                                                  actor, clock)
         seconds = time.perf_counter() - clock
         refresh_statistics(added + removed)
         return RebuildResult(group.code_name, added, removed, members, round(seconds, 3))
@@ -172,18 +169,22 @@ def _database_failure(lock, group: ContactGroup, error: Exception) -> StoreError
 
 
 def _apply_retrying(lock, settled: dt.datetime, checked: CheckedCondition,
-                    compiled: CompiledQuery, now: dt.datetime, census: Census | None,
-                    actor: str, clock: float) -> tuple[int, int, int]:
+                    compiled: CompiledQuery, now: dt.datetime, actor: str,
+                    clock: float) -> tuple[int, int, int]:
     """Apply the staged difference in one transaction; try again when a concurrent writer
-    won a race the group's lock cannot keep out (on PostgreSQL: a contact deleted while its
-    membership was being inserted): the next try sees that writer's result."""
+    won a race the group's lock cannot keep out: the next try sees that writer's result.
+
+    A contact deleted since it was staged is not looked for up front — that costs a probe
+    per new member, a third of a new group's rebuild — but refused by the membership's
+    foreign key, which rolls the try back; the next one unstages the departed first."""
+    departed = False
     for attempt in range(1, APPLY_TRIES + 1):
         try:
             with database_proxy.atomic():
                 concurrency.lock_groups([lock.group_id])
                 locks.confirm_held(lock)
                 _restage_changed_since(settled, checked, compiled, now)
-                added, removed = _apply(lock.group_id, actor, census)
+                added, removed = _apply(lock.group_id, actor, departed)
                 group = ContactGroup.get_by_id(lock.group_id)
                 members = finish_change(group, added + removed)
                 ContactGroup.update(
@@ -195,7 +196,8 @@ def _apply_retrying(lock, settled: dt.datetime, checked: CheckedCondition,
                 locks.release(lock)
             return added, removed, members
         except (pw.IntegrityError, pw.OperationalError) as error:
-            if attempt == APPLY_TRIES or not dialect().lost_a_race(error):
+            departed = departed or dialect().refers_to_missing(error)
+            if attempt == APPLY_TRIES or not (departed or dialect().lost_a_race(error)):
                 raise
     raise AssertionError("unreachable")  # the last try returns or raises
 
@@ -374,17 +376,20 @@ def _last_seconds(group: ContactGroup, previous_status: str) -> float | None:
 
 def _stage_by_sql(checked: CheckedCondition, compiled: CompiledQuery, now: dt.datetime,
                   steps: Steps, last_seconds: float | None) -> None:
-    """Stage the matching ids. Where the engine evaluates in ranges (SQLite), the
-    one-statement try is skipped when the last rebuild took several times its
-    AT_ONCE_SECONDS: it would be stopped again (a nightly rebuild of a large group would
-    lose a tenth of its time), while a rebuild that stayed short kept evaluating in one
-    statement, so the choice does not flip between nights."""
+    """Stage the matching ids. Where the engine evaluates in ranges (SQLite), one statement
+    is tried first only when it may be much cheaper than the ranges: when its plan starts
+    from the few ids an index found (a form, a page) rather than reading every contact,
+    and the last rebuild did not take several times AT_ONCE_SECONDS (the try would be
+    stopped again: a nightly rebuild of a large group would lose a tenth of its time,
+    while one that stayed short kept its one statement, so the choice does not flip)."""
     ids = compiled.id_column
     everything = f"INSERT INTO {STAGE} (contact_id) " + compiled.select(ids)
-    if not dialect().evaluates_in_ranges:
+    engine = dialect()
+    if not engine.evaluates_in_ranges:
         steps.watched(everything, compiled.params, last_seconds)
         return
-    worth_trying = last_seconds is None or last_seconds < 4 * AT_ONCE_SECONDS
+    worth_trying = (last_seconds is None or last_seconds < 4 * AT_ONCE_SECONDS) and not (
+        engine.visits_every_contact(database_proxy.obj, everything, compiled.params))
     if worth_trying and steps.at_once(everything, compiled.params):
         return
     _stage_in_ranges(compile_condition(checked, now, share_sets=True), steps)
@@ -474,12 +479,13 @@ def _restage_changed_since(started: dt.datetime, checked: CheckedCondition,
 # --- applying ---------------------------------------------------------------------------
 
 
-def _apply(group_id: int, actor: str, census: Census | None) -> tuple[int, int]:
-    """Set *from condition* on the staged contacts and clear it on the others."""
+def _apply(group_id: int, actor: str, departed: bool) -> tuple[int, int]:
+    """Set *from condition* on the staged contacts and clear it on the others; first unstage
+    the contacts deleted since (when a try found some: see :func:`_apply_retrying`)."""
     database_proxy.execute_sql(
         f"DELETE FROM {STAGE} WHERE contact_id IN (SELECT contact_id FROM exclusion "
         f"WHERE group_id = {database_proxy.param})", (group_id,))
-    if census is None or census.anyone_departed():
+    if departed:
         _drop_departed(group_id)
     added = grant(group_id, _staged(), Membership.from_condition, audit.SOURCE_CONDITION, actor,
                   eligible_already=True)
@@ -490,31 +496,8 @@ def _apply(group_id: int, actor: str, census: Census | None) -> tuple[int, int]:
     return added, removed
 
 
-@dataclass(frozen=True)
-class Census:
-    """How many contacts there were, and the highest id, as the evaluation began."""
-
-    count: int
-    highest: int
-
-    @classmethod
-    def take(cls) -> Census:
-        count, highest = database_proxy.execute_sql(
-            "SELECT COUNT(*), (SELECT MAX(id) FROM contact) FROM contact").fetchone()
-        return cls(count, highest or 0)
-
-    def anyone_departed(self) -> bool:
-        """Whether a contact counted then is gone now (deleted: a merged one was modified,
-        so it was staged again). Contacts created since have higher ids; one given the id
-        of a deleted last contact (SQLite reuses it) was modified since as well."""
-        count, born = database_proxy.execute_sql(
-            "SELECT COUNT(*), (SELECT COUNT(*) FROM contact WHERE id > "
-            f"{database_proxy.param}) FROM contact", (self.highest,)).fetchone()
-        return count - born < self.count
-
-
 def _drop_departed(group_id: int) -> None:
-    """Unstage the contacts deleted since they were staged (if a census, saw some go).
+    """Unstage the contacts deleted since they were staged.
 
     Deleting a contact removes its memberships, so only staged contacts that are no members
     can be such, and only those are looked up. (Comparing with every live id as well would

@@ -13,8 +13,8 @@ import pytest
 
 from store import contacts, groups
 from store.db import schema
-from store.db.database import close, connect, database_proxy, parse_url
-from store.db.models import AuditBatch, ContactGroup
+from store.db.database import close, connect, database_proxy, dialect, parse_url
+from store.db.models import AuditBatch, ContactGroup, Membership
 from store.errors import StoreError
 from store.reads import history
 from tests.cli.run import assert_clean_failure, cli
@@ -31,6 +31,26 @@ def test_new_sqlite_file_is_private_with_wal_and_foreign_keys(tmp_path):
         assert schema.stored_version(db) == schema.LATEST
     finally:
         close()
+
+
+def _refusal(**row) -> pw.IntegrityError:
+    with pytest.raises(pw.IntegrityError) as refused, database_proxy.atomic():
+        Membership.insert(**row).execute()
+    return refused.value
+
+
+def test_a_membership_of_a_deleted_contact_is_told_apart_from_other_refusals(db):
+    """A rebuild unstages departed contacts and tries again only on the foreign key's
+    refusal; on PostgreSQL a duplicate row is a race worth another try as well."""
+    group = groups.create_group("Static")
+    contact = contacts.create_contact(first_name="Ann").id
+    Membership.insert(group=group.id, contact=contact, manual=True).execute()
+    gone = _refusal(group=group.id, contact=contact + 1000, manual=True)
+    duplicate = _refusal(group=group.id, contact=contact, manual=True)
+    assert dialect().refers_to_missing(gone)
+    assert not dialect().refers_to_missing(duplicate)
+    if db.engine == "postgresql":  # the driver's error is found behind peewee's
+        assert dialect().lost_a_race(gone) and dialect().lost_a_race(duplicate)
 
 
 def test_default_location_honours_the_environment(tmp_path, monkeypatch):
