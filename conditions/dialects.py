@@ -71,11 +71,16 @@ class Dialect:
         raise NotImplementedError
 
     def folded(self, c: Compiler, value: Fragment, test: str, operand: Fragment,
-               constants: str) -> Fragment:
+               constants: str, *, not_null: bool = False) -> Fragment:
         """``value`` lowercased (null as empty) meets ``test`` (``LIKE {} ESCAPE …`` or
         ``IN ({})``) against ``operand``, constants already folded (``constants``: their
-        text, for what they contain); the way the engine runs it fastest."""
-        return c.fmt(f"(COALESCE({self.lower_function}({{}}), '') {test})", value, operand)
+        text, for what they contain); the way the engine runs it fastest. A ``not_null``
+        value is lowercased bare: ``lower(a.type)``, the expression PostgreSQL's index of
+        activities by type holds (``store.db.schema``), where the COALESCE hid it."""
+        lowered = f"{self.lower_function}({{}})"
+        if not not_null:
+            lowered = f"COALESCE({lowered}, '')"
+        return c.fmt(f"({lowered} {test})", value, operand)
 
     def url_path(self, c: Compiler, column: str) -> Fragment:
         """The page of the URL in ``column``, as ``values.url_path`` gives it."""
@@ -128,7 +133,7 @@ class SqliteDialect(Dialect):
             year, until, year, since, month_day, until, month_day, since)
 
     def folded(self, c: Compiler, value: Fragment, test: str, operand: Fragment,
-               constants: str) -> Fragment:
+               constants: str, *, not_null: bool = False) -> Fragment:
         """Calling the Python ``cg_lower`` on every row costs several times the query.
         SQLite's LIKE and the NOCASE collation ignore ASCII case themselves, so the plain
         test is exact for ASCII values, and for any value it can only hold where the folded
@@ -137,6 +142,7 @@ class SqliteDialect(Dialect):
         names — or any non-ASCII one, found by their UTF-8 length differing from their
         length — also take the exact path through ``cg_lower``. CASE, not AND: inside an
         expression SQLite evaluates both operands of AND."""
+        # ``not_null`` changes nothing here: the plain test already finds the index by type.
         collate = "" if test.startswith("LIKE") else "COLLATE NOCASE "
         plain = c.fmt(f"(COALESCE({{}}, '') {collate}{test})", value, operand)
         hazards = values.ascii_folding_hazards(constants)

@@ -226,10 +226,14 @@ class Compiler:
         lowered = _fmt(f"COALESCE({self.dialect.lower_function}({{}}), '')", value)
         return self.dialect.affix(self, mode, lowered, self.param(values.lower(needle)))
 
-    def folded_in(self, value: Fragment, items: Sequence[str]) -> Fragment:
-        """``value`` lowercased (null as empty) is one of ``items``, already folded."""
+    def folded_in(self, value: Fragment, items: Sequence[str], *,
+                  not_null: bool = False) -> Fragment:
+        """``value`` lowercased (null as empty) is one of ``items``, already folded.
+        ``not_null``: ``value`` is a NOT NULL column (an activity's type, a form's name),
+        which needs no null-as-empty and so can be the expression an index holds."""
         operand = self.join(", ", [self.param(item) for item in items])
-        return self.dialect.folded(self, value, "IN ({})", operand, "".join(items))
+        return self.dialect.folded(self, value, "IN ({})", operand, "".join(items),
+                                   not_null=not_null)
 
     def exact_text(self, node: typed.Typed) -> Fragment:
         """The node as text, null as empty, not folded: the form case-sensitive comparisons

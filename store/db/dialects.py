@@ -65,6 +65,10 @@ class StoreDialect(sql.Dialect):
     writes_in_with: bool
     """Whether a write's ``RETURNING`` rows may feed another write through ``WITH``
     (PostgreSQL), so that dependent writes travel in one round trip."""
+    folded_key_indexes: tuple[str, ...]
+    """Statements creating the indexes that conditions' case-insensitive tests of key
+    columns use (``lower(a.type) IN …`` on PostgreSQL, whose plain index the lowercasing
+    hides; SQLite's NOCASE comparison finds its plain index)."""
 
     def temporary(self, name: str) -> str:
         """``name`` as a reference to the connection's temporary table only."""
@@ -140,6 +144,7 @@ class SqliteDialect(StoreDialect, sql.SqliteDialect):
     evaluates_in_ranges = True
     id_sequences = False
     writes_in_with = False
+    folded_key_indexes = ()
 
     def temporary(self, name: str) -> str:
         return f"temp.{name}"
@@ -208,6 +213,11 @@ class PostgresDialect(StoreDialect, sql.PostgresDialect):
     evaluates_in_ranges = False
     id_sequences = True
     writes_in_with = True
+    folded_key_indexes = (
+        "CREATE INDEX IF NOT EXISTS activity_lower_type_at ON activity (lower(type), at)",
+        "CREATE INDEX IF NOT EXISTS form_submission_lower_form_at "
+        "ON form_submission (lower(form), at)",
+    )
 
     def temporary(self, name: str) -> str:
         return name  # a temporary table hides a permanent one of the same name

@@ -12,6 +12,8 @@ import peewee as pw
 import pytest
 
 from store import contacts, groups
+from store.binding.condition_service import check_condition, compile_condition
+from store.clock import utcnow
 from store.db import schema
 from store.db.database import close, connect, database_proxy, dialect, parse_url
 from store.db.models import AuditBatch, ContactGroup, Membership
@@ -223,3 +225,29 @@ def test_a_version_6_database_gains_kentico_contact_columns(db):
     kept = contacts.get_contact(contact.id)
     assert (kept.last_name, kept.monitored, kept.country_id) == ("Kept", False, None)
     assert handle.table_exists("country") and handle.table_exists("contact_status")
+
+
+def _plan(statement: str, params: tuple) -> str:
+    """PostgreSQL's plan for ``statement`` when it may not read whole tables (tiny test
+    tables would otherwise be scanned whatever their indexes)."""
+    with database_proxy.atomic() as transaction:
+        database_proxy.execute_sql("SET LOCAL enable_seqscan = off")
+        plan = database_proxy.execute_sql(f"EXPLAIN {statement}", params).fetchall()
+        transaction.rollback()
+    return "\n".join(row[0] for row in plan)
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_activity_and_form_tests_find_their_indexes_on_postgresql(db):
+    """Conditions compare types and form names lowercased; the index of the plain column
+    was no use for that, and a rebuild by page visit read every activity."""
+    database_proxy.execute_sql("DROP INDEX activity_lower_type_at")
+    database_proxy.execute_sql("DROP INDEX form_submission_lower_form_at")
+    database_proxy.execute_sql("UPDATE schema_version SET version = 8")
+    close()
+    connect(db.url)
+    for condition, index in (
+            ('Contact.VisitedPage("/Coffee", ToInt(30))', "activity_lower_type_at"),
+            ('Contact.SubmittedForm("ContactUs", ToInt(30))', "form_submission_lower_form_at")):
+        compiled = compile_condition(check_condition(condition), utcnow())
+        assert index in _plan(compiled.select(compiled.id_column), compiled.params), condition
