@@ -121,6 +121,13 @@ class StoreDialect(sql.Dialect):
         Asked only where :attr:`evaluates_in_ranges`."""
         raise NotImplementedError
 
+    def stages_in_parallel(self, db: pw.Database, insert: str, params: tuple) -> bool:
+        """Whether a rebuild should stage by ``CREATE TABLE … AS`` rather than ``insert``
+        (an ``INSERT … SELECT`` of a compiled condition, contacts as ``c``): only the
+        former may split its reading among parallel workers. Asked only where the engine
+        evaluates in one statement (not :attr:`evaluates_in_ranges`)."""
+        raise NotImplementedError
+
     def refers_to_missing(self, error: Exception) -> bool:
         """Whether ``error`` is a foreign key refusing a row whose contact (or group) is
         gone: the statement changed nothing, its transaction can be tried again."""
@@ -277,6 +284,30 @@ class PostgresDialect(StoreDialect, sql.PostgresDialect):
 
     def refers_to_missing(self, error: Exception) -> bool:
         return _pgcode(error) == FOREIGN_KEY_VIOLATION
+
+    def stages_in_parallel(self, db: pw.Database, insert: str, params: tuple) -> bool:
+        """When the insert's plan (one process: PostgreSQL runs no ``INSERT … SELECT`` in
+        parallel) reads the contacts sequentially: workers then share that reading, twice
+        as fast for a test of e-mail and country over a million contacts. A plan led by an
+        index (a form's few submissions) stays one process: the parallel plan the planner
+        prefers there hashes every contact, four times slower."""
+        plan = db.execute_sql(f"EXPLAIN {insert}", params).fetchall()
+        return plan_reads_every_contact([line for (line,) in plan])
+
+
+def plan_reads_every_contact(plan: list[str]) -> bool:
+    """Whether a PostgreSQL plan (EXPLAIN's lines) reads the contacts (``c``) whole: by a
+    sequential scan, or by the index of live contacts — rather than by the ids another
+    table's index found."""
+    for at, line in enumerate(plan):
+        if " on contact c " not in f"{line} ":
+            continue
+        if "Seq Scan" in line:
+            return True
+        keys = next((k for k in plan[at + 1:] if "Index Cond" in k or "Recheck" in k), "")
+        if keys.strip().endswith("(merged_into_id IS NULL)"):
+            return True
+    return False
 
 
 def _pgcode(error: Exception) -> str | None:

@@ -384,12 +384,19 @@ def _stage_by_sql(checked: CheckedCondition, compiled: CompiledQuery, now: dt.da
     while one that stayed short kept its one statement, so the choice does not flip)."""
     ids = compiled.id_column
     everything = f"INSERT INTO {STAGE} (contact_id) " + compiled.select(ids)
-    engine = dialect()
+    engine, db = dialect(), database_proxy.obj
     if not engine.evaluates_in_ranges:
+        parallel = engine.stages_in_parallel(db, everything, compiled.params)
+        if parallel:
+            _drop_table(STAGE)
+            everything = f"CREATE TEMPORARY TABLE {STAGE} (contact_id) AS {compiled.select(ids)}"
         steps.watched(everything, compiled.params, last_seconds)
+        if parallel:  # the key the other statements probe (planned on stale estimates,
+            # the removals' anti join read the whole stage once per member without it)
+            database_proxy.execute_sql(f"ALTER TABLE {STAGE} ADD PRIMARY KEY (contact_id)")
         return
     worth_trying = (last_seconds is None or last_seconds < 4 * AT_ONCE_SECONDS) and not (
-        engine.visits_every_contact(database_proxy.obj, everything, compiled.params))
+        engine.visits_every_contact(db, everything, compiled.params))
     if worth_trying and steps.at_once(everything, compiled.params):
         return
     _stage_in_ranges(compile_condition(checked, now, share_sets=True), steps)
