@@ -494,12 +494,15 @@ def _apply(group_id: int, actor: str, departed: bool) -> tuple[int, int]:
         f"WHERE group_id = {database_proxy.param})", (group_id,))
     if departed:
         _drop_departed(group_id)
-    added = grant(group_id, _staged(), Membership.from_condition, audit.SOURCE_CONDITION, actor,
-                  eligible_already=True)
+    # Removals first: they compare the staged ids with the members that had the flag before,
+    # none for a new group, where after the additions they compared them with every new
+    # member (on PostgreSQL planned on estimates the additions had just made stale).
     not_staged = members_not_in(group_id, _staged(),
                                 Membership.from_condition == True)  # noqa: E712
     removed = revoke(group_id, not_staged, Membership.from_condition, audit.SOURCE_CONDITION,
                      actor)
+    added = grant(group_id, _staged(), Membership.from_condition, audit.SOURCE_CONDITION, actor,
+                  eligible_already=True)
     return added, removed
 
 
