@@ -32,6 +32,7 @@ from pathlib import Path
 
 import peewee as pw
 
+from store import groups
 from store.binding.condition_service import check_condition, count_matching
 from store.clock import utcnow
 from store.db import database
@@ -173,6 +174,33 @@ def median_time(repeat: int, action: Callable[[], object]) -> tuple[Timing, obje
         timing, result = timed(action)
         timings.append(timing)
     return median_of(timings), result
+
+
+def hand_insert(db: pw.Database, code: str, sql: str, params: tuple, now,
+                repeat: int) -> Timing:
+    """What a DBA would run to fill a new group: one INSERT … SELECT into the same membership
+    table (same keys and foreign keys), without audit, committed; R runs, each into a new
+    group."""
+    p = db.param
+    insert = (f"INSERT INTO membership (group_id, contact_id, from_condition, from_account, "
+              f"manual, added_at) SELECT {p}, picked.id, TRUE, FALSE, FALSE, {p} "
+              f"FROM ({sql}) AS picked")
+    timings = []
+    for attempt in range(max(1, repeat)):
+        group = groups.create_group(f"Benchmark hand insert {attempt}",
+                                    code_name=f"{code}_hand_{attempt}")
+        timing, _ = timed(lambda g=group: committed(db, insert, (g.id, now, *params)))
+        timings.append(timing)
+        groups.delete_group(group)
+    return median_of(timings)
+
+
+def committed(db: pw.Database, statement: str, params: tuple) -> None:
+    """Run ``statement`` in its own transaction, committed: the rebuild's time includes its
+    commits, and a DBA's insert is done only once committed (on SQLite, a commit may
+    checkpoint the write-ahead log)."""
+    with db.atomic():
+        db.execute_sql(statement, params)
 
 
 def ratio(ours: float, baseline: float) -> float:

@@ -218,7 +218,7 @@ def bench_case(db: pw.Database, engine: str, index: int, case, live: int, sample
 
     sql, params = case.select_sql(db), shared.case_params(case, db, now)
     hand, rows = shared.median_time(args.repeat, lambda: db.execute_sql(sql, params).fetchall())
-    hand_insert = _hand_insert(db, code, sql, params, now, args.repeat)
+    hand_insert = shared.hand_insert(db, code, sql, params, now, args.repeat)
     expected = {row[0] for row in rows}
     members = {row[0] for row in Membership.select(Membership.contact).where(
         (Membership.group == group.id) & (Membership.from_condition == True)  # noqa: E712
@@ -245,33 +245,6 @@ def bench_case(db: pw.Database, engine: str, index: int, case, live: int, sample
     groups.delete_group(ContactGroup.get_by_id(group.id))
     return CaseResult(engine, case.name, len(expected), fresh, unchanged, hand, hand_insert,
                       orm_total, len(sample), agree)
-
-
-def _hand_insert(db: pw.Database, code: str, sql: str, params: tuple, now,
-                 repeat: int) -> object:
-    """What a DBA would run to fill a new group: one INSERT … SELECT into the same membership
-    table (same keys and foreign keys), without audit, committed; R runs, each into a new
-    group."""
-    p = db.param
-    insert = (f"INSERT INTO membership (group_id, contact_id, from_condition, from_account, "
-              f"manual, added_at) SELECT {p}, picked.id, TRUE, FALSE, FALSE, {p} "
-              f"FROM ({sql}) AS picked")
-    timings = []
-    for attempt in range(max(1, repeat)):
-        group = groups.create_group(f"Benchmark hand insert {attempt}",
-                                    code_name=f"{code}_hand_{attempt}")
-        timing, _ = shared.timed(lambda g=group: _committed(db, insert, (g.id, now, *params)))
-        timings.append(timing)
-        groups.delete_group(group)
-    return shared.median_of(timings)
-
-
-def _committed(db: pw.Database, statement: str, params: tuple) -> None:
-    """Run ``statement`` in its own transaction, committed: the rebuild's time includes its
-    commits, and a DBA's insert is done only once committed (on SQLite, a commit may
-    checkpoint the write-ahead log)."""
-    with db.atomic():
-        db.execute_sql(statement, params)
 
 
 def orm_evaluation(condition: str, sample: list[int], now) -> tuple[float, dict[int, bool]]:

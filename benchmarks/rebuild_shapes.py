@@ -8,6 +8,9 @@ mixing contact fields with an activity set (issue 10, item 5: a text test, ``Did
 and another text test, joined by ``||``) it times, in the same run:
 
 - the count of its contacts, as ``condition check --count`` computes it (the baseline);
+- one ``INSERT INTO membership … SELECT`` of the same set (the condition's own SQL) into a
+  new group, committed: what writing the members costs by itself, which the rebuild of a
+  new group cannot avoid;
 - the rebuild of a new group with that condition (one run per new group, R groups);
 - the rebuild of the same group unchanged (median of R after a warm-up run).
 
@@ -26,7 +29,7 @@ import condition_counts as shared  # benchmarks/condition_counts.py, beside this
 import peewee as pw
 
 from store import groups
-from store.binding.condition_service import check_condition, count_matching
+from store.binding.condition_service import check_condition, compile_condition, count_matching
 from store.clock import utcnow
 from store.db.models import ContactGroup
 from store.engine.rebuild import rebuild_group
@@ -47,6 +50,9 @@ def run(url: str, args: argparse.Namespace) -> None:
     now = utcnow()
     checked = check_condition(CONDITION)
     count, matching = shared.median_time(args.repeat, lambda: count_matching(checked, now))
+    compiled = compile_condition(checked, now)
+    insert = shared.hand_insert(db, CODE_PREFIX, compiled.select(compiled.id_column),
+                                compiled.params, now, args.repeat)
     fresh_times, group = [], None
     try:
         for attempt in range(args.repeat):
@@ -66,8 +72,11 @@ def run(url: str, args: argparse.Namespace) -> None:
             groups.delete_group(made)
     print(f"{engine}: {CONDITION}")
     print(f"  count (condition check --count)  {count}  -> {matching:,} contacts")
+    print(f"  insert of the set, committed     {insert}  "
+          f"{shared.ratio(insert.wall, count.wall):.2f}x the count")
     print(f"  rebuild, new group               {fresh}  "
-          f"{shared.ratio(fresh.wall, count.wall):.2f}x the count (target at most 2)")
+          f"{shared.ratio(fresh.wall, count.wall):.2f}x the count (target at most 2), "
+          f"{shared.ratio(fresh.wall, insert.wall):.2f}x the insert")
     print(f"  rebuild, unchanged               {unchanged}  "
           f"{shared.ratio(unchanged.wall, count.wall):.2f}x the count (target at most 2)")
 
