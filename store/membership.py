@@ -259,13 +259,17 @@ def remove_and_exclude(group: GroupLike, ids: list[int],
 def _remove(group: GroupLike, selection: Selection, *, exclude: bool, actor: str | None,
             outsiders: bool = False) -> tuple[int, int]:
     actor = actor or current_actor()
-    if not selection.is_all:
+    if outsiders:  # they are excluded whether members or not: each must be a contact
         check_contact_ids(selection.ids)
-    chosen = Contact.select(Contact.id).where(selection.where())
+    chosen = selection.contact_ids()
     with database_proxy.atomic():
         lock_groups([group.id])
         kept_out = _exclude_non_members(group.id, chosen, actor) if outsiders else 0
         removed = delete_rows(group.id, chosen, audit.SOURCE_MANUAL, actor, exclude=exclude)
+        if not selection.is_all and removed < len(selection.ids):
+            # Some were no members: refuse ids of no contact (the removal rolls back). Marks
+            # from a list are members, so they are not looked up one by one beforehand.
+            check_contact_ids(selection.ids)
         finish_change(group, removed)
     refresh_statistics(removed)
     return removed, kept_out
@@ -305,7 +309,7 @@ def include_contacts(group: GroupLike, selection: Selection,
     from store.accounts import held_by_group_accounts  # accounts builds on this module
 
     actor = actor or current_actor()
-    chosen = Contact.select(Contact.id).where(selection.where())
+    chosen = selection.contact_ids()
     # Exactly the excluded ones among the chosen, while their exclusion rows still say so;
     # they are live (a merge drops a child's exclusions), so they need no other check.
     back = Exclusion.select(Exclusion.contact).where(

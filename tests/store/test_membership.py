@@ -269,3 +269,16 @@ def test_a_character_no_database_stores_is_refused_in_a_contact_field(db, city, 
     with pytest.raises(StoreError, match=message):
         contacts.update_contact(a, city=city, actor=ACTOR)
     assert contacts.get_contact(a).city is None
+
+
+def test_removing_marks_with_an_unknown_id_is_refused_and_removes_nothing(group):
+    """Marks are removed without looking each contact up first; an id of no contact is
+    still refused, by name, and the members it came with stay."""
+    a, b, outsider = make_contacts(3)
+    membership.add_contacts(group, Selection.of_ids([a, b]), actor=ACTOR)
+    with pytest.raises(NotFound, match="no contact with id 999"):
+        membership.remove_contacts(group, Selection.of_ids([a, 999]), actor=ACTOR)
+    assert set(flags(group)) == {a, b} and fresh(group).member_count == 2
+    assert membership.remove_contacts(group, Selection.of_ids([a, outsider]), actor=ACTOR) == 1
+    assert set(flags(group)) == {b} and fresh(group).member_count == 1
+    assert (a, "removed", "manual") in events(group)
