@@ -266,7 +266,7 @@ def _remove(group: GroupLike, selection: Selection, *, exclude: bool, actor: str
         lock_groups([group.id])
         kept_out = _exclude_non_members(group.id, chosen, actor) if outsiders else 0
         removed = delete_rows(group.id, chosen, audit.SOURCE_MANUAL, actor, exclude=exclude)
-        if not selection.is_all and removed < len(selection.ids):
+        if not (outsiders or selection.is_all) and removed < len(selection.ids):
             # Some were no members: refuse ids of no contact (the removal rolls back). Marks
             # from a list are members, so they are not looked up one by one beforehand.
             check_contact_ids(selection.ids)

@@ -24,7 +24,8 @@ from conditions import dialects as sql
 
 WATCH_SECONDS = 0.1  # how often a PostgreSQL statement's watcher looks at the cancel token
 FOREIGN_KEY_VIOLATION = "23503"
-RACE_CODES = {"40001", "40P01", FOREIGN_KEY_VIOLATION, "23505"}  # serialization, deadlock, unique
+# serialization failure, deadlock, foreign key, unique key
+RACE_CODES = {"40001", "40P01", FOREIGN_KEY_VIOLATION, "23505"}
 
 
 def _like(expression: pw.Node, pattern: str) -> pw.Node:
