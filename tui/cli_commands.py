@@ -85,7 +85,7 @@ def cmd_groups_delete(args: argparse.Namespace) -> None:
     members = group.member_count
     groups.delete_group(group)
     _emit(args, {"deleted": group.code_name, "members": members},
-          f"Deleted group '{group.display_name}' ({members} members).")
+          f"Deleted group '{group.display_name}' ({members:,} members).")
 
 
 def cmd_members_list(args: argparse.Namespace) -> None:
