@@ -124,6 +124,36 @@ def test_contacts_edited_during_rebuilds_end_where_their_data_puts_them(db):
         Membership.group == group.id).count()
 
 
+def test_contacts_deleted_while_new_groups_rebuild_are_left_out_without_a_failure(db):
+    """Every staged contact of a new group is a newcomer, so one deleted before the apply
+    reaches the membership's foreign key: that try is rolled back and the next one leaves
+    the departed out. No rebuild may fail, and each group ends with exactly the matching
+    contacts still there."""
+    ids = _add_contacts(3000)
+    doomed = ids[:]
+    random.Random(7).shuffle(doomed)
+
+    def delete_a_contact(_rng: random.Random) -> None:
+        if doomed:
+            contacts.delete_contact(doomed.pop(), actor="deleter")
+
+    made = []
+    with _writing(delete_a_contact) as failures:
+        for number in range(20):
+            group = groups.create_group(f"Brno {number}", condition=IN_BRNO)
+            rebuild.rebuild_group(group, actor=ACTOR)
+            assert _current(group).status == STATUS_READY
+            made.append(group)
+    assert not failures, failures
+    assert len(doomed) < len(ids), "the deleter ran"
+    in_brno = {c.id for c in Contact.select(Contact.id).where(Contact.city == "Brno")}
+    for group in made:
+        members = {row.contact_id for row in Membership.select().where(
+            Membership.group == group.id)}
+        assert members == in_brno, (group.code_name, len(members ^ in_brno))
+        assert fresh(group).member_count == len(members)
+
+
 def test_contacts_imported_during_rebuilds_end_where_their_data_puts_them(db):
     """A CSV import moving contacts between cities while the group rebuilds over and over:
     the import's own re-evaluation and the rebuilds must agree at the end."""
