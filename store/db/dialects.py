@@ -115,18 +115,11 @@ class StoreDialect(sql.Dialect):
         writes invalid (trying again then sees that transaction's result)."""
         raise NotImplementedError
 
-    def visits_every_contact(self, db: pw.Database, statement: str, params: tuple) -> bool:
-        """Whether the plan of ``statement`` (a compiled condition, contacts as ``c``) runs
-        its outer loop over every live contact, rather than over ids an index or subquery
-        found: evaluating it over ranges of contact ids then costs what one statement does.
-        Asked only where :attr:`evaluates_in_ranges`."""
-        raise NotImplementedError
-
-    def stages_in_parallel(self, db: pw.Database, insert: str, params: tuple) -> bool:
-        """Whether a rebuild should stage by ``CREATE TABLE … AS`` rather than ``insert``
-        (an ``INSERT … SELECT`` of a compiled condition, contacts as ``c``): only the
-        former may split its reading among parallel workers. Asked only where the engine
-        evaluates in one statement (not :attr:`evaluates_in_ranges`)."""
+    def reads_every_contact(self, db: pw.Database, statement: str, params: tuple) -> bool:
+        """Whether the plan of ``statement`` (a compiled condition, contacts as ``c``)
+        reads every live contact rather than the ids an index or subquery found. Such a
+        statement costs the same over ranges of contact ids (SQLite's steps) and splits
+        among parallel workers (PostgreSQL); one led by keys does neither."""
         raise NotImplementedError
 
     def refers_to_missing(self, error: Exception) -> bool:
@@ -196,7 +189,7 @@ class SqliteDialect(StoreDialect, sql.SqliteDialect):
     def lost_a_race(self, error: Exception) -> bool:
         return False  # writers take turns
 
-    def visits_every_contact(self, db: pw.Database, statement: str, params: tuple) -> bool:
+    def reads_every_contact(self, db: pw.Database, statement: str, params: tuple) -> bool:
         plan = db.execute_sql(f"EXPLAIN QUERY PLAN {statement}", params).fetchall()
         outer = [detail for _id, parent, _unused, detail in plan
                  if parent == 0 and re.match(r"(SCAN|SEARCH) c\b", detail)]
@@ -286,13 +279,8 @@ class PostgresDialect(StoreDialect, sql.PostgresDialect):
     def refers_to_missing(self, error: Exception) -> bool:
         return _pgcode(error) == FOREIGN_KEY_VIOLATION
 
-    def stages_in_parallel(self, db: pw.Database, insert: str, params: tuple) -> bool:
-        """When the insert's plan (one process: PostgreSQL runs no ``INSERT … SELECT`` in
-        parallel) reads the contacts sequentially: workers then share that reading, twice
-        as fast for a test of e-mail and country over a million contacts. A plan led by an
-        index (a form's few submissions) stays one process: the parallel plan the planner
-        prefers there hashes every contact, four times slower."""
-        plan = db.execute_sql(f"EXPLAIN {insert}", params).fetchall()
+    def reads_every_contact(self, db: pw.Database, statement: str, params: tuple) -> bool:
+        plan = db.execute_sql(f"EXPLAIN {statement}", params).fetchall()
         return plan_reads_every_contact([line for (line,) in plan])
 
 
