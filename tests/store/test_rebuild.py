@@ -179,17 +179,22 @@ ONLY_SQLITE = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 ONLY_POSTGRESQL = pytest.mark.parametrize("db", ["postgresql"], indirect=True)
 
 
-def _counting_tries(monkeypatch) -> list[bool]:
-    """Records each one-statement try of a rebuild (it still runs)."""
-    tries: list[bool] = []
-    real_at_once = rebuild.Steps.at_once
+def _recorded_calls(monkeypatch, owner, name: str) -> list[tuple]:
+    """Records the arguments of each call of ``owner.name`` (which still runs)."""
+    calls: list[tuple] = []
+    real = getattr(owner, name)
 
-    def counting(self, *args):
-        tries.append(True)
-        return real_at_once(self, *args)
+    def recording(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(rebuild.Steps, "at_once", counting)
-    return tries
+    monkeypatch.setattr(owner, name, recording)
+    return calls
+
+
+def _counting_tries(monkeypatch) -> list[tuple]:
+    """Records each one-statement try of a rebuild on SQLite."""
+    return _recorded_calls(monkeypatch, rebuild.Steps, "at_once")
 
 
 @ONLY_SQLITE  # PostgreSQL evaluates every condition in one watched statement
@@ -315,29 +320,17 @@ def test_a_watched_statement_reports_progress_against_the_last_rebuild(counted):
     locks.release(lock)
 
 
-def _staging_statements(monkeypatch) -> list[str]:
-    """Records the statements a rebuild evaluates its condition with (they still run)."""
-    seen: list[str] = []
-    real_run_within = rebuild.run_within
-
-    def recording(statement, *args, **kwargs):
-        seen.append(statement)
-        return real_run_within(statement, *args, **kwargs)
-
-    monkeypatch.setattr(rebuild, "run_within", recording)
-    return seen
-
-
 @ONLY_POSTGRESQL
 def test_postgresql_stages_in_parallel_what_reads_every_contact(town, monkeypatch):
     """PostgreSQL runs no INSERT … SELECT in parallel, so a condition whose plan reads
     every contact is staged by CREATE TABLE AS (twice as fast over a million). A contact
     edited meanwhile is evaluated again in the stage made that way."""
-    seen = _staging_statements(monkeypatch)
+    staging = _recorded_calls(monkeypatch, rebuild, "run_within")
     group = groups.create_group("Praguers", condition=IN_PRAGUE)
     result = rebuild_group(group, actor=ACTOR, progress=lambda _fraction: (
         contacts.update_contact(town[3], city="Prague")))
-    assert [s.split(" (")[0] for s in seen] == ["CREATE TEMPORARY TABLE rebuild_stage"]
+    assert [statement.split(" (")[0] for statement, *_ in staging] == [
+        "CREATE TEMPORARY TABLE rebuild_stage"]
     assert result.members == 3 and set(flags(group)) == {town[0], town[1], town[3]}
 
 
