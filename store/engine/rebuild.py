@@ -271,7 +271,9 @@ class Steps:
 
     def __init__(self, lock, progress: Progress | None, cancel: CancelToken | None) -> None:
         self.lock, self.progress, self.cancel = lock, progress, cancel
-        self._last_beat = 0.0
+        # Taking the lock wrote the first heartbeat: a group rebuilt within a second writes
+        # no other.
+        self._last_beat = time.perf_counter()
         self._lost: locks.LockLost | None = None  # found by a heartbeat, maybe in a watcher
 
     def at_once(self, statement: str, params: tuple) -> bool:
