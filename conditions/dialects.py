@@ -82,10 +82,6 @@ class Dialect:
             lowered = f"COALESCE({lowered}, '')"
         return c.fmt(f"({lowered} {test})", value, operand)
 
-    def url_path(self, c: Compiler, column: str) -> Fragment:
-        """The page of the URL in ``column``, as ``values.url_path`` gives it."""
-        raise NotImplementedError
-
 
 class SqliteDialect(Dialect):
     """SQLite: integers for booleans, datetimes stored as text, Python functions for what
@@ -156,9 +152,6 @@ class SqliteDialect(Dialect):
         return c.fmt(f"({{}} OR CASE WHEN {{}} THEN {self.lower_function}({{}}) {test} "
                      "ELSE 0 END)", plain, hazardous, value, operand)
 
-    def url_path(self, c: Compiler, column: str) -> Fragment:
-        return c.fmt(f"cg_url_path({column})")
-
 
 class PostgresDialect(Dialect):
     """PostgreSQL: real booleans, timestamps, a locale-aware ``lower()``, and strings
@@ -199,14 +192,6 @@ class PostgresDialect(Dialect):
     def whole_years(self, c: Compiler, since: Fragment, until: Fragment) -> Fragment:
         return c.fmt("CAST(date_part('year', age(CAST({} AS date), {})) AS INTEGER)",
                      until, since)
-
-    def url_path(self, c: Compiler, column: str) -> Fragment:
-        """The steps of ``values.url_path`` in SQL: lowercase, cut the fragment and the
-        query, the scheme and host, and trailing slashes."""
-        lowered = c.fmt(f"{self.lower_function}({column})")
-        cut = c.fmt("split_part(split_part({}, '#', 1), '?', 1)", lowered)
-        no_host = c.fmt("regexp_replace({}, {}, '')", cut, c.param(values.URL_SCHEME_AND_HOST))
-        return c.fmt("rtrim({}, '/')", no_host)
 
 
 SQLITE = SqliteDialect()

@@ -17,10 +17,15 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
 
 import peewee as pw
 
 from conditions import dialects as sql
+from store.db import page_column as pages
+
+if TYPE_CHECKING:
+    from conditions import Compiler, Fragment
 
 WATCH_SECONDS = 0.1  # how often a PostgreSQL statement's watcher looks at the cancel token
 FOREIGN_KEY_VIOLATION = "23503"
@@ -70,9 +75,20 @@ class StoreDialect(sql.Dialect):
     """Statements creating the indexes that conditions' case-insensitive tests of key
     columns use (``lower(a.type) IN …`` on PostgreSQL, whose plain index the lowercasing
     hides; SQLite's NOCASE comparison finds its plain index)."""
+    page_column: str
+    """The definition of ``activity.page``, generated from the URL (see
+    :mod:`store.db.page_column`)."""
+    page_index: str
+    """The index that holds a page's visits in one range, with what VisitedPage reads of
+    them (time, contact, type)."""
 
     def temporary(self, name: str) -> str:
         """``name`` as a reference to the connection's temporary table only."""
+        raise NotImplementedError
+
+    def page_is(self, c: Compiler, alias: str, page: str) -> Fragment:
+        """The activity ``alias`` is a visit of ``page`` (a ``url_path``), tested on the
+        indexed ``page`` column."""
         raise NotImplementedError
 
     def insert_ignoring(self, table: str, columns: str, select: str) -> str:
@@ -146,9 +162,24 @@ class SqliteDialect(StoreDialect, sql.SqliteDialect):
     id_sequences = False
     writes_in_with = False
     folded_key_indexes = ()
+    page_column = (f"{pages.COLUMN} TEXT GENERATED ALWAYS AS "
+                   f"({pages.sqlite_page('url')}) VIRTUAL")
+    page_index = (f"CREATE INDEX IF NOT EXISTS {pages.INDEX} ON activity "
+                  f"({pages.COLUMN}, at, contact_id, type) "
+                  f"WHERE {pages.COLUMN} IS NOT NULL")
 
     def temporary(self, name: str) -> str:
         return f"temp.{name}"
+
+    def page_is(self, c: Compiler, alias: str, page: str) -> Fragment:
+        """A URL beyond ASCII has no page in the column: those few visits, one range of the
+        index too, are compared through ``cg_url_path``."""
+        column = f"{alias}.{pages.COLUMN}"
+        others = c.fmt(f"({column} = {{}} AND cg_url_path({alias}.url) = {{}})",
+                       c.param(pages.NOT_ASCII), c.param(page))
+        if not page.isascii():
+            return others
+        return c.fmt(f"({column} = {{}} OR {{}})", c.param(page), others)
 
     def insert_ignoring(self, table: str, columns: str, select: str) -> str:
         return f"INSERT OR IGNORE INTO {table} ({columns}) {select}"
@@ -219,6 +250,14 @@ class PostgresDialect(StoreDialect, sql.PostgresDialect):
         "CREATE INDEX IF NOT EXISTS form_submission_lower_form_at "
         "ON form_submission (lower(form), at)",
     )
+    page_column = (f"{pages.COLUMN} TEXT GENERATED ALWAYS AS "
+                   f"({pages.postgresql_page('url')}) STORED")
+    page_index = (f"CREATE INDEX IF NOT EXISTS {pages.INDEX} ON activity "
+                  f"({pages.COLUMN}, at) INCLUDE (contact_id, type) "
+                  f"WHERE {pages.COLUMN} IS NOT NULL")
+
+    def page_is(self, c: Compiler, alias: str, page: str) -> Fragment:
+        return c.fmt(f"{alias}.{pages.COLUMN} = {{}}", c.param(page))
 
     def temporary(self, name: str) -> str:
         return name  # a temporary table hides a permanent one of the same name

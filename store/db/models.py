@@ -130,7 +130,9 @@ class AccountContact(BaseModel):
 
 class Activity(BaseModel):
     """Something a contact did. ``item`` names what it was done to (a form, a newsletter,
-    an email) so that a later activity of a cancelling type can cancel it."""
+    an email) so that a later activity of a cancelling type can cancel it. The table also
+    has ``page``, the page of ``url``, which the database generates and indexes (no field
+    here, so no insert names it: see ``store.db.page_column``)."""
 
     contact = pw.ForeignKeyField(Contact, on_delete="CASCADE", index=False)
     type = pw.CharField(max_length=50)
