@@ -336,7 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         url = getattr(args, "db", None) or default_url()
-        db = connect(url)
+        db = connect(url, announce=lambda notice: print(f"contact-groups: {notice}",
+                                                          file=sys.stderr, flush=True))
         if not db.read_only:
             with translate_errors(db.display_url):
                 locks.recover_interrupted()

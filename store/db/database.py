@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -179,8 +179,10 @@ def _refuse_unknown_postgres_parameters(url: DatabaseUrl, parameters: dict[str, 
 _OPENERS = {"sqlite": _open_sqlite, "postgresql": _open_postgres}
 
 
-def connect(url: str | None = None, *, migrate: bool = True) -> peewee.Database:
-    """Open the database at ``url`` (or the default), bind the models and check the schema.
+def connect(url: str | None = None, *, migrate: bool = True,
+            announce: Callable[[str], None] | None = None) -> peewee.Database:
+    """Open the database at ``url`` (or the default), bind the models and check the schema;
+    a schema upgrade is first told to ``announce``.
 
     Raises :class:`StoreError` with a one-line reason for anything a user can get wrong:
     a malformed URL, a missing directory, an unreachable server, a newer schema.
@@ -197,7 +199,7 @@ def connect(url: str | None = None, *, migrate: bool = True) -> peewee.Database:
             schema.stored_version(db)  # refuses another program's file before any write
             db.execute_sql(db.dialect.journal_sql)
         if migrate:
-            schema.ensure_current(db)
+            schema.ensure_current(db, announce=announce)
     return db
 
 

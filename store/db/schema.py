@@ -208,8 +208,11 @@ LATEST = MIGRATIONS[-1].version
 DEFAULT_SETTINGS = {"edition": "ems"}
 
 
-def ensure_current(db: pw.Database, migrations: Sequence[Migration] = MIGRATIONS) -> None:
-    """Create, upgrade or refuse the schema of ``db``; see the module docstring."""
+def ensure_current(db: pw.Database, migrations: Sequence[Migration] = MIGRATIONS,
+                   announce: Callable[[str], None] | None = None) -> None:
+    """Create, upgrade or refuse the schema of ``db``; see the module docstring. An upgrade
+    is first told to ``announce``: on a large database one can take a minute (migration 10
+    writes the page of five million activities), too long to wait in silence."""
     latest = migrations[-1].version
     if not _needs_write(db, latest):
         return
@@ -220,10 +223,18 @@ def ensure_current(db: pw.Database, migrations: Sequence[Migration] = MIGRATIONS
         if version is None:
             _create_fresh(db, latest)
         elif version < latest:
+            if announce is not None:
+                announce(_upgrade_notice(version, [m for m in migrations if m.version > version]))
             for migration in migrations:
                 if migration.version > version:
                     migration.apply(db)
             _stamp(db, latest)
+
+
+def _upgrade_notice(version: int, pending: Sequence[Migration]) -> str:
+    changes = "; ".join(migration.description for migration in pending)
+    return (f"upgrading the database from schema version {version} to {pending[-1].version} "
+            f"({changes}); on a large database this can take a minute")
 
 
 def stored_version(db: pw.Database) -> int | None:
