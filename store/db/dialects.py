@@ -91,6 +91,10 @@ class StoreDialect(sql.Dialect):
         indexed ``page`` column."""
         raise NotImplementedError
 
+    def after_rewrite(self, db: pw.Database, table: str) -> None:
+        """Outside any transaction, after a migration wrote every row of ``table``; nothing
+        by default (SQLite keeps no visibility map, and plans without statistics)."""
+
     def insert_ignoring(self, table: str, columns: str, select: str) -> str:
         """``INSERT INTO table (columns) select``, skipping rows whose key is there already."""
         raise NotImplementedError
@@ -258,6 +262,12 @@ class PostgresDialect(StoreDialect, sql.PostgresDialect):
 
     def page_is(self, c: Compiler, alias: str, page: str) -> Fragment:
         return c.fmt(f"{alias}.{pages.COLUMN} = {{}}", c.param(page))
+
+    def after_rewrite(self, db: pw.Database, table: str) -> None:
+        """The rewritten table has no visibility map, so no index-only scan skips its heap
+        (VisitedPage read 60,000 heap pages for one page's visits), and no statistics
+        for new columns; autovacuum, counting inserts only, may not come for days."""
+        db.execute_sql(f"VACUUM (ANALYZE) {table}")
 
     def temporary(self, name: str) -> str:
         return name  # a temporary table hides a permanent one of the same name

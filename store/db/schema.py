@@ -41,6 +41,9 @@ class Migration:
     version: int
     description: str
     apply: Callable[[pw.Database], None]
+    rewrites: tuple[str, ...] = ()
+    """Tables whose every row it writes: tidied after the upgrade commits (see
+    ``StoreDialect.after_rewrite``)."""
 
 
 def _create_all_tables(db: pw.Database) -> None:
@@ -201,7 +204,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "PostgreSQL: activities and forms indexed by lowercased type and name",
               _index_folded_keys),
     Migration(10, "activities keep the page of their URL, indexed for VisitedPage",
-              _add_page_column),
+              _add_page_column, rewrites=("activity",)),
 )
 LATEST = MIGRATIONS[-1].version
 
@@ -218,17 +221,20 @@ def ensure_current(db: pw.Database, migrations: Sequence[Migration] = MIGRATIONS
         return
     if getattr(db, "read_only", False):
         raise StoreError(f"{db.display_url} is read-only and needs a schema upgrade first")
+    applied: list[Migration] = []
     with _exclusive_transaction(db):
         version = stored_version(db)  # again: another process may have done it meanwhile
         if version is None:
             _create_fresh(db, latest)
         elif version < latest:
+            applied = [migration for migration in migrations if migration.version > version]
             if announce is not None:
-                announce(_upgrade_notice(version, [m for m in migrations if m.version > version]))
-            for migration in migrations:
-                if migration.version > version:
-                    migration.apply(db)
+                announce(_upgrade_notice(version, applied))
+            for migration in applied:
+                migration.apply(db)
             _stamp(db, latest)
+    for table in sorted({table for migration in applied for table in migration.rewrites}):
+        db.dialect.after_rewrite(db, table)
 
 
 def _upgrade_notice(version: int, pending: Sequence[Migration]) -> str:

@@ -257,8 +257,9 @@ def test_activity_and_form_tests_find_their_indexes_on_postgresql(db):
 
 
 def test_a_version_9_database_gains_the_page_of_its_visits_and_visited_page_uses_it(db):
-    """The upgrade fills the column for the visits already there and indexes it; the
-    compiled condition then reads that index."""
+    """The upgrade fills the column for the visits already there and indexes it (and on
+    PostgreSQL, which rewrote the table, vacuums it); the compiled condition then reads
+    that index."""
     contact, other = (contacts.create_contact(first_name=name) for name in ("Before", "Other"))
     now = utcnow()
     Activity.insert_many(
@@ -277,7 +278,10 @@ def test_a_version_9_database_gains_the_page_of_its_visits_and_visited_page_uses
     assert schema.stored_version(handle) == schema.LATEST
     assert database_proxy.execute_sql(
         f"SELECT page FROM activity WHERE contact_id = {contact.id}").fetchall() == [("/coffee",)]
-    database_proxy.execute_sql("ANALYZE activity")  # as autovacuum would, for the planner
+    if db.engine == "postgresql":  # vacuumed after the rewrite: index-only scans work
+        assert database_proxy.execute_sql(
+            "SELECT relallvisible > 0 AND relallvisible = relpages FROM pg_class "
+            "WHERE relname = 'activity'").fetchone() == (True,)
     checked = check_condition('Contact.VisitedPage("/coffee", ToInt(30))')
     compiled = compile_condition(checked, utcnow())
     assert page_column.INDEX in _plan(compiled.select(compiled.id_column), compiled.params)
