@@ -52,6 +52,7 @@ from store.rows import STATUS_FAILED, STATUS_READY, STATUS_REBUILD_REQUIRED
 
 STAGE = "rebuild_stage"
 CHANGED = "rebuild_changed"  # the contacts edited while the rebuild evaluated
+DIFFERENCE = "rebuild_difference"  # PostgreSQL: the staged ids that arrive or leave
 STEP_SECONDS = 0.5  # each evaluation step aims at this, so a cancel lands within a second
 AT_ONCE_SECONDS = 0.1  # how long the one-statement evaluation may try before steps take over
 FIRST_STEP_IDS = 50_000
@@ -250,6 +251,7 @@ def _drop_table(name: str) -> None:
 def _drop_stage() -> None:
     _drop_table(STAGE)
     _drop_table(CHANGED)
+    _drop_table(DIFFERENCE)
 
 
 def _analyze_stage() -> None:
@@ -508,16 +510,49 @@ def _apply(group_id: int, actor: str, departed: bool) -> tuple[int, int]:
         f"WHERE group_id = {database_proxy.param})", (group_id,))
     if departed:
         _drop_departed(group_id)
+    flagged = Membership.from_condition == True  # noqa: E712
+    if dialect().except_merges:
+        leaving, arriving = members_not_in(group_id, _staged(), flagged), _staged()
+    elif _differences(group_id) == 0:
+        return 0, 0  # the nightly rebuild of an unchanged group
+    else:
+        leaving = Membership.contact.in_(_DIFFERENCE_TABLE.select(
+            _DIFFERENCE_TABLE.contact_id).where(~_DIFFERENCE_TABLE.arriving))
+        arriving = _DIFFERENCE_TABLE.select(_DIFFERENCE_TABLE.contact_id).where(
+            _DIFFERENCE_TABLE.arriving)
     # Removals first: they compare the staged ids with the members that had the flag before,
     # none for a new group, where after the additions they compared them with every new
     # member (on PostgreSQL planned on estimates the additions had just made stale).
-    not_staged = members_not_in(group_id, _staged(),
-                                Membership.from_condition == True)  # noqa: E712
-    removed = revoke(group_id, not_staged, Membership.from_condition, audit.SOURCE_CONDITION,
+    removed = revoke(group_id, leaving, Membership.from_condition, audit.SOURCE_CONDITION,
                      actor)
-    added = grant(group_id, _staged(), Membership.from_condition, audit.SOURCE_CONDITION, actor,
+    added = grant(group_id, arriving, Membership.from_condition, audit.SOURCE_CONDITION, actor,
                   eligible_already=True)
     return added, removed
+
+
+_DIFFERENCE_TABLE = pw.Table(DIFFERENCE, ("contact_id", "arriving"))
+
+
+def _differences(group_id: int) -> int:
+    """PostgreSQL: write the staged ids that are not flagged members (arriving) and the
+    flagged members that are not staged (leaving) in one FULL JOIN, which hashes each side
+    once; two anti joins took twice as long (305 against 155 ms for 352,000 members that
+    did not change). Returns how many differ. SQLite merges each direction as two sorted
+    lists instead (see ``store.membership.not_members``)."""
+    database_proxy.execute_sql(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {DIFFERENCE} "
+        f"(contact_id {dialect().id_key_type} PRIMARY KEY, arriving BOOLEAN NOT NULL)")
+    database_proxy.execute_sql(f"DELETE FROM {DIFFERENCE}")
+    param = database_proxy.param
+    differing = database_proxy.execute_sql(
+        f"INSERT INTO {DIFFERENCE} (contact_id, arriving) "
+        f"SELECT COALESCE(s.contact_id, m.contact_id), s.contact_id IS NOT NULL "
+        f"FROM {STAGE} s FULL JOIN (SELECT contact_id FROM membership WHERE group_id = {param} "
+        f"AND from_condition) m ON m.contact_id = s.contact_id "
+        f"WHERE s.contact_id IS NULL OR m.contact_id IS NULL", (group_id,)).rowcount
+    if differing:
+        database_proxy.execute_sql(f"ANALYZE {DIFFERENCE}")  # never analyzed by itself
+    return differing
 
 
 def _drop_departed(group_id: int) -> None:
