@@ -121,7 +121,7 @@ def rebuild_group(group: GroupLike, *, progress: Progress | None = None,
                           _last_seconds(group, lock.previous_status))
         else:
             _stage_in_memory(checked, now, runner)
-        _analyze_stage()
+        _analyze(STAGE)
         # Contacts edited during the evaluation are evaluated again before the applying
         # transaction, which then only looks at those edited after this second pass began.
         settled = utcnow() - CLOCK_SLACK
@@ -232,10 +232,11 @@ def _reconnect() -> None:
 # --- staging ----------------------------------------------------------------------------
 
 
-def _create_id_table(name: str) -> None:
-    """An empty connection-private table of contact ids."""
+def _create_id_table(name: str, *columns: str) -> None:
+    """An empty connection-private table keyed by contact id, with ``columns`` besides."""
+    definitions = "".join(f", {column}" for column in columns)
     database_proxy.execute_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} "
-                               f"(contact_id {dialect().id_key_type} PRIMARY KEY)")
+                               f"(contact_id {dialect().id_key_type} PRIMARY KEY{definitions})")
     database_proxy.execute_sql(f"DELETE FROM {name}")
 
 
@@ -254,11 +255,11 @@ def _drop_stage() -> None:
     _drop_table(DIFFERENCE)
 
 
-def _analyze_stage() -> None:
+def _analyze(name: str) -> None:
     """PostgreSQL never analyzes a temporary table by itself, and planned the differences
     for a few thousand staged ids where there were 350,000."""
     if dialect().plans_by_statistics:
-        database_proxy.execute_sql(f"ANALYZE {STAGE}")
+        database_proxy.execute_sql(f"ANALYZE {name}")
 
 
 _STAGE_TABLE = pw.Table(STAGE, ("contact_id",))
@@ -539,10 +540,7 @@ def _differences(group_id: int) -> int:
     once; two anti joins took twice as long (305 against 155 ms for 352,000 members that
     did not change). Returns how many differ. SQLite merges each direction as two sorted
     lists instead (see ``store.membership.not_members``)."""
-    database_proxy.execute_sql(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {DIFFERENCE} "
-        f"(contact_id {dialect().id_key_type} PRIMARY KEY, arriving BOOLEAN NOT NULL)")
-    database_proxy.execute_sql(f"DELETE FROM {DIFFERENCE}")
+    _create_id_table(DIFFERENCE, "arriving BOOLEAN NOT NULL")
     param = database_proxy.param
     differing = database_proxy.execute_sql(
         f"INSERT INTO {DIFFERENCE} (contact_id, arriving) "
@@ -551,7 +549,7 @@ def _differences(group_id: int) -> int:
         f"AND from_condition) m ON m.contact_id = s.contact_id "
         f"WHERE s.contact_id IS NULL OR m.contact_id IS NULL", (group_id,)).rowcount
     if differing:
-        database_proxy.execute_sql(f"ANALYZE {DIFFERENCE}")  # never analyzed by itself
+        _analyze(DIFFERENCE)
     return differing
 
 
